@@ -1,0 +1,20 @@
+/** The CLV engine's public surface: pure functions, no I/O. */
+export * from './purchases.ts';
+export * from './summarize.ts';
+export * from './calibration-holdout.ts';
+export * from './rfm-data.ts';
+export * from './purchase-model.ts';
+export { bgNbd } from './bg-nbd.ts';
+export type { BgNbdParams } from './bg-nbd.ts';
+export { mbgNbd } from './mbg-nbd.ts';
+export { paretoNbd } from './pareto-nbd.ts';
+export type { ParetoNbdParams } from './pareto-nbd.ts';
+export { gammaGamma, spendData } from './gamma-gamma.ts';
+export type { GammaGammaParams } from './gamma-gamma.ts';
+export * from './models.ts';
+export * from './maximum-likelihood.ts';
+export * from './fit.ts';
+export * from './score.ts';
+export * from './heuristic.ts';
+export * from './data-minimums.ts';
+export * from './evaluate.ts';

@@ -1,0 +1,106 @@
+/**
+ * Special functions the models need.
+ *
+ * log-gamma and digamma come from stdlib (`@stdlib/math-base-special-*`), a kept
+ * port of Cephes/Boost. The Gauss hypergeometric function 2F1 is written here:
+ * stdlib's hyp2f1 is a young 0.x port and the models only ever need it on
+ * 0 <= z < 1 with positive parameters, where the power series converges and
+ * can be summed with rescaling so large parameters do not overflow.
+ */
+import gammaln from '@stdlib/math-base-special-gammaln';
+import digammaStdlib from '@stdlib/math-base-special-digamma';
+
+export const lgamma: (x: number) => number = gammaln;
+export const digamma: (x: number) => number = digammaStdlib;
+
+/** ln(e^a + e^b) without overflow. */
+export function logAddExp(a: number, b: number): number {
+  if (a === -Infinity) return b;
+  if (b === -Infinity) return a;
+  return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
+}
+
+/** ln(e^a - e^b) for a >= b; -Infinity when they are equal. */
+export function logSubExp(a: number, b: number): number {
+  if (b > a) throw new RangeError(`logSubExp needs a >= b, got a=${a}, b=${b}`);
+  if (b === -Infinity) return a;
+  const d = b - a;
+  // log1p(-e^d) loses digits when e^d is near 1; log(-expm1(d)) keeps them (Mächler 2012).
+  return a + (d > -Math.LN2 ? Math.log(-Math.expm1(d)) : Math.log1p(-Math.exp(d)));
+}
+
+/** ln(sum e^xs) for an array. */
+export function logSumExp(xs: ArrayLike<number>): number {
+  let max = -Infinity;
+  for (let i = 0; i < xs.length; i++) if ((xs[i] as number) > max) max = xs[i] as number;
+  if (max === -Infinity || !Number.isFinite(max)) return max;
+  let sum = 0;
+  for (let i = 0; i < xs.length; i++) sum += Math.exp((xs[i] as number) - max);
+  return max + Math.log(sum);
+}
+
+export class HypergeometricSeriesError extends Error {
+  override name = 'HypergeometricSeriesError';
+}
+
+const MAX_TERMS = 200_000;
+
+/**
+ * ln 2F1(a, b; c; z) by its power series, for z in [0, 1) and a, b, c > 0
+ * (the region every model here uses). Terms are all positive there, so the
+ * sum has no cancellation; it is rescaled as it grows so parameters in the
+ * hundreds stay finite.
+ */
+export function logHyp2f1(a: number, b: number, c: number, z: number): number {
+  if (!(z >= 0 && z < 1) || !(a > 0 && b > 0 && c > 0)) {
+    throw new HypergeometricSeriesError(
+      `2F1 series needs 0 <= z < 1 and positive a, b, c; got a=${a}, b=${b}, c=${c}, z=${z}`,
+    );
+  }
+  if (z === 0) return 0;
+  let term = 1;
+  let sum = 1;
+  let logScale = 0;
+  for (let k = 0; k < MAX_TERMS; k++) {
+    term *= (((a + k) * (b + k)) / ((c + k) * (k + 1))) * z;
+    sum += term;
+    if (sum > 1e250) {
+      sum /= 1e250;
+      term /= 1e250;
+      logScale += 250 * Math.LN10;
+    }
+    // Once the term ratio is below 1 the tail is bounded by term * r / (1 - r).
+    const ratio = (((a + k + 1) * (b + k + 1)) / ((c + k + 1) * (k + 2))) * z;
+    if (ratio < 1 && term * ratio < 1e-17 * sum * (1 - ratio)) return logScale + Math.log(sum);
+  }
+  throw new HypergeometricSeriesError(
+    `2F1(${a}, ${b}; ${c}; ${z}) did not converge in ${MAX_TERMS} terms (z too close to 1)`,
+  );
+}
+
+export function hyp2f1(a: number, b: number, c: number, z: number): number {
+  return Math.exp(logHyp2f1(a, b, c, z));
+}
+
+/** Nodes and weights of 16-point Gauss–Legendre quadrature on [-1, 1]. */
+const GL_NODES = [
+  -0.9894009349916499, -0.9445750230732326, -0.8656312023878318, -0.755404408355003, -0.6178762444026438,
+  -0.4580167776572274, -0.2816035507792589, -0.0950125098376374, 0.0950125098376374, 0.2816035507792589,
+  0.4580167776572274, 0.6178762444026438, 0.755404408355003, 0.8656312023878318, 0.9445750230732326,
+  0.9894009349916499,
+];
+const GL_WEIGHTS = [
+  0.0271524594117541, 0.0622535239386479, 0.0951585116824928, 0.1246289712555339, 0.1495959888165767,
+  0.1691565193950025, 0.1826034150449236, 0.1894506104550685, 0.1894506104550685, 0.1826034150449236,
+  0.1691565193950025, 0.1495959888165767, 0.1246289712555339, 0.0951585116824928, 0.0622535239386479,
+  0.0271524594117541,
+];
+
+/** ∫_lo^hi f(u) du by 16-point Gauss–Legendre: exact for polynomials to degree 31, ample for smooth integrands. */
+export function integrate(f: (u: number) => number, lo: number, hi: number): number {
+  const half = (hi - lo) / 2;
+  const mid = (hi + lo) / 2;
+  let s = 0;
+  for (let i = 0; i < 16; i++) s += (GL_WEIGHTS[i] as number) * f(mid + half * (GL_NODES[i] as number));
+  return s * half;
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { bgNbd, compressRfm, fitPurchaseModel, mbgNbd } from '../../../shared/clv/index.ts';
+import { cdnowSummary } from '../../helpers/cdnow.ts';
+import { expectGradientMatchesDifferences } from '../../helpers/gradient.ts';
+
+const summaries = cdnowSummary();
+
+describe('BG/NBD on the CDNOW sample (Fader, Hardie & Lee 2005)', () => {
+  const fit = fitPurchaseModel(bgNbd, summaries);
+
+  it('recovers the published parameters to 1e-3 and the log-likelihood', () => {
+    expect(fit.customers).toBe(2357);
+    expect(Math.abs(fit.params.r! - 0.2426)).toBeLessThan(1e-3);
+    expect(Math.abs(fit.params.alpha! - 4.4136)).toBeLessThan(1e-3);
+    expect(Math.abs(fit.params.a! - 0.7929)).toBeLessThan(1e-3);
+    expect(Math.abs(fit.params.b! - 2.4259)).toBeLessThan(1e-3);
+    expect(fit.logLikelihood).toBeCloseTo(-9582.43, 2);
+  });
+
+  // Tolerances follow numpy's assert_almost_equal(decimal=d), |Δ| < 1.5·10^-d, the convention of the published assertions.
+  it('reproduces the published E[X(t)] for a new customer', () => {
+    const p = fit.params;
+    expect(Math.abs(bgNbd.expectedPurchases(p, 1) - 0.0532)).toBeLessThan(1.5e-4);
+    expect(Math.abs(bgNbd.expectedPurchases(p, 3) - 0.1506)).toBeLessThan(1.5e-4);
+    expect(Math.abs(bgNbd.expectedPurchases(p, 32) - 1.0437)).toBeLessThan(1.5e-4);
+    // At 78 weeks the exact 2F1 (scipy.special.hyp2f1 agrees: 1.857972) differs from the published 1.8576 in the
+    // fourth decimal, so this one holds to three.
+    expect(Math.abs(bgNbd.expectedPurchases(p, 78) - 1.8576)).toBeLessThan(1.5e-3);
+  });
+
+  it('reproduces the published 39-week conditional expectation for x=2, t_x=30.43, T=38.86', () => {
+    expect(
+      Math.abs(bgNbd.conditionalExpectedPurchases(fit.params, 39, 2, 30.43, 38.86) - 1.226),
+    ).toBeLessThan(1.5e-3);
+  });
+
+  it('has an analytic gradient that matches finite differences', () => {
+    const data = compressRfm(summaries);
+    expectGradientMatchesDifferences((p, g) => bgNbd.logLikelihood(p as never, data, g), {
+      r: 0.3,
+      alpha: 4,
+      a: 0.8,
+      b: 2.5,
+    });
+    expectGradientMatchesDifferences((p, g) => mbgNbd.logLikelihood(p as never, data, g), {
+      r: 0.5,
+      alpha: 6,
+      a: 0.9,
+      b: 1.6,
+    });
+  });
+
+  it('makes one-time buyers certainly alive and repeat buyers who went quiet less so', () => {
+    const p = fit.params;
+    expect(bgNbd.pAlive(p, 0, 0, 38)).toBe(1);
+    const recent = bgNbd.pAlive(p, 5, 37, 38);
+    const quiet = bgNbd.pAlive(p, 5, 5, 38);
+    // By hand: 1 / (1 + 0.7929/(2.4259+4) · ((4.4136+38)/(4.4136+37))^5.2426) = 0.8773
+    expect(recent).toBeCloseTo(0.8773, 3);
+    expect(quiet).toBeLessThan(recent);
+    expect(quiet).toBeGreaterThan(0);
+  });
+
+  it('gives P(no purchase) of 1 at t=0, falling with t, and a median wait where it crosses one half', () => {
+    const p = fit.params;
+    expect(bgNbd.probabilityNoPurchase(p, 0, 3, 20, 38)).toBeCloseTo(1, 12);
+    const a = bgNbd.probabilityNoPurchase(p, 4, 3, 20, 38);
+    const b = bgNbd.probabilityNoPurchase(p, 40, 3, 20, 38);
+    expect(b).toBeLessThan(a);
+    const median = bgNbd.medianTimeToNextPurchase!(p, 3, 36, 38);
+    expect(bgNbd.probabilityNoPurchase(p, median, 3, 36, 38)).toBeCloseTo(0.5, 10);
+    // Someone more likely gone than not has no median next order.
+    expect(bgNbd.medianTimeToNextPurchase!(p, 10, 1, 38)).toBe(Infinity);
+  });
+
+  it('expected purchases grow with t and the conditional one is zero at t=0', () => {
+    const p = fit.params;
+    expect(bgNbd.conditionalExpectedPurchases(p, 0, 2, 10, 20)).toBe(0);
+    expect(bgNbd.expectedPurchases(p, 10)).toBeLessThan(bgNbd.expectedPurchases(p, 20));
+  });
+});
+
+describe('MBG/NBD on the CDNOW sample (Batislam et al. 2007)', () => {
+  it('recovers the published parameters to their three stated decimals', () => {
+    const fit = fitPurchaseModel(mbgNbd, summaries);
+    expect(Math.abs(fit.params.r! - 0.525)).toBeLessThan(1.5e-3);
+    expect(Math.abs(fit.params.alpha! - 6.183)).toBeLessThan(1.5e-3);
+    expect(Math.abs(fit.params.a! - 0.891)).toBeLessThan(1.5e-3);
+    expect(Math.abs(fit.params.b! - 1.614)).toBeLessThan(1.5e-3);
+    // Unlike BG/NBD, a one-time buyer may have left.
+    expect(mbgNbd.pAlive(fit.params, 0, 0, 38)).toBeLessThan(1);
+  });
+});
