@@ -18,3 +18,4 @@ export * from './score.ts';
 export * from './heuristic.ts';
 export * from './data-minimums.ts';
 export * from './evaluate.ts';
+export * from './engine.ts';

@@ -1,0 +1,134 @@
+/** `clv score`: every customer's CLV, churn risk and next order, as CSV or a readable top list. */
+import { writeFileSync } from 'node:fs';
+import type { CustomerScore, PurchaseModelName } from '../../shared/clv/index.ts';
+import { chooseModelByBacktest, formatDay, purchaseModelNamed, runEngine } from '../../shared/clv/index.ts';
+import { loadSummaries } from './fit.ts';
+import type { Values } from '../options.ts';
+import {
+  dateOption,
+  lastPurchaseAt,
+  numberOption,
+  readTransactions,
+  stringOption,
+  timeUnitOption,
+} from '../options.ts';
+import { progress } from '../progress.ts';
+import { table } from '../table.ts';
+
+export const SCORE_HELP = `clv score (--transactions F [--format csv|cdnow] [--observation-end D] | --summary F)
+        [--time-unit day|week] [--model bgnbd|mbgnbd|pareto-nbd|auto] [--horizon-months 12]
+        [--discount-rate 0.01] [--churn-window-days 90] [--margin-rate 1] [--out scores.csv] [--json]`;
+
+const CSV_HEADER = [
+  'customer_id',
+  'method',
+  'predicted_clv',
+  'historic_clv',
+  'expected_orders',
+  'p_alive',
+  'churn_risk',
+  'next_order_date',
+  'expected_order_value',
+];
+
+function csvCell(value: string | number | null): string {
+  if (value === null) return '';
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(6);
+  return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+export function scoresCsv(scores: readonly CustomerScore[]): string {
+  const lines = [CSV_HEADER.join(',')];
+  for (const s of scores) {
+    lines.push(
+      [
+        s.customerId,
+        s.method,
+        s.predictedClv,
+        s.historicClv,
+        s.expectedOrders,
+        s.pAlive,
+        s.churnRisk,
+        s.nextOrderDay === null ? null : formatDay(s.nextOrderDay),
+        s.expectedOrderValue,
+      ]
+        .map(csvCell)
+        .join(','),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function scoreCommand(values: Values): string {
+  const unit = timeUnitOption(values);
+  const { summaries, observationEndDay } = loadSummaries(values);
+  let modelName = stringOption(values, 'model') ?? 'bgnbd';
+  const notes: string[] = [];
+  if (modelName === 'auto') {
+    if (!stringOption(values, 'transactions')) {
+      notes.push('--model auto needs transactions to backtest; using bgnbd');
+      modelName = 'bgnbd';
+    } else {
+      const purchases = readTransactions(values);
+      const end = dateOption(values, 'observation-end') ?? lastPurchaseAt(purchases);
+      const choice = chooseModelByBacktest(purchases, end, { timeUnit: unit });
+      modelName = choice.best.fitted.model;
+      notes.push(
+        `model chosen by backtest: ${modelName} (hold-out MAE ${choice.best.evaluation.mae.toFixed(4)})`,
+      );
+    }
+  }
+  const bar = progress(summaries.length, 'scoring');
+  let reported = 0;
+  const result = runEngine(summaries, observationEndDay, {
+    model: purchaseModelNamed(modelName).name as PurchaseModelName,
+    scoring: {
+      horizonMonths: numberOption(values, 'horizon-months', 12),
+      monthlyDiscountRate: numberOption(values, 'discount-rate', 0.01),
+      churnWindowDays: numberOption(values, 'churn-window-days', 90),
+      defaultMarginRate: numberOption(values, 'margin-rate', 1),
+      timeUnit: unit,
+    },
+    onProgress: (done) => {
+      bar.advance(done - reported);
+      reported = done;
+    },
+  });
+  bar.stop();
+  if (result.fallbackReason) notes.push(`heuristic scores: ${result.fallbackReason}`);
+  const out = stringOption(values, 'out');
+  if (out) writeFileSync(out, scoresCsv(result.scores));
+  if (values.json) {
+    return JSON.stringify({
+      customers: result.scores.length,
+      method: result.fallbackReason ? 'heuristic' : 'model',
+      fallbackReason: result.fallbackReason,
+      purchaseModel: result.purchaseModel && {
+        model: result.purchaseModel.model,
+        params: result.purchaseModel.params,
+      },
+      spendModel: result.spendModel && { params: result.spendModel.params },
+      totalPredictedClv: result.scores.reduce((s, c) => s + c.predictedClv, 0),
+      ...(out ? { out } : { scores: result.scores }),
+    });
+  }
+  const top = [...result.scores].sort((a, b) => b.predictedClv - a.predictedClv).slice(0, 20);
+  const total = result.scores.reduce((s, c) => s + c.predictedClv, 0);
+  return [
+    ...notes,
+    `${result.scores.length} customers scored${out ? `, written to ${out}` : ''}; total predicted CLV ${total.toFixed(2)}`,
+    'top 20 by predicted CLV:',
+    table(
+      ['customer', 'predicted CLV', 'historic', 'orders ahead', 'P(alive)', 'churn risk', 'next order'],
+      top.map((s) => [
+        s.customerId,
+        s.predictedClv,
+        s.historicClv,
+        s.expectedOrders,
+        s.pAlive ?? '-',
+        s.churnRisk,
+        s.nextOrderDay === null ? '-' : formatDay(s.nextOrderDay),
+      ]),
+    ),
+  ].join('\n');
+}

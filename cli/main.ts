@@ -1,0 +1,74 @@
+/**
+ * The `clv` command: fit, evaluate and score from CSV files. Exit codes: 0 on
+ * success, 2 for a bad command line or a bad input file (one line naming the
+ * file, line and problem), 1 for anything else.
+ */
+import { parseArgs } from 'node:util';
+import { InvalidPurchaseError, InvalidSummaryError } from '../shared/clv/index.ts';
+import { EVALUATE_HELP, evaluateCommand } from './commands/evaluate.ts';
+import { FIT_HELP, fitCommand } from './commands/fit.ts';
+import { SCORE_HELP, scoreCommand } from './commands/score.ts';
+import { InputFileError } from './input-error.ts';
+import { UsageError } from './usage-error.ts';
+
+const HELP = `clv — customer lifetime value from purchase histories
+
+${FIT_HELP}
+${EVALUATE_HELP}
+${SCORE_HELP}
+
+Transactions CSV: customer_id,date,amount[,margin] (ISO dates); --format cdnow reads the CDNOW files.
+Summary CSV: customer_id,frequency,recency,T,monetary_value (in --time-unit).`;
+
+const OPTIONS = {
+  transactions: { type: 'string' },
+  summary: { type: 'string' },
+  format: { type: 'string' },
+  'calibration-end': { type: 'string' },
+  'holdout-end': { type: 'string' },
+  'observation-end': { type: 'string' },
+  'time-unit': { type: 'string' },
+  models: { type: 'string' },
+  model: { type: 'string' },
+  penalty: { type: 'string' },
+  'horizon-months': { type: 'string' },
+  'discount-rate': { type: 'string' },
+  'churn-window-days': { type: 'string' },
+  'margin-rate': { type: 'string' },
+  out: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const COMMANDS: Record<string, (values: Record<string, string | boolean | undefined>) => string> = {
+  fit: fitCommand,
+  evaluate: evaluateCommand,
+  score: scoreCommand,
+};
+
+export async function main(
+  argv: readonly string[],
+  write = (s: string) => process.stdout.write(s),
+): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true });
+    const command = positionals[0];
+    if (values.help || !command) {
+      write(`${HELP}\n`);
+      return command || values.help ? 0 : 2;
+    }
+    const run = COMMANDS[command];
+    if (!run) throw new UsageError(`unknown command "${command}"; use fit, evaluate or score`);
+    write(`${run(values)}\n`);
+    return 0;
+  } catch (error) {
+    const known =
+      error instanceof UsageError ||
+      error instanceof InputFileError ||
+      error instanceof InvalidPurchaseError ||
+      error instanceof InvalidSummaryError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(`clv: ${(error as Error).message}\n`);
+    return known ? 2 : 1;
+  }
+}

@@ -1,0 +1,4 @@
+/** A command line the `clv` command cannot act on; reported with exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
