@@ -11,7 +11,7 @@
  */
 import type { PurchaseModel } from './purchase-model.ts';
 import type { RfmData } from './rfm-data.ts';
-import { digamma, hyp2f1, lgamma } from './special.ts';
+import { digamma, hyp2f1, hyp2f1Many, lgamma } from './special.ts';
 
 export interface BgNbdParams extends Record<string, number> {
   r: number;
@@ -154,18 +154,30 @@ export const bgNbd: PurchaseModel<BgNbdParams> = {
   },
 
   /**
-   * Eq. (10): E[Y(t) | x, t_x, T] =
-   *   (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x; a+b+x−1; t/(α+T+t))]
-   *   / [1 + δ(x>0) · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x)]
+   * Eq. (10) is P(alive) times
+   *   E[Y(t) | alive] = (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x; a+b+x−1; t/(α+T+t))]
    */
-  conditionalExpectedPurchases({ r, alpha, a, b }, t, x, tx, T) {
+  expectedPurchasesIfAlive({ r, alpha, a, b }, t, x, T) {
     if (t === 0) return 0;
     const rx = r + x;
     const z = t / (alpha + T + t);
-    const numerator =
+    return (
       ((a + b + x - 1) / (a - 1)) *
-      (1 - Math.pow((alpha + T) / (alpha + T + t), rx) * hyp2f1(rx, b + x, a + b + x - 1, z));
-    return numerator * bgNbd.pAlive({ r, alpha, a, b }, x, tx, T);
+      (1 - Math.pow((alpha + T) / (alpha + T + t), rx) * hyp2f1(rx, b + x, a + b + x - 1, z))
+    );
+  },
+
+  /** The same at several t, sharing the 2F1 series coefficients across them. */
+  expectedPurchasesIfAlivePath({ r, alpha, a, b }, ts, x, T, out) {
+    const rx = r + x;
+    const zs = new Float64Array(ts.length);
+    for (let i = 0; i < ts.length; i++) zs[i] = (ts[i] as number) / (alpha + T + (ts[i] as number));
+    hyp2f1Many(rx, b + x, a + b + x - 1, zs, out);
+    const scale = (a + b + x - 1) / (a - 1);
+    for (let i = 0; i < ts.length; i++) {
+      const t = ts[i] as number;
+      out[i] = t === 0 ? 0 : scale * (1 - Math.pow((alpha + T) / (alpha + T + t), rx) * (out[i] as number));
+    }
   },
 
   /** P(alive | x, t_x, T) = 1 / [1 + δ(x>0) · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x)]. */
@@ -175,19 +187,16 @@ export const bgNbd: PurchaseModel<BgNbdParams> = {
   },
 
   /**
-   * A BG/NBD customer can only drop out at a purchase, so one alive at T who buys
-   * nothing in (T, T+t] is still alive: P(none) = 1 − P(alive) + P(alive) · ((α+T)/(α+T+t))^(r+x),
-   * the last factor being E[e^(−λt)] under the posterior Gamma(r+x, α+T).
+   * A BG/NBD customer can only drop out at a purchase, so one alive at T who
+   * buys nothing in (T, T+t] is still alive: P(none | alive) = E[e^(−λt)] under
+   * the posterior λ ~ Gamma(r+x, α+T), that is ((α+T)/(α+T+t))^(r+x).
    */
-  probabilityNoPurchase(params, t, x, tx, T) {
-    const alive = bgNbd.pAlive(params, x, tx, T);
-    return 1 - alive + alive * Math.pow((params.alpha + T) / (params.alpha + T + t), params.r + x);
+  probabilityNoPurchaseIfAlive({ r, alpha }, t, x, T) {
+    return Math.pow((alpha + T) / (alpha + T + t), r + x);
   },
 
-  /** Solves the expression above for P(none) = 1/2. */
-  medianTimeToNextPurchase(params, x, tx, T) {
-    const alive = bgNbd.pAlive(params, x, tx, T);
-    if (alive <= 0.5) return Infinity;
-    return (params.alpha + T) * (Math.pow(alive / (alive - 0.5), 1 / (params.r + x)) - 1);
+  /** Inverts the expression above. */
+  timeUntilNoPurchaseProbability({ r, alpha }, probability, x, T) {
+    return (alpha + T) * (Math.pow(probability, -1 / (r + x)) - 1);
   },
 };

@@ -11,6 +11,7 @@ import { FitDidNotConvergeError } from './maximum-likelihood.ts';
 import type { FittedPurchaseModel } from './fit.ts';
 import { fitPurchaseModel } from './fit.ts';
 import type { PurchaseModel } from './purchase-model.ts';
+import { conditionalExpectedPurchases } from './purchase-model.ts';
 
 export interface HoldoutEvaluation {
   model: string;
@@ -38,7 +39,7 @@ export function predictHoldout(
     const key = `${r.frequency},${r.recency},${r.T},${r.holdoutDuration}`;
     let predicted = cache.get(key);
     if (predicted === undefined) {
-      predicted = model.conditionalExpectedPurchases(params, r.holdoutDuration, r.frequency, r.recency, r.T);
+      predicted = conditionalExpectedPurchases(model, params, r.holdoutDuration, r.frequency, r.recency, r.T);
       cache.set(key, predicted);
     }
     return { customerId: r.customerId, predicted, actual: r.holdoutFrequency };

@@ -3,7 +3,7 @@
  * maximum likelihood on the compressed RFM rows, Gamma-Gamma on the repeat
  * buyers' mean values, each with its log-likelihood, data size and fit time.
  */
-import type { FitOptions } from './maximum-likelihood.ts';
+import type { FitOptions, WarmStart } from './maximum-likelihood.ts';
 import { maximizeLikelihood } from './maximum-likelihood.ts';
 import { gammaGammaLogLikelihood, spendData } from './gamma-gamma.ts';
 import type { GammaGammaParams } from './gamma-gamma.ts';
@@ -20,6 +20,8 @@ export interface FittedModel<P extends Record<string, number> = Record<string, n
   rows: number;
   iterations: number;
   seconds: number;
+  /** Inverse Hessian on the log scale at the optimum, to warm-start a refit. */
+  inverseHessian: Float64Array;
 }
 
 export type FittedPurchaseModel<P extends Record<string, number> = Record<string, number>> =
@@ -30,6 +32,33 @@ export type FittedSpendModel = FittedModel<GammaGammaParams> & { model: 'gammaGa
 
 const seconds = (start: number): number => (performance.now() - start) / 1000;
 
+/** Above this many customers a fit first runs on a systematic sample of this size to find its start. */
+const WARM_START_SAMPLE = 20_000;
+
+/** Every k-th row: a systematic sample, deterministic so refits are reproducible. */
+function systematicSample<T>(rows: ArrayLike<T>, size: number): T[] {
+  const step = rows.length / size;
+  return Array.from({ length: size }, (_, i) => rows[Math.floor(i * step)] as T);
+}
+
+/**
+ * Starting a large fit at a small fit's optimum, with the small fit's inverse
+ * Hessian: the sample's estimate is within a few percent and its curvature
+ * nearly the full data's, so the full data needs a few BFGS iterations instead
+ * of thirty. The result is still the full-data MLE.
+ */
+function warmStart<R>(
+  rows: ArrayLike<R> | null,
+  fitSample: (sample: R[]) => WarmStart,
+): WarmStart | undefined {
+  if (!rows || rows.length <= 5 * WARM_START_SAMPLE) return undefined;
+  try {
+    return fitSample(systematicSample(rows, WARM_START_SAMPLE));
+  } catch {
+    return undefined; // a sample that cannot be fitted just means no warm start
+  }
+}
+
 /** Starting points: the unit point `lifetimes` uses, then one scaled to the data's time unit. */
 function startsFor<P extends Record<string, number>>(
   model: PurchaseModel<P>,
@@ -38,14 +67,8 @@ function startsFor<P extends Record<string, number>>(
   let meanT = 0;
   for (let i = 0; i < data.n; i++) meanT += (data.weight[i] as number) * (data.T[i] as number);
   meanT /= data.customers;
-  const scaled: Record<string, number> = {
-    r: 0.5,
-    alpha: Math.max(meanT / 4, 1e-3),
-    a: 1,
-    b: 2,
-    s: 0.5,
-    beta: Math.max(meanT / 4, 1e-3),
-  };
+  const scale = Math.max(meanT / 4, 1e-3);
+  const scaled: Record<string, number> = { r: 0.5, alpha: scale, a: 1, b: 2, s: 0.5, beta: scale };
   return [
     Object.fromEntries(model.paramNames.map((n) => [n, 1])),
     Object.fromEntries(model.paramNames.map((n) => [n, scaled[n] ?? 1])),
@@ -58,7 +81,9 @@ export function fitPurchaseModel<P extends Record<string, number>>(
   options: FitOptions = {},
 ): FittedPurchaseModel<P> {
   const start = performance.now();
-  const data = 'weight' in rows ? rows : compressRfm(rows);
+  const raw = 'weight' in rows ? null : rows;
+  const data = raw ? compressRfm(raw) : (rows as RfmData);
+  const warm = options.warmStart ?? warmStart(raw, (sample) => fitPurchaseModel(model, sample, options));
   const fit = maximizeLikelihood<P>(
     {
       name: model.name,
@@ -67,7 +92,7 @@ export function fitPurchaseModel<P extends Record<string, number>>(
       customers: data.customers,
       logLikelihood: (params, grad) => model.logLikelihood(params, data, grad),
     },
-    { starts: startsFor(model, data), ...options },
+    { ...options, warmStart: warm, starts: options.starts ?? startsFor(model, data) },
   );
   return {
     model: model.name,
@@ -77,6 +102,7 @@ export function fitPurchaseModel<P extends Record<string, number>>(
     rows: data.n,
     iterations: fit.iterations,
     seconds: seconds(start),
+    inverseHessian: fit.inverseHessian,
   };
 }
 
@@ -86,6 +112,7 @@ export function fitGammaGamma(
 ): FittedSpendModel {
   const start = performance.now();
   const data = spendData(rows);
+  const warm = options.warmStart ?? warmStart(rows, (sample) => fitGammaGamma(sample, options));
   const fit = maximizeLikelihood<GammaGammaParams>(
     {
       name: 'gammaGamma',
@@ -94,7 +121,7 @@ export function fitGammaGamma(
       customers: data.customers,
       logLikelihood: (params, grad) => gammaGammaLogLikelihood(params, data, grad),
     },
-    options,
+    { ...options, warmStart: warm },
   );
   return {
     model: 'gammaGamma',
@@ -104,6 +131,7 @@ export function fitGammaGamma(
     rows: data.n,
     iterations: fit.iterations,
     seconds: seconds(start),
+    inverseHessian: fit.inverseHessian,
     excluded: data.excluded,
   };
 }

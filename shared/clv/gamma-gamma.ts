@@ -27,6 +27,8 @@ export interface SpendData {
   readonly customers: number;
   readonly xValues: Float64Array;
   readonly xIndex: Int32Array;
+  /** Customers (total weight) per distinct x. */
+  readonly weightByX: Float64Array;
   /** Σ over rows of weight·[(px−1)·ln m + px·ln x]'s data parts: Σ w·x·ln m, Σ w·ln m, Σ w·x·ln x. */
   readonly sums: { wxLnM: number; wLnM: number; wxLnX: number };
 }
@@ -73,6 +75,11 @@ export function spendData(
     wLnM += lnM;
     wxLnX += xi * Math.log(xi);
   }
+  const weightByX = new Float64Array(xs.size);
+  for (let i = 0; i < n; i++) {
+    const k = xIndex[i] as number;
+    weightByX[k] = (weightByX[k] as number) + 1;
+  }
   return {
     x: Float64Array.from(x),
     m: Float64Array.from(m),
@@ -81,6 +88,7 @@ export function spendData(
     customers: n,
     xValues: Float64Array.from(xs.keys()),
     xIndex,
+    weightByX,
     sums: { wxLnM, wLnM, wxLnX },
     excluded,
   };
@@ -94,15 +102,9 @@ export function gammaGammaLogLikelihood(
   data: SpendData,
   grad?: Float64Array,
 ): number {
-  const { x, m, weight, xValues, xIndex } = data;
+  const { x, m, weight, xValues, weightByX } = data;
   const nx = xValues.length;
-  // Terms that depend on x only, and their weights.
-  const byX = new Float64Array(nx);
-  const wByX = new Float64Array(nx);
-  for (let i = 0; i < data.n; i++) {
-    const k = xIndex[i] as number;
-    wByX[k] = (wByX[k] as number) + (weight[i] as number);
-  }
+  // The gamma-function terms depend on x only: once per distinct x, weighted by its customers.
   let ll = 0;
   let gP = 0;
   let gQ = 0;
@@ -111,9 +113,8 @@ export function gammaGammaLogLikelihood(
   const lnV = Math.log(v);
   for (let k = 0; k < nx; k++) {
     const xk = xValues[k] as number;
-    const wk = wByX[k] as number;
-    byX[k] = lgamma(p * xk + q) - lgamma(p * xk) - lgQ + q * lnV;
-    ll += wk * (byX[k] as number);
+    const wk = weightByX[k] as number;
+    ll += wk * (lgamma(p * xk + q) - lgamma(p * xk) - lgQ + q * lnV);
     if (grad) {
       const dPxQ = digamma(p * xk + q);
       gP += wk * xk * (dPxQ - digamma(p * xk));
@@ -122,24 +123,29 @@ export function gammaGammaLogLikelihood(
   }
   const { wxLnM, wLnM, wxLnX } = data.sums;
   ll += p * wxLnM - wLnM + p * wxLnX;
-  let gV = 0;
+  // The one per-customer term, −(px+q)·ln(γ + m_x·x): a single log per customer per evaluation.
+  let sumPxqLn = 0;
+  let sumWxLn = 0;
+  let sumWLn = 0;
+  let sumPxqOver = 0;
   for (let i = 0; i < data.n; i++) {
     const w = weight[i] as number;
     const xi = x[i] as number;
     const vmx = v + (m[i] as number) * xi;
     const pxq = p * xi + q;
-    ll -= w * pxq * Math.log(vmx);
+    const ln = Math.log(vmx);
+    sumPxqLn += w * pxq * ln;
     if (grad) {
-      const lnVmx = Math.log(vmx);
-      gP -= w * xi * lnVmx;
-      gQ -= w * lnVmx;
-      gV -= (w * pxq) / vmx;
+      sumWxLn += w * xi * ln;
+      sumWLn += w * ln;
+      sumPxqOver += (w * pxq) / vmx;
     }
   }
+  ll -= sumPxqLn;
   if (grad) {
-    grad[0] = gP + wxLnM + wxLnX;
-    grad[1] = gQ;
-    grad[2] = gV + (q * data.customers) / v;
+    grad[0] = gP - sumWxLn + wxLnM + wxLnX;
+    grad[1] = gQ - sumWLn;
+    grad[2] = (q * data.customers) / v - sumPxqOver;
   }
   return ll;
 }

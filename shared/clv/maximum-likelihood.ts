@@ -12,6 +12,13 @@ export interface FitOptions {
   /** Starting parameters; several are tried in turn if the first does not converge. */
   starts?: readonly Record<string, number>[];
   maxIterations?: number;
+  /** Start from a related fit (e.g. on a sample): its optimum and its inverse Hessian on the log scale. */
+  warmStart?: WarmStart;
+}
+
+export interface WarmStart {
+  params: Record<string, number>;
+  inverseHessian: Float64Array;
 }
 
 export interface MaximumLikelihoodFit<P extends Record<string, number>> {
@@ -20,6 +27,8 @@ export interface MaximumLikelihoodFit<P extends Record<string, number>> {
   iterations: number;
   evaluations: number;
   gradientNorm: number;
+  /** Inverse Hessian of the mean objective on the log scale, for warm starts. */
+  inverseHessian: Float64Array;
 }
 
 export class FitDidNotConvergeError extends Error {
@@ -92,13 +101,18 @@ export function maximizeLikelihood<P extends Record<string, number>>(
     return value;
   };
 
-  const starts = options.starts?.length ? options.starts : [Object.fromEntries(names.map((n) => [n, 1]))];
+  const cold = options.starts?.length ? options.starts : [Object.fromEntries(names.map((n) => [n, 1]))];
+  const starts: { params: Record<string, number>; inverseHessian?: Float64Array }[] = [
+    ...(options.warmStart ? [options.warmStart] : []),
+    ...cold.map((params) => ({ params })),
+  ];
   let last: { reason: string; params: Record<string, number> } = { reason: 'no start point', params: {} };
   for (const start of starts) {
-    const theta0 = names.map((n) => Math.log(start[n] ?? 1));
+    const theta0 = names.map((n) => Math.log(start.params[n] ?? 1));
     const result = minimizeBfgs(objective, theta0, {
       gradientTolerance: likelihood.analytic ? 1e-9 : 1e-7,
       maxIterations: options.maxIterations ?? 500,
+      inverseHessian: start.inverseHessian,
     });
     const params = toParams<P>(names, result.theta);
     const finite = Object.values(params).every((v) => Number.isFinite(v) && v > 0);
@@ -109,6 +123,7 @@ export function maximizeLikelihood<P extends Record<string, number>>(
         iterations: result.iterations,
         evaluations: result.evaluations,
         gradientNorm: result.gradientNorm,
+        inverseHessian: result.inverseHessian,
       };
     }
     last = { reason: finite ? result.reason : 'parameters ran off to 0 or infinity', params };

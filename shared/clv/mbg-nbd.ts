@@ -9,7 +9,7 @@
 import type { BgNbdParams } from './bg-nbd.ts';
 import { bgFamilyLogLikelihood } from './bg-nbd.ts';
 import type { PurchaseModel } from './purchase-model.ts';
-import { hyp2f1 } from './special.ts';
+import { hyp2f1, hyp2f1Many } from './special.ts';
 
 export const mbgNbd: PurchaseModel<BgNbdParams> = {
   name: 'mbgnbd',
@@ -28,14 +28,27 @@ export const mbgNbd: PurchaseModel<BgNbdParams> = {
     );
   },
 
-  /** E[Y(t) | x, t_x, T] = (a+b+x)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x+1; a+b+x; t/(α+T+t))] · P(alive) */
-  conditionalExpectedPurchases(params, t, x, tx, T) {
+  /** E[Y(t) | x, t_x, T] is P(alive) times E[Y(t) | alive] = (a+b+x)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x+1; a+b+x; t/(α+T+t))] */
+  expectedPurchasesIfAlive({ r, alpha, a, b }, t, x, T) {
     if (t === 0) return 0;
-    const { r, alpha, a, b } = params;
     const rx = r + x;
-    const bracket =
-      1 - Math.pow((alpha + T) / (alpha + T + t), rx) * hyp2f1(rx, b + x + 1, a + b + x, t / (alpha + T + t));
-    return ((a + b + x) / (a - 1)) * bracket * mbgNbd.pAlive(params, x, tx, T);
+    return (
+      ((a + b + x) / (a - 1)) *
+      (1 -
+        Math.pow((alpha + T) / (alpha + T + t), rx) * hyp2f1(rx, b + x + 1, a + b + x, t / (alpha + T + t)))
+    );
+  },
+
+  expectedPurchasesIfAlivePath({ r, alpha, a, b }, ts, x, T, out) {
+    const rx = r + x;
+    const zs = new Float64Array(ts.length);
+    for (let i = 0; i < ts.length; i++) zs[i] = (ts[i] as number) / (alpha + T + (ts[i] as number));
+    hyp2f1Many(rx, b + x + 1, a + b + x, zs, out);
+    const scale = (a + b + x) / (a - 1);
+    for (let i = 0; i < ts.length; i++) {
+      const t = ts[i] as number;
+      out[i] = t === 0 ? 0 : scale * (1 - Math.pow((alpha + T) / (alpha + T + t), rx) * (out[i] as number));
+    }
   },
 
   /** P(alive | x, t_x, T) = 1 / [1 + a/(b+x) · ((α+T)/(α+t_x))^(r+x)] */
@@ -44,14 +57,11 @@ export const mbgNbd: PurchaseModel<BgNbdParams> = {
   },
 
   /** As for BG/NBD: dropout happens only at a purchase, so no purchase means no dropout. */
-  probabilityNoPurchase(params, t, x, tx, T) {
-    const alive = mbgNbd.pAlive(params, x, tx, T);
-    return 1 - alive + alive * Math.pow((params.alpha + T) / (params.alpha + T + t), params.r + x);
+  probabilityNoPurchaseIfAlive({ r, alpha }, t, x, T) {
+    return Math.pow((alpha + T) / (alpha + T + t), r + x);
   },
 
-  medianTimeToNextPurchase(params, x, tx, T) {
-    const alive = mbgNbd.pAlive(params, x, tx, T);
-    if (alive <= 0.5) return Infinity;
-    return (params.alpha + T) * (Math.pow(alive / (alive - 0.5), 1 / (params.r + x)) - 1);
+  timeUntilNoPurchaseProbability({ r, alpha }, probability, x, T) {
+    return (alpha + T) * (Math.pow(probability, -1 / (r + x)) - 1);
   },
 };

@@ -13,6 +13,8 @@ export interface MinimizeOptions {
   /** Stop when every gradient component is below this. */
   gradientTolerance?: number;
   maxIterations?: number;
+  /** A starting inverse Hessian (row-major), e.g. from a fit on a sample of the same data. */
+  inverseHessian?: Float64Array;
 }
 
 export interface MinimizeResult {
@@ -23,6 +25,8 @@ export interface MinimizeResult {
   evaluations: number;
   converged: boolean;
   reason: string;
+  /** The final inverse Hessian approximation, to warm-start a related problem. */
+  inverseHessian: Float64Array;
 }
 
 function maxAbs(v: Float64Array): number {
@@ -58,11 +62,13 @@ export function minimizeBfgs(
       evaluations,
       converged: false,
       reason: 'the objective is not finite at the start point',
+      inverseHessian: new Float64Array(0),
     };
   }
   // Inverse Hessian approximation, row-major.
-  const H = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) H[i * n + i] = 1;
+  const warm = options.inverseHessian?.length === n * n;
+  const H = warm ? Float64Array.from(options.inverseHessian as Float64Array) : new Float64Array(n * n);
+  if (!warm) for (let i = 0; i < n; i++) H[i * n + i] = 1;
   const direction = new Float64Array(n);
   const trial = new Float64Array(n);
   let trialGrad = new Float64Array(n);
@@ -80,6 +86,7 @@ export function minimizeBfgs(
         evaluations,
         converged: true,
         reason: 'gradient below tolerance',
+        inverseHessian: H,
       };
     }
     for (let i = 0; i < n; i++) {
@@ -99,12 +106,15 @@ export function minimizeBfgs(
     }
     // Keep the first steps from leaping many orders of magnitude in log-parameter space.
     let step = Math.min(1, 5 / Math.max(maxAbs(direction), 1e-300));
+    const noise = 1e-12 * Math.max(1, Math.abs(value));
     let trialValue = Infinity;
     for (let k = 0; k < 60; k++) {
       for (let i = 0; i < n; i++) trial[i] = (theta[i] as number) + step * (direction[i] as number);
       trialValue = f(trial, trialGrad);
       evaluations++;
-      if (Number.isFinite(trialValue) && trialValue <= value + 1e-4 * step * slope) break;
+      // Armijo, with an allowance for rounding: over a million-row sum the objective is only known to
+      // ~1e-13 relative, and near the optimum true decreases are smaller than that.
+      if (Number.isFinite(trialValue) && trialValue <= value + 1e-4 * step * slope + noise) break;
       // Quadratic interpolation of the step, kept within [0.1, 0.5] of the last one.
       const q = Number.isFinite(trialValue)
         ? (-slope * step * step) / (2 * (trialValue - value - slope * step))
@@ -122,6 +132,7 @@ export function minimizeBfgs(
         evaluations,
         converged,
         reason: 'line search found no decrease',
+        inverseHessian: H,
       };
     }
     for (let i = 0; i < n; i++) {
@@ -143,11 +154,12 @@ export function minimizeBfgs(
         evaluations,
         converged,
         reason: 'no further decrease',
+        inverseHessian: H,
       };
     }
     const sy = dot(s, y);
     if (sy > 1e-12 * Math.sqrt(dot(s, s) * dot(y, y))) {
-      if (iteration === 1) {
+      if (iteration === 1 && !warm) {
         // Scale the initial inverse Hessian to the curvature just seen (N&W eq. 6.20).
         const scale = sy / dot(y, y);
         for (let i = 0; i < n * n; i++) H[i] = (H[i] as number) * scale;
@@ -179,5 +191,6 @@ export function minimizeBfgs(
     evaluations,
     converged: maxAbs(grad) < gtol,
     reason: 'iteration limit reached',
+    inverseHessian: H,
   };
 }

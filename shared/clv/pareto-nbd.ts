@@ -76,13 +76,11 @@ export const paretoNbd: PurchaseModel<ParetoNbdParams> = {
     return ((r * beta) / (alpha * (s - 1))) * (1 - Math.pow(beta / (beta + t), s - 1));
   },
 
-  /** Eq. (22): E[Y(t) | x, t_x, T] = (r+x)(β+T)/((α+T)(s−1)) · [1 − ((β+T)/(β+T+t))^(s−1)] · P(alive). */
-  conditionalExpectedPurchases(params, t, x, tx, T) {
-    const { r, alpha, s, beta } = params;
-    const alive = paretoNbd.pAlive(params, x, tx, T);
+  /** Eq. (22) is P(alive) times E[Y(t) | alive] = (r+x)(β+T)/((α+T)(s−1)) · [1 − ((β+T)/(β+T+t))^(s−1)]. */
+  expectedPurchasesIfAlive({ r, alpha, s, beta }, t, x, T) {
     const rate = (r + x) / (alpha + T);
-    if (Math.abs(s - 1) < 1e-9) return rate * (beta + T) * Math.log((beta + T + t) / (beta + T)) * alive;
-    return ((rate * (beta + T)) / (s - 1)) * (1 - Math.pow((beta + T) / (beta + T + t), s - 1)) * alive;
+    if (Math.abs(s - 1) < 1e-9) return rate * (beta + T) * Math.log((beta + T + t) / (beta + T));
+    return ((rate * (beta + T)) / (s - 1)) * (1 - Math.pow((beta + T) / (beta + T + t), s - 1));
   },
 
   /** Eq. (21): P(alive) = 1 / (1 + s/(r+s+x) · (α+T)^(r+x) (β+T)^s · A0). */
@@ -94,11 +92,9 @@ export const paretoNbd: PurchaseModel<ParetoNbdParams> = {
   /**
    * Alive at T with posterior λ ~ Gamma(r+x, α+T), μ ~ Gamma(s, β+T) (independent),
    * the first purchase after T comes at u with density E[λ e^(−λu)] · E[e^(−μu)], so
-   * P(some purchase in (T, T+t]) = P(alive) · ∫₀ᵗ (r+x)/(α+T) · ((α+T)/(α+T+u))^(r+x+1) · ((β+T)/(β+T+u))^s du.
+   * P(none in (T, T+t] | alive) = 1 − ∫₀ᵗ (r+x)/(α+T) · ((α+T)/(α+T+u))^(r+x+1) · ((β+T)/(β+T+u))^s du.
    */
-  probabilityNoPurchase(params, t, x, tx, T) {
-    const { r, alpha, s, beta } = params;
-    const alive = paretoNbd.pAlive(params, x, tx, T);
+  probabilityNoPurchaseIfAlive({ r, alpha, s, beta }, t, x, T) {
     const rx = r + x;
     const density = (u: number): number =>
       (rx / (alpha + T)) *
@@ -109,6 +105,6 @@ export const paretoNbd: PurchaseModel<ParetoNbdParams> = {
     let lo = 0;
     for (let hi = Math.min(t, 1); lo < t; lo = hi, hi = Math.min(t, hi * 8))
       some += integrate(density, lo, hi);
-    return 1 - alive * Math.min(1, some);
+    return Math.max(0, 1 - some);
   },
 };

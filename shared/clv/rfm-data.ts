@@ -1,3 +1,5 @@
+import { DoubleInterner, TripleInterner } from './hash-table.ts';
+
 /**
  * Summaries as the likelihoods consume them: identical (x, t_x, T) rows
  * compressed into one row with a weight, and each column's distinct values
@@ -52,85 +54,66 @@ function checkRow(i: number, x: number, tx: number, T: number): void {
   }
 }
 
-/** Maps each value to a dense index, in first-seen order. */
-class Interner {
-  readonly index = new Map<number, number>();
-  readonly values: number[] = [];
-  of(v: number): number {
-    let i = this.index.get(v);
-    if (i === undefined) {
-      i = this.values.length;
-      this.index.set(v, i);
-      this.values.push(v);
-    }
-    return i;
-  }
-}
-
 /**
  * Compresses summaries into weighted distinct rows. `weights` lets callers pass
  * rows that are already aggregated (e.g. a pattern table).
  */
 export function compressRfm(rows: ArrayLike<Rfm>, weights?: ArrayLike<number>): RfmData {
-  const xs = new Interner();
-  const txs = new Interner();
-  const Ts = new Interner();
-  // Rows keyed by (x index, tx index, T index); nested maps avoid building a string per customer.
-  const rowOf = new Map<number, Map<number, Map<number, number>>>();
-  const outX: number[] = [];
-  const outTx: number[] = [];
-  const outT: number[] = [];
-  const outW: number[] = [];
+  const count = rows.length;
+  const xs = new DoubleInterner(64);
+  const txs = new DoubleInterner(1024);
+  const Ts = new DoubleInterner(1024);
+  const distinct = new TripleInterner(count);
+  const rowOfInput = new Int32Array(count).fill(-1);
+  // Compressed rows are at most as many as inputs; trimmed at the end.
+  const xi = new Int32Array(count);
+  const ti = new Int32Array(count);
+  const Ti = new Int32Array(count);
+  const w = new Float64Array(count);
   let customers = 0;
-  const rowOfInput = new Int32Array(rows.length).fill(-1);
-  for (let i = 0; i < rows.length; i++) {
+  for (let i = 0; i < count; i++) {
     const r = rows[i] as Rfm;
     checkRow(i, r.frequency, r.recency, r.T);
-    const w = weights ? (weights[i] as number) : 1;
-    if (!(w > 0)) continue;
-    customers += w;
-    const xi = xs.of(r.frequency);
-    const ti = txs.of(r.recency);
-    const Ti = Ts.of(r.T);
-    let byTx = rowOf.get(xi);
-    if (!byTx) rowOf.set(xi, (byTx = new Map()));
-    let byT = byTx.get(ti);
-    if (!byT) byTx.set(ti, (byT = new Map()));
-    const at = byT.get(Ti);
-    if (at === undefined) {
-      rowOfInput[i] = outW.length;
-      byT.set(Ti, outW.length);
-      outX.push(r.frequency);
-      outTx.push(r.recency);
-      outT.push(r.T);
-      outW.push(w);
-    } else {
-      rowOfInput[i] = at;
-      outW[at] = (outW[at] as number) + w;
+    const weight = weights ? (weights[i] as number) : 1;
+    if (!(weight > 0)) continue;
+    customers += weight;
+    const a = xs.of(r.frequency);
+    const b = txs.of(r.recency);
+    const c = Ts.of(r.T);
+    const k = distinct.of(a, b, c);
+    rowOfInput[i] = k;
+    if (k === distinct.size - 1 && (w[k] as number) === 0) {
+      xi[k] = a;
+      ti[k] = b;
+      Ti[k] = c;
     }
+    w[k] = (w[k] as number) + weight;
   }
-  const n = outW.length;
-  const xIndex = new Int32Array(n);
-  const txIndex = new Int32Array(n);
-  const TIndex = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    xIndex[i] = xs.index.get(outX[i] as number) as number;
-    txIndex[i] = txs.index.get(outTx[i] as number) as number;
-    TIndex[i] = Ts.index.get(outT[i] as number) as number;
+  const n = distinct.size;
+  const xValues = Float64Array.from(xs.values);
+  const txValues = Float64Array.from(txs.values);
+  const TValues = Float64Array.from(Ts.values);
+  const x = new Float64Array(n);
+  const tx = new Float64Array(n);
+  const T = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    x[k] = xValues[xi[k] as number] as number;
+    tx[k] = txValues[ti[k] as number] as number;
+    T[k] = TValues[Ti[k] as number] as number;
   }
   return {
     n,
     customers,
-    x: Float64Array.from(outX),
-    tx: Float64Array.from(outTx),
-    T: Float64Array.from(outT),
-    weight: Float64Array.from(outW),
-    xValues: Float64Array.from(xs.values),
-    xIndex,
-    txValues: Float64Array.from(txs.values),
-    txIndex,
-    TValues: Float64Array.from(Ts.values),
-    TIndex,
+    x,
+    tx,
+    T,
+    weight: w.slice(0, n),
+    xValues,
+    xIndex: xi.slice(0, n),
+    txValues,
+    txIndex: ti.slice(0, n),
+    TValues,
+    TIndex: Ti.slice(0, n),
     rowOfInput,
   };
 }

@@ -9,16 +9,18 @@
  * the customer's margins are known (their margin share of revenue), else the
  * tenant's default margin rate, else revenue.
  *
- * Customers with the same (x, t_x, T) share every purchase-model quantity, so
- * those are computed once per distinct row: this is what lets a million
- * customers score in about a second.
+ * The costly part, what a customer still alive would do over the horizon,
+ * depends on (x, T) only and is computed once per distinct pair (see
+ * purchase-model.ts): this is what lets a million customers score in about a
+ * second.
  */
 import type { GammaGammaParams } from './gamma-gamma.ts';
 import { gammaGamma } from './gamma-gamma.ts';
+import { DoubleInterner, TripleInterner } from './hash-table.ts';
 import type { PurchaseModel } from './purchase-model.ts';
+import { timeToNextPurchaseGivenAlive } from './purchase-model.ts';
 import type { TimeUnit } from './purchases.ts';
 import { unitDays } from './purchases.ts';
-import { compressRfm } from './rfm-data.ts';
 import type { CustomerSummary } from './summarize.ts';
 
 export const DAYS_PER_MONTH = 365.25 / 12;
@@ -104,26 +106,6 @@ export function historicClv(s: CustomerSummary, o: Required<ScoringOptions>): nu
   return s.totalValue * (o.basis === 'revenue' ? 1 : o.defaultMarginRate);
 }
 
-/** Bisection for models without a closed-form median: P(none in t) is decreasing in t. */
-function medianByBisection(
-  model: PurchaseModel,
-  p: Record<string, number>,
-  x: number,
-  tx: number,
-  T: number,
-  limit: number,
-): number {
-  if (model.probabilityNoPurchase(p, limit, x, tx, T) > 0.5) return Infinity;
-  let lo = 0;
-  let hi = limit;
-  for (let k = 0; k < 40; k++) {
-    const mid = (lo + hi) / 2;
-    if (model.probabilityNoPurchase(p, mid, x, tx, T) > 0.5) lo = mid;
-    else hi = mid;
-  }
-  return (lo + hi) / 2;
-}
-
 export function scoreWithModel(
   summaries: readonly CustomerSummary[],
   engine: FittedEngine,
@@ -134,53 +116,60 @@ export function scoreWithModel(
   const { purchaseModel: model, purchaseParams: p, spendParams } = engine;
   const unit = unitDays(o.timeUnit);
   const month = DAYS_PER_MONTH / unit;
+  const horizon = o.horizonMonths * month;
   const churnWindow = o.churnWindowDays / unit;
-  const data = compressRfm(summaries);
-  // Per distinct (x, t_x, T): discounted expected purchases, expected purchases, P(alive), churn risk, median wait.
-  const discounted = new Float64Array(data.n);
-  const expected = new Float64Array(data.n);
-  const alive = new Float64Array(data.n);
-  const churn = new Float64Array(data.n);
-  const median = new Float64Array(data.n);
   const discount = Array.from({ length: o.horizonMonths }, (_, i) =>
     Math.pow(1 + o.monthlyDiscountRate, -(i + 1)),
   );
-  for (let k = 0; k < data.n; k++) {
-    const x = data.x[k] as number;
-    const tx = data.tx[k] as number;
-    const T = data.T[k] as number;
+  const monthEnds = Float64Array.from({ length: o.horizonMonths }, (_, i) => (i + 1) * month);
+  const cumulative = new Float64Array(o.horizonMonths);
+
+  // What a customer alive at T would do depends on (x, T) only: computed once per distinct pair.
+  const xs = new DoubleInterner(64);
+  const Ts = new DoubleInterner(1024);
+  const pairs = new TripleInterner(summaries.length);
+  const discountedIfAlive: number[] = [];
+  const expectedIfAlive: number[] = [];
+  const noneIfAlive: number[] = [];
+  const ifAlive = (x: number, T: number): number => {
+    const k = pairs.of(xs.of(x), Ts.of(T), 0);
+    if (k < discountedIfAlive.length) return k;
+    if (model.expectedPurchasesIfAlivePath)
+      model.expectedPurchasesIfAlivePath(p, monthEnds, x, T, cumulative);
+    else
+      for (let i = 0; i < monthEnds.length; i++)
+        cumulative[i] = model.expectedPurchasesIfAlive(p, monthEnds[i] as number, x, T);
+    // lifetimes' customer_lifetime_value: the purchases expected in month i, discounted by (1 + d)^i.
     let previous = 0;
     let sum = 0;
-    for (let i = 1; i <= o.horizonMonths; i++) {
-      const cumulative = model.conditionalExpectedPurchases(p, i * month, x, tx, T);
-      sum += (cumulative - previous) * (discount[i - 1] as number);
-      previous = cumulative;
+    for (let i = 0; i < monthEnds.length; i++) {
+      sum += ((cumulative[i] as number) - previous) * (discount[i] as number);
+      previous = cumulative[i] as number;
     }
-    discounted[k] = sum;
-    expected[k] = previous;
-    alive[k] = model.pAlive(p, x, tx, T);
-    churn[k] = model.probabilityNoPurchase(p, churnWindow, x, tx, T);
-    median[k] = model.medianTimeToNextPurchase
-      ? model.medianTimeToNextPurchase(p, x, tx, T)
-      : medianByBisection(model, p, x, tx, T, 10 * o.horizonMonths * month);
-  }
+    discountedIfAlive.push(sum);
+    expectedIfAlive.push(previous);
+    noneIfAlive.push(model.probabilityNoPurchaseIfAlive(p, churnWindow, x, T));
+    return k;
+  };
+
   const label = `${model.name}+gammaGamma`;
-  return summaries.map((s, i) => {
-    const k = data.rowOfInput[i] as number;
+  return summaries.map((s) => {
+    const k = ifAlive(s.frequency, s.T);
+    const alive = model.pAlive(p, s.frequency, s.recency, s.T);
     const value =
       gammaGamma.conditionalExpectedMeanValue(spendParams, s.frequency, s.monetaryValue) * marginRate(s, o);
-    const wait = median[k] as number;
+    const wait = timeToNextPurchaseGivenAlive(model, p, alive, s.frequency, s.T, 10 * horizon);
     return {
       customerId: s.customerId,
       method: 'model',
       model: label,
-      predictedClv: (discounted[k] as number) * value,
+      predictedClv: alive * (discountedIfAlive[k] as number) * value,
       historicClv: historicClv(s, o),
-      expectedOrders: expected[k] as number,
-      pAlive: alive[k] as number,
-      churnRisk: churn[k] as number,
+      expectedOrders: alive * (expectedIfAlive[k] as number),
+      pAlive: alive,
+      churnRisk: 1 - alive + alive * (noneIfAlive[k] as number),
       // Beyond the horizon a "next order date" is not a forecast anyone should act on.
-      nextOrderDay: wait <= o.horizonMonths * month ? observationEndDay + Math.round(wait * unit) : null,
+      nextOrderDay: wait <= horizon ? observationEndDay + Math.round(wait * unit) : null,
       expectedOrderValue: value,
     };
   });

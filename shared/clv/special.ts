@@ -62,16 +62,18 @@ export function logHyp2f1(a: number, b: number, c: number, z: number): number {
   let sum = 1;
   let logScale = 0;
   for (let k = 0; k < MAX_TERMS; k++) {
-    term *= (((a + k) * (b + k)) / ((c + k) * (k + 1))) * z;
+    const ratio = (((a + k) * (b + k)) / ((c + k) * (k + 1))) * z;
+    term *= ratio;
     sum += term;
+    // Term ratios tend to z, from above or below; past the first few terms every later ratio is at most
+    // q = max(ratio, z) < 1, so the tail is under term·q/(1 − q).
+    const q = ratio > z ? ratio : z;
+    if (q < 1 && term * q < 1e-17 * sum * (1 - q) && k > a + b - c) return logScale + Math.log(sum);
     if (sum > 1e250) {
       sum /= 1e250;
       term /= 1e250;
       logScale += 250 * Math.LN10;
     }
-    // Once the term ratio is below 1 the tail is bounded by term * r / (1 - r).
-    const ratio = (((a + k + 1) * (b + k + 1)) / ((c + k + 1) * (k + 2))) * z;
-    if (ratio < 1 && term * ratio < 1e-17 * sum * (1 - ratio)) return logScale + Math.log(sum);
   }
   throw new HypergeometricSeriesError(
     `2F1(${a}, ${b}; ${c}; ${z}) did not converge in ${MAX_TERMS} terms (z too close to 1)`,
@@ -103,4 +105,43 @@ export function integrate(f: (u: number) => number, lo: number, hi: number): num
   let s = 0;
   for (let i = 0; i < 16; i++) s += (GL_WEIGHTS[i] as number) * f(mid + half * (GL_NODES[i] as number));
   return s * half;
+}
+
+/**
+ * 2F1(a, b; c; z_i) for several z at once, into `out`. The series coefficients
+ * (a)_k (b)_k / ((c)_k k!) do not depend on z, so each is computed once and
+ * reused for every z: a CLV horizon of twelve months costs little more than
+ * one series. Same domain as logHyp2f1; values must stay below ~1e300.
+ */
+export function hyp2f1Many(a: number, b: number, c: number, zs: ArrayLike<number>, out: Float64Array): void {
+  const m = zs.length;
+  let zMax = 0;
+  for (let i = 0; i < m; i++) {
+    const z = zs[i] as number;
+    if (!(z >= 0 && z < 1)) throw new HypergeometricSeriesError(`2F1 series needs 0 <= z < 1, got z=${z}`);
+    zMax = Math.max(zMax, z);
+    out[i] = 1;
+  }
+  if (!(a > 0 && b > 0 && c > 0)) {
+    throw new HypergeometricSeriesError(`2F1 series needs positive a, b, c; got a=${a}, b=${b}, c=${c}`);
+  }
+  const powers = new Float64Array(m).fill(1);
+  let coefficient = 1;
+  let zMaxPower = 1;
+  for (let k = 0; k < MAX_TERMS; k++) {
+    coefficient *= ((a + k) * (b + k)) / ((c + k) * (k + 1));
+    for (let i = 0; i < m; i++) {
+      const p = (powers[i] as number) * (zs[i] as number);
+      powers[i] = p;
+      out[i] = (out[i] as number) + coefficient * p;
+    }
+    // Every sum is at least 1 and every term at most the largest z's, so one tail bound (as in
+    // logHyp2f1) on the slowest series serves them all.
+    zMaxPower *= zMax;
+    const term = coefficient * zMaxPower;
+    const ratio = (((a + k + 1) * (b + k + 1)) / ((c + k + 1) * (k + 2))) * zMax;
+    const q = ratio > zMax ? ratio : zMax;
+    if (q < 1 && term * q < 1e-17 * (1 - q) && k > a + b - c) return;
+  }
+  throw new HypergeometricSeriesError(`2F1(${a}, ${b}; ${c}; z) did not converge in ${MAX_TERMS} terms`);
 }

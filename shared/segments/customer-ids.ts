@@ -1,0 +1,20 @@
+/**
+ * Every segment is computed per customer and returned keyed by customer id, so one id twice would
+ * silently keep only the last row. That is always an upstream identity-merge bug; say so instead.
+ */
+export class DuplicateCustomerError extends Error {
+  override name = 'DuplicateCustomerError';
+}
+
+export function assertUniqueCustomerIds(rows: Iterable<{ customerId: string }>, what: string): Set<string> {
+  const seen = new Set<string>();
+  for (const { customerId } of rows) {
+    if (seen.has(customerId)) {
+      throw new DuplicateCustomerError(
+        `${what}: customer "${customerId}" appears more than once; merge its identities into one row first`,
+      );
+    }
+    seen.add(customerId);
+  }
+  return seen;
+}
