@@ -15,5 +15,5 @@ export function formatNumber(n: number): string {
   if (!Number.isFinite(n)) return String(n);
   if (Number.isInteger(n)) return String(n);
   const abs = Math.abs(n);
-  return abs >= 1000 ? n.toFixed(1) : abs >= 1 ? n.toFixed(4) : n.toPrecision(4);
+  return abs >= 100 ? n.toFixed(2) : abs >= 1 ? n.toFixed(4) : n.toPrecision(4);
 }

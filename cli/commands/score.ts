@@ -2,6 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import type { CustomerScore, PurchaseModelName } from '../../shared/clv/index.ts';
 import { chooseModelByBacktest, formatDay, purchaseModelNamed, runEngine } from '../../shared/clv/index.ts';
+import type { CustomerSegments } from '../../shared/segments/index.ts';
+import { segmentCustomers } from '../../shared/segments/index.ts';
 import { loadSummaries } from './fit.ts';
 import type { Values } from '../options.ts';
 import {
@@ -27,8 +29,11 @@ const CSV_HEADER = [
   'expected_orders',
   'p_alive',
   'churn_risk',
+  'churn_band',
   'next_order_date',
   'expected_order_value',
+  'tier',
+  'segment',
 ];
 
 function csvCell(value: string | number | null): string {
@@ -37,9 +42,10 @@ function csvCell(value: string | number | null): string {
   return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-export function scoresCsv(scores: readonly CustomerScore[]): string {
+export function scoresCsv(scores: readonly CustomerScore[], segments: Map<string, CustomerSegments>): string {
   const lines = [CSV_HEADER.join(',')];
   for (const s of scores) {
+    const g = segments.get(s.customerId);
     lines.push(
       [
         s.customerId,
@@ -49,8 +55,11 @@ export function scoresCsv(scores: readonly CustomerScore[]): string {
         s.expectedOrders,
         s.pAlive,
         s.churnRisk,
+        g?.churnBand ?? null,
         s.nextOrderDay === null ? null : formatDay(s.nextOrderDay),
         s.expectedOrderValue,
+        g?.tier ?? null,
+        g?.segment ?? null,
       ]
         .map(csvCell)
         .join(','),
@@ -96,8 +105,9 @@ export function scoreCommand(values: Values): string {
   });
   bar.stop();
   if (result.fallbackReason) notes.push(`heuristic scores: ${result.fallbackReason}`);
+  const { segments } = segmentCustomers(summaries, result.scores, observationEndDay);
   const out = stringOption(values, 'out');
-  if (out) writeFileSync(out, scoresCsv(result.scores));
+  if (out) writeFileSync(out, scoresCsv(result.scores, segments));
   if (values.json) {
     return JSON.stringify({
       customers: result.scores.length,
@@ -109,17 +119,41 @@ export function scoreCommand(values: Values): string {
       },
       spendModel: result.spendModel && { params: result.spendModel.params },
       totalPredictedClv: result.scores.reduce((s, c) => s + c.predictedClv, 0),
-      ...(out ? { out } : { scores: result.scores }),
+      ...(out ? { out } : { scores: result.scores.map((s) => ({ ...s, ...segments.get(s.customerId) })) }),
     });
   }
   const top = [...result.scores].sort((a, b) => b.predictedClv - a.predictedClv).slice(0, 20);
   const total = result.scores.reduce((s, c) => s + c.predictedClv, 0);
+  const count = (pick: (g: CustomerSegments) => string) => {
+    const n = new Map<string, number>();
+    for (const g of segments.values()) n.set(pick(g), (n.get(pick(g)) ?? 0) + 1);
+    return [...n.entries()].sort((a, b) => b[1] - a[1]);
+  };
   return [
     ...notes,
     `${result.scores.length} customers scored${out ? `, written to ${out}` : ''}; total predicted CLV ${total.toFixed(2)}`,
+    `tiers: ${count((g) => g.tier)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}`,
+    `churn risk: ${count((g) => g.churnBand)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}`,
+    `segments: ${count((g) => g.segment)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}`,
     'top 20 by predicted CLV:',
     table(
-      ['customer', 'predicted CLV', 'historic', 'orders ahead', 'P(alive)', 'churn risk', 'next order'],
+      [
+        'customer',
+        'predicted CLV',
+        'historic',
+        'orders ahead',
+        'P(alive)',
+        'churn risk',
+        'next order',
+        'tier',
+        'segment',
+      ],
       top.map((s) => [
         s.customerId,
         s.predictedClv,
@@ -128,6 +162,8 @@ export function scoreCommand(values: Values): string {
         s.pAlive ?? '-',
         s.churnRisk,
         s.nextOrderDay === null ? '-' : formatDay(s.nextOrderDay),
+        segments.get(s.customerId)?.tier ?? '-',
+        segments.get(s.customerId)?.segment ?? '-',
       ]),
     ),
   ].join('\n');

@@ -38,3 +38,5 @@ export type {
   Advocate,
 } from './referrals.ts';
 export { DuplicateCustomerError } from './customer-ids.ts';
+export { segmentCustomers } from './segment-customers.ts';
+export type { CustomerSegments, SegmentedPopulation } from './segment-customers.ts';
