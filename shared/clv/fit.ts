@@ -83,7 +83,10 @@ export function fitPurchaseModel<P extends Record<string, number>>(
   const start = performance.now();
   const raw = 'weight' in rows ? null : rows;
   const data = raw ? compressRfm(raw) : (rows as RfmData);
-  const warm = options.warmStart ?? warmStart(raw, (sample) => fitPurchaseModel(model, sample, options));
+  // Explicit starts are the caller's choice: no warm start then.
+  const warm =
+    options.warmStart ??
+    (options.starts ? undefined : warmStart(raw, (sample) => fitPurchaseModel(model, sample, options)));
   const fit = maximizeLikelihood<P>(
     {
       name: model.name,
@@ -112,7 +115,9 @@ export function fitGammaGamma(
 ): FittedSpendModel {
   const start = performance.now();
   const data = spendData(rows);
-  const warm = options.warmStart ?? warmStart(rows, (sample) => fitGammaGamma(sample, options));
+  const warm =
+    options.warmStart ??
+    (options.starts ? undefined : warmStart(rows, (sample) => fitGammaGamma(sample, options)));
   const fit = maximizeLikelihood<GammaGammaParams>(
     {
       name: 'gammaGamma',
