@@ -1,10 +1,10 @@
 /**
  * The `clv` command: fit, evaluate and score from CSV files. Exit codes: 0 on
  * success, 2 for a bad command line or a bad input file (one line naming the
- * file, line and problem), 1 for anything else.
+ * file, line and problem, or data no model can be fitted to), 1 for anything else.
  */
 import { parseArgs } from 'node:util';
-import { InvalidPurchaseError, InvalidSummaryError } from '../shared/clv/index.ts';
+import { InvalidPurchaseError, InvalidSummaryError, NoModelFitsError } from '../shared/clv/index.ts';
 import { EVALUATE_HELP, evaluateCommand } from './commands/evaluate.ts';
 import { FIT_HELP, fitCommand } from './commands/fit.ts';
 import { SCORE_HELP, scoreCommand } from './commands/score.ts';
@@ -67,6 +67,7 @@ export async function main(
       error instanceof InputFileError ||
       error instanceof InvalidPurchaseError ||
       error instanceof InvalidSummaryError ||
+      error instanceof NoModelFitsError ||
       (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     process.stderr.write(`clv: ${(error as Error).message}\n`);
     return known ? 2 : 1;

@@ -1,7 +1,13 @@
 /** `clv score`: every customer's CLV, churn risk and next order, as CSV or a readable top list. */
 import { writeFileSync } from 'node:fs';
 import type { CustomerScore, PurchaseModelName } from '../../shared/clv/index.ts';
-import { chooseModelByBacktest, formatDay, purchaseModelNamed, runEngine } from '../../shared/clv/index.ts';
+import {
+  checkDataSufficiency,
+  chooseModelByBacktest,
+  formatDay,
+  purchaseModelNamed,
+  runEngine,
+} from '../../shared/clv/index.ts';
 import type { CustomerSegments } from '../../shared/segments/index.ts';
 import { segmentCustomers } from '../../shared/segments/index.ts';
 import { loadSummaries } from './fit.ts';
@@ -77,6 +83,8 @@ export function scoreCommand(values: Values): string {
     if (!stringOption(values, 'transactions')) {
       notes.push('--model auto needs transactions to backtest; using bgnbd');
       modelName = 'bgnbd';
+    } else if (!checkDataSufficiency(summaries, observationEndDay).sufficient) {
+      modelName = 'bgnbd'; // no backtest below the minimums: the heuristic scores, and says why
     } else {
       const purchases = readTransactions(values);
       const end = dateOption(values, 'observation-end') ?? lastPurchaseAt(purchases);

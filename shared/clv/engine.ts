@@ -12,6 +12,7 @@ import { checkDataSufficiency } from './data-minimums.ts';
 import type { ModelSelection } from './evaluate.ts';
 import { selectModel } from './evaluate.ts';
 import type { FittedPurchaseModel, FittedSpendModel } from './fit.ts';
+import { HypergeometricSeriesError } from './special.ts';
 import { fitGammaGamma, fitPurchaseModel } from './fit.ts';
 import type { FitOptions } from './maximum-likelihood.ts';
 import { FitDidNotConvergeError } from './maximum-likelihood.ts';
@@ -76,31 +77,30 @@ export function runEngine(
   });
   if (!sufficiency.sufficient) return heuristic(`insufficient data: ${sufficiency.reasons.join('; ')}`);
   const model = PURCHASE_MODELS[options.model ?? 'bgnbd'];
-  let purchaseModel: FittedPurchaseModel;
-  let spendModel: FittedSpendModel;
   try {
-    purchaseModel = fitPurchaseModel(model, summaries, options.fit);
-    spendModel = fitGammaGamma(summaries, options.fit);
+    const purchaseModel = fitPurchaseModel(model, summaries, options.fit);
+    const spendModel = fitGammaGamma(summaries, options.fit);
+    const engine = {
+      purchaseModel: model,
+      purchaseParams: purchaseModel.params,
+      spendParams: spendModel.params,
+    };
+    const score = (c: readonly CustomerSummary[]) =>
+      scoreWithModel(c, engine, observationEndDay, options.scoring);
+    return {
+      sufficiency,
+      fallbackReason: null,
+      purchaseModel,
+      spendModel,
+      scores: inChunks(summaries, score, options.onProgress),
+    };
   } catch (error) {
-    if (error instanceof FitDidNotConvergeError) return heuristic(error.message);
+    // A model that cannot be fitted, or whose predictions cannot be computed, is not used.
+    if (error instanceof FitDidNotConvergeError || error instanceof HypergeometricSeriesError) {
+      return heuristic(error.message);
+    }
     throw error;
   }
-  const engine = {
-    purchaseModel: model,
-    purchaseParams: purchaseModel.params,
-    spendParams: spendModel.params,
-  };
-  return {
-    sufficiency,
-    fallbackReason: null,
-    purchaseModel,
-    spendModel,
-    scores: inChunks(
-      summaries,
-      (c) => scoreWithModel(c, engine, observationEndDay, options.scoring),
-      options.onProgress,
-    ),
-  };
 }
 
 /**

@@ -8,6 +8,7 @@
 import type { CalibrationHoldoutRow } from './calibration-holdout.ts';
 import type { FitOptions } from './maximum-likelihood.ts';
 import { FitDidNotConvergeError } from './maximum-likelihood.ts';
+import { HypergeometricSeriesError } from './special.ts';
 import type { FittedPurchaseModel } from './fit.ts';
 import { fitPurchaseModel } from './fit.ts';
 import type { PurchaseModel } from './purchase-model.ts';
@@ -120,7 +121,8 @@ export function selectModel(
     try {
       candidates.push(backtest(model, rows, options));
     } catch (error) {
-      if (!(error instanceof FitDidNotConvergeError)) throw error;
+      if (!(error instanceof FitDidNotConvergeError || error instanceof HypergeometricSeriesError))
+        throw error;
       failed.push({ model: model.name, reason: error.message });
     }
   }

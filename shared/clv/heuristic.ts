@@ -47,20 +47,23 @@ export function heuristicRates(
   };
 }
 
+/** `rates` default to the ones of the customers given; a single rescored customer passes the tenant's. */
 export function scoreWithHeuristic(
   summaries: readonly CustomerSummary[],
   observationEndDay: number,
   options: ScoringOptions = {},
+  rates: HeuristicRates = heuristicRates(summaries, observationEndDay),
 ): CustomerScore[] {
   const o = resolveScoringOptions(options);
-  const rates = heuristicRates(summaries, observationEndDay);
   const months = Math.min(rates.lifespanMonths, o.horizonMonths);
   const expectedOrders = rates.ordersPerMonth * months;
   const perDay = rates.ordersPerMonth / DAYS_PER_MONTH;
   const gapDays = perDay > 0 ? 1 / perDay : Infinity;
   const lifespanDays = rates.lifespanMonths * DAYS_PER_MONTH;
   return summaries.map((s) => {
-    const aov = s.purchaseDays ? Math.max(0, s.totalValue / s.purchaseDays) : rates.averageOrderValue;
+    // Purchase days' own values: a refund with no order of its own lowers historic value only.
+    const bought = s.firstValue + s.monetaryValue * s.frequency;
+    const aov = s.purchaseDays ? Math.max(0, bought / s.purchaseDays) : rates.averageOrderValue;
     const value = aov * marginRate(s, o);
     const next = s.lastPurchaseDay + Math.round(gapDays);
     return {

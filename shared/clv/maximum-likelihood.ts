@@ -5,6 +5,7 @@
  * optional L2 penalty on the parameters, as `lifetimes` defines it.
  */
 import { minimizeBfgs } from './optimize.ts';
+import { HypergeometricSeriesError } from './special.ts';
 
 export interface FitOptions {
   /** L2 penalty λ·Σθ² on the (natural-scale) parameters; 0 for plain MLE. */
@@ -72,6 +73,16 @@ export function maximizeLikelihood<P extends Record<string, number>>(
   const k = names.length;
   const naturalGrad = new Float64Array(k);
 
+  const guarded = (theta: Float64Array, grad: Float64Array): number => {
+    try {
+      return objective(theta, grad);
+    } catch (error) {
+      // A trial point where the likelihood cannot be evaluated (a 2F1 series at its limit) is no
+      // better than an infinite one: the line search steps back from it.
+      if (error instanceof HypergeometricSeriesError) return Infinity;
+      throw error;
+    }
+  };
   const objective = (theta: Float64Array, grad: Float64Array): number => {
     const params = toParams<P>(names, theta);
     if (!likelihood.analytic) {
@@ -109,13 +120,14 @@ export function maximizeLikelihood<P extends Record<string, number>>(
   let last: { reason: string; params: Record<string, number> } = { reason: 'no start point', params: {} };
   for (const start of starts) {
     const theta0 = names.map((n) => Math.log(start.params[n] ?? 1));
-    const result = minimizeBfgs(objective, theta0, {
+    const result = minimizeBfgs(guarded, theta0, {
       gradientTolerance: likelihood.analytic ? 1e-9 : 1e-7,
       maxIterations: options.maxIterations ?? 500,
       inverseHessian: start.inverseHessian,
     });
     const params = toParams<P>(names, result.theta);
-    const finite = Object.values(params).every((v) => Number.isFinite(v) && v > 0);
+    // Parameters beyond 1e±8 mean the likelihood kept rising toward a boundary: no interior optimum.
+    const finite = Object.values(params).every((v) => Number.isFinite(v) && v > 1e-8 && v < 1e8);
     if (result.converged && finite) {
       return {
         params,

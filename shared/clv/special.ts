@@ -17,6 +17,7 @@ export const digamma: (x: number) => number = digammaStdlib;
 export function logAddExp(a: number, b: number): number {
   if (a === -Infinity) return b;
   if (b === -Infinity) return a;
+  if (a === b) return a + Math.LN2; // also keeps ln(e^∞ + e^∞) = ∞ rather than NaN
   return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
 }
 
@@ -46,30 +47,50 @@ export class HypergeometricSeriesError extends Error {
 const MAX_TERMS = 200_000;
 
 /**
- * ln 2F1(a, b; c; z) by its power series, for z in [0, 1) and a, b, c > 0
- * (the region every model here uses). Terms are all positive there, so the
- * sum has no cancellation; it is rescaled as it grows so parameters in the
- * hundreds stay finite.
+ * The series' coefficient ratio f(k) = (a+k)(b+k)/((c+k)(k+1)) tends to 1; the
+ * term ratios f(k)·z tend to z. Once f is falling (past its one hump) or below
+ * 1, every later term ratio is at most q = max(f(k)·z, z), so the tail after a
+ * term t is under |t|·q/(1 − q).
  */
-export function logHyp2f1(a: number, b: number, c: number, z: number): number {
-  if (!(z >= 0 && z < 1) || !(a > 0 && b > 0 && c > 0)) {
+function tailIsNegligible(term: number, sum: number, ratio: number, nextRatio: number, z: number): boolean {
+  const q = ratio > z ? ratio : z;
+  const settled = nextRatio <= ratio || ratio <= z;
+  return settled && q < 1 && Math.abs(term) * q < 1e-17 * Math.abs(sum) * (1 - q);
+}
+
+function checkDomain(a: number, b: number, c: number, z: number): void {
+  // c in (−1, 0) is allowed: BG/NBD meets it when a + b < 1; c = 0, −1, … leave the function undefined.
+  if (!(z >= 0 && z < 1) || !(a > 0 && b > 0 && c > -1 && c !== 0)) {
     throw new HypergeometricSeriesError(
-      `2F1 series needs 0 <= z < 1 and positive a, b, c; got a=${a}, b=${b}, c=${c}, z=${z}`,
+      `2F1 series needs 0 <= z < 1, positive a and b, and c > -1 (not 0); got a=${a}, b=${b}, c=${c}, z=${z}`,
     );
   }
+}
+
+/**
+ * 2F1(a, b; c; z) by its power series, for z in [0, 1), a, b > 0 and c > −1,
+ * c ≠ 0 (the region every model here uses). With c > 0 all terms are
+ * positive; with c in (−1, 0) all but the first are negative. Rescaled as it
+ * grows, so the log of a result beyond double range is still returned.
+ */
+export function logHyp2f1(a: number, b: number, c: number, z: number): number {
+  checkDomain(a, b, c, z);
   if (z === 0) return 0;
   let term = 1;
   let sum = 1;
   let logScale = 0;
+  let ratio = ((a * b) / c) * z;
   for (let k = 0; k < MAX_TERMS; k++) {
-    const ratio = (((a + k) * (b + k)) / ((c + k) * (k + 1))) * z;
     term *= ratio;
     sum += term;
-    // Term ratios tend to z, from above or below; past the first few terms every later ratio is at most
-    // q = max(ratio, z) < 1, so the tail is under term·q/(1 − q).
-    const q = ratio > z ? ratio : z;
-    if (q < 1 && term * q < 1e-17 * sum * (1 - q) && k > a + b - c) return logScale + Math.log(sum);
-    if (sum > 1e250) {
+    const next = (((a + k + 1) * (b + k + 1)) / ((c + k + 1) * (k + 2))) * z;
+    if (tailIsNegligible(term, sum, ratio, next, z)) {
+      if (!(sum > 0))
+        throw new HypergeometricSeriesError(`2F1(${a}, ${b}; ${c}; ${z}) = ${sum} has no logarithm`);
+      return logScale + Math.log(sum);
+    }
+    ratio = next;
+    if (Math.abs(sum) > 1e250) {
       sum /= 1e250;
       term /= 1e250;
       logScale += 250 * Math.LN10;
@@ -81,7 +102,22 @@ export function logHyp2f1(a: number, b: number, c: number, z: number): number {
 }
 
 export function hyp2f1(a: number, b: number, c: number, z: number): number {
-  return Math.exp(logHyp2f1(a, b, c, z));
+  if (c > 0) return Math.exp(logHyp2f1(a, b, c, z));
+  // c in (−1, 0): the sum may be negative, so no logarithm; such parameters keep it small.
+  checkDomain(a, b, c, z);
+  let term = 1;
+  let sum = 1;
+  let ratio = ((a * b) / c) * z;
+  for (let k = 0; k < MAX_TERMS; k++) {
+    term *= ratio;
+    sum += term;
+    const next = (((a + k + 1) * (b + k + 1)) / ((c + k + 1) * (k + 2))) * z;
+    if (tailIsNegligible(term, sum, ratio, next, z) || term === 0) return sum;
+    ratio = next;
+  }
+  throw new HypergeometricSeriesError(
+    `2F1(${a}, ${b}; ${c}; ${z}) did not converge in ${MAX_TERMS} terms (z too close to 1)`,
+  );
 }
 
 /** Nodes and weights of 16-point Gauss–Legendre quadrature on [-1, 1]. */
@@ -118,30 +154,27 @@ export function hyp2f1Many(a: number, b: number, c: number, zs: ArrayLike<number
   let zMax = 0;
   for (let i = 0; i < m; i++) {
     const z = zs[i] as number;
-    if (!(z >= 0 && z < 1)) throw new HypergeometricSeriesError(`2F1 series needs 0 <= z < 1, got z=${z}`);
+    checkDomain(a, b, c, z);
     zMax = Math.max(zMax, z);
     out[i] = 1;
-  }
-  if (!(a > 0 && b > 0 && c > 0)) {
-    throw new HypergeometricSeriesError(`2F1 series needs positive a, b, c; got a=${a}, b=${b}, c=${c}`);
   }
   const powers = new Float64Array(m).fill(1);
   let coefficient = 1;
   let zMaxPower = 1;
+  let ratio = (a * b) / c;
   for (let k = 0; k < MAX_TERMS; k++) {
-    coefficient *= ((a + k) * (b + k)) / ((c + k) * (k + 1));
+    coefficient *= ratio;
     for (let i = 0; i < m; i++) {
       const p = (powers[i] as number) * (zs[i] as number);
       powers[i] = p;
       out[i] = (out[i] as number) + coefficient * p;
     }
-    // Every sum is at least 1 and every term at most the largest z's, so one tail bound (as in
-    // logHyp2f1) on the slowest series serves them all.
+    // Every sum is at least ~1 and every term at most the largest z's, so one tail bound on the
+    // slowest series serves them all.
     zMaxPower *= zMax;
-    const term = coefficient * zMaxPower;
-    const ratio = (((a + k + 1) * (b + k + 1)) / ((c + k + 1) * (k + 2))) * zMax;
-    const q = ratio > zMax ? ratio : zMax;
-    if (q < 1 && term * q < 1e-17 * (1 - q) && k > a + b - c) return;
+    const next = ((a + k + 1) * (b + k + 1)) / ((c + k + 1) * (k + 2));
+    if (tailIsNegligible(coefficient * zMaxPower, 1, ratio * zMax, next * zMax, zMax) || zMax === 0) return;
+    ratio = next;
   }
   throw new HypergeometricSeriesError(`2F1(${a}, ${b}; ${c}; z) did not converge in ${MAX_TERMS} terms`);
 }

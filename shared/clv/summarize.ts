@@ -139,14 +139,43 @@ function dailyTotals(
   return byCustomer;
 }
 
+export interface PurchaseDay {
+  day: number;
+  value: number;
+  margin: number | null;
+}
+
+function purchaseTest(options: SummaryOptions): (d: DayTotal) => boolean {
+  const countZero = (options.zeroValuePurchases ?? 'count') === 'count';
+  // A day is a purchase when something was bought and not all refunded, or when it holds a $0 order we count.
+  return (d) => (d.gross > 0 ? d.value > 0 : d.value === 0 && d.zeroOrder && countZero);
+}
+
+/**
+ * Each customer's purchase days with their net value, by the same rules as
+ * `summarize`: the compact history a refit can re-summarise at any date.
+ */
+export function purchaseDayHistory(
+  purchases: readonly Purchase[],
+  options: SummaryOptions,
+): Map<string, PurchaseDay[]> {
+  const isPurchase = purchaseTest(options);
+  const out = new Map<string, PurchaseDay[]>();
+  for (const [customerId, days] of dailyTotals(purchases, options)) {
+    const list = [...days.entries()]
+      .filter(([, d]) => isPurchase(d))
+      .sort((a, b) => a[0] - b[0])
+      .map(([day, d]) => ({ day, value: d.value, margin: d.margin }));
+    if (list.length) out.set(customerId, list);
+  }
+  return out;
+}
+
 /** One summary per customer with at least one purchase on or before the observation end. */
 export function summarize(purchases: readonly Purchase[], options: SummaryOptions): CustomerSummary[] {
   const unit = unitDays(options.timeUnit ?? 'day');
   const endDay = dayNumber(options.observationEnd, options.utcOffsetMinutes ?? 0);
-  const countZero = (options.zeroValuePurchases ?? 'count') === 'count';
-  // A day is a purchase when something was bought and not all refunded, or when it holds a $0 order we count.
-  const isPurchase = (d: DayTotal): boolean =>
-    d.gross > 0 ? d.value > 0 : d.value === 0 && d.zeroOrder && countZero;
+  const isPurchase = purchaseTest(options);
   const out: CustomerSummary[] = [];
   for (const [customerId, days] of dailyTotals(purchases, options)) {
     const sorted = [...days.entries()].sort((a, b) => a[0] - b[0]);

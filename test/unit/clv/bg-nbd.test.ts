@@ -99,3 +99,21 @@ describe('MBG/NBD on the CDNOW sample (Batislam et al. 2007)', () => {
     expect(mbgNbd.pAlive(fit.params, 0, 0, 38)).toBeLessThan(1);
   });
 });
+
+describe('BG/NBD where a + b < 1', () => {
+  // Then c = a + b + x − 1 < 0 for x = 0: the 2F1 series still converges (c in (−1, 0)).
+  const p = { r: 0.5, alpha: 5, a: 0.3, b: 0.5 };
+
+  it('predicts finite, increasing purchases and consistent multi-horizon paths', () => {
+    const e10 = bgNbd.expectedPurchases(p, 10);
+    const e20 = bgNbd.expectedPurchases(p, 20);
+    expect(Number.isFinite(e10)).toBe(true);
+    expect(e10).toBeGreaterThan(0);
+    expect(e20).toBeGreaterThan(e10);
+    const out = new Float64Array(2);
+    bgNbd.expectedPurchasesIfAlivePath!(p, [10, 20], 0, 30, out);
+    expect(out[0]).toBeCloseTo(bgNbd.expectedPurchasesIfAlive(p, 10, 0, 30), 10);
+    expect(out[1]).toBeCloseTo(bgNbd.expectedPurchasesIfAlive(p, 20, 0, 30), 10);
+    expect(out[1]!).toBeGreaterThan(out[0]!);
+  });
+});
