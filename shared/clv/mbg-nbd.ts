@@ -20,12 +20,9 @@ export const mbgNbd: PurchaseModel<BgNbdParams> = {
   /** L = B(a, b+x+1)/B(a, b) · Γ(r+x) α^r / Γ(r) · [(α+T)^-(r+x) + a/(b+x) · (α+t_x)^-(r+x)] */
   logLikelihood: (params, data, grad) => bgFamilyLogLikelihood(params, data, grad, true),
 
-  /** E[X(t)] = (a+b−1)/(a−1) · [1 − (α/(α+t))^r · 2F1(r, b+1; a+b; t/(α+t))] */
+  /** E[X(t)] = b/(a−1) · [1 − (α/(α+t))^r · 2F1(r, b+1; a+b; t/(α+t))] (Batislam et al. 2007, eq. 7) */
   expectedPurchases({ r, alpha, a, b }, t) {
-    return (
-      ((a + b - 1) / (a - 1)) *
-      (1 - Math.pow(alpha / (alpha + t), r) * hyp2f1(r, b + 1, a + b, t / (alpha + t)))
-    );
+    return (b / (a - 1)) * (1 - Math.pow(alpha / (alpha + t), r) * hyp2f1(r, b + 1, a + b, t / (alpha + t)));
   },
 
   /** E[Y(t) | x, t_x, T] is P(alive) times E[Y(t) | alive] = (a+b+x)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x+1; a+b+x; t/(α+T+t))] */

@@ -6,6 +6,7 @@ import {
   fitPurchaseModel,
   mbgNbd,
   medianTimeToNextPurchase,
+  paretoNbd,
   probabilityNoPurchase,
 } from '../../../shared/clv/index.ts';
 import { cdnowSummary } from '../../helpers/cdnow.ts';
@@ -116,4 +117,34 @@ describe('BG/NBD where a + b < 1', () => {
     expect(out[1]).toBeCloseTo(bgNbd.expectedPurchasesIfAlive(p, 20, 0, 30), 10);
     expect(out[1]!).toBeGreaterThan(out[0]!);
   });
+});
+
+describe('every purchase model', () => {
+  const models = [
+    [bgNbd, { r: 0.2426, alpha: 4.4136, a: 0.7929, b: 2.4259 }],
+    [mbgNbd, { r: 0.525, alpha: 6.183, a: 0.891, b: 1.614 }],
+    [paretoNbd, { r: 0.5534, alpha: 10.5802, s: 0.6061, beta: 11.6562 }],
+  ] as const;
+
+  it.each(models)(
+    '%s: a customer just acquired (x = t_x = T = 0) expects what a new customer does',
+    (model, params) => {
+      for (const t of [1, 10, 52, 200]) {
+        const conditional = conditionalExpectedPurchases(model as never, params as never, t, 0, 0, 0);
+        expect(conditional).toBeCloseTo(model.expectedPurchases(params as never, t), 10);
+      }
+    },
+  );
+
+  it.each(models)(
+    '%s: P(no purchase) falls with t and matches P(alive) × its alive part',
+    (model, params) => {
+      const p = params as never;
+      const a = probabilityNoPurchase(model as never, p, 5, 3, 20, 38);
+      const b = probabilityNoPurchase(model as never, p, 50, 3, 20, 38);
+      expect(b).toBeLessThan(a);
+      const alive = model.pAlive(p, 3, 20, 38);
+      expect(a).toBeCloseTo(1 - alive + alive * model.probabilityNoPurchaseIfAlive(p, 5, 3, 38), 12);
+    },
+  );
 });
