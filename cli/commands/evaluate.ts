@@ -2,6 +2,8 @@
 import type { Backtest } from '../../shared/clv/index.ts';
 import {
   PURCHASE_MODELS,
+  checkDataSufficiency,
+  dayNumber,
   backtest,
   calibrationHoldoutSplit,
   purchaseModelNamed,
@@ -27,6 +29,11 @@ export function evaluateCommand(values: Values): string {
     holdoutEnd,
     timeUnit: timeUnitOption(values),
   });
+  const sufficiency = checkDataSufficiency(rows, dayNumber(calibrationEnd));
+  if (!sufficiency.sufficient) {
+    // Evaluate still runs (it is how one learns what a small shop supports), but says the figures are weak.
+    process.stderr.write(`clv: warning: insufficient data: ${sufficiency.reasons.join('; ')}\n`);
+  }
   const name = stringOption(values, 'model') ?? 'auto';
   let best: Backtest;
   let candidates: Backtest[];

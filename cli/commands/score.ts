@@ -113,6 +113,7 @@ export function scoreCommand(values: Values): string {
   });
   bar.stop();
   if (result.fallbackReason) notes.push(`heuristic scores: ${result.fallbackReason}`);
+  if (result.spendFallbackReason) notes.push(result.spendFallbackReason);
   const { segments } = segmentCustomers(summaries, result.scores, observationEndDay);
   const out = stringOption(values, 'out');
   if (out) writeFileSync(out, scoresCsv(result.scores, segments));
@@ -126,6 +127,7 @@ export function scoreCommand(values: Values): string {
         params: result.purchaseModel.params,
       },
       spendModel: result.spendModel && { params: result.spendModel.params },
+      spendFallbackReason: result.spendFallbackReason,
       totalPredictedClv: result.scores.reduce((s, c) => s + c.predictedClv, 0),
       ...(out ? { out } : { scores: result.scores.map((s) => ({ ...s, ...segments.get(s.customerId) })) }),
     });

@@ -21,7 +21,7 @@ import type { PurchaseModel, PurchaseModelName } from './purchase-model.ts';
 import type { Purchase } from './purchases.ts';
 import { DAY_MS, dayNumber } from './purchases.ts';
 import type { CustomerScore, ScoringOptions } from './score.ts';
-import { scoreWithModel } from './score.ts';
+import { pooledMeanValue, scoreWithModel } from './score.ts';
 import { scoreWithHeuristic } from './heuristic.ts';
 import type { CustomerSummary } from './summarize.ts';
 
@@ -40,6 +40,8 @@ export interface EngineResult {
   fallbackReason: string | null;
   purchaseModel: FittedPurchaseModel | null;
   spendModel: FittedSpendModel | null;
+  /** Why the pooled mean order value stands in for Gamma-Gamma, when it does. */
+  spendFallbackReason: string | null;
   scores: CustomerScore[];
 }
 
@@ -69,6 +71,7 @@ export function runEngine(
     fallbackReason: reason,
     purchaseModel: null,
     spendModel: null,
+    spendFallbackReason: null,
     scores: inChunks(
       summaries,
       (c) => scoreWithHeuristic(c, observationEndDay, options.scoring),
@@ -79,11 +82,19 @@ export function runEngine(
   const model = PURCHASE_MODELS[options.model ?? 'bgnbd'];
   try {
     const purchaseModel = fitPurchaseModel(model, summaries, options.fit);
-    const spendModel = fitGammaGamma(summaries, options.fit);
+    let spendModel: FittedSpendModel | null = null;
+    let spendFallbackReason: string | null = null;
+    try {
+      spendModel = fitGammaGamma(summaries, options.fit);
+    } catch (error) {
+      if (!(error instanceof FitDidNotConvergeError)) throw error;
+      spendFallbackReason = `pooled mean order value used: ${error.message}`;
+    }
     const engine = {
       purchaseModel: model,
       purchaseParams: purchaseModel.params,
-      spendParams: spendModel.params,
+      spendParams: spendModel?.params ?? null,
+      pooledMeanValue: pooledMeanValue(summaries),
     };
     const score = (c: readonly CustomerSummary[]) =>
       scoreWithModel(c, engine, observationEndDay, options.scoring);
@@ -92,6 +103,7 @@ export function runEngine(
       fallbackReason: null,
       purchaseModel,
       spendModel,
+      spendFallbackReason,
       scores: inChunks(summaries, score, options.onProgress),
     };
   } catch (error) {

@@ -29,11 +29,26 @@ export interface ParetoNbdParams extends Record<string, number> {
  *   α ≥ β: A0 = 2F1(r+s+x, s+1; r+s+x+1; (α−β)/(α+t_x)) / (α+t_x)^(r+s+x) − [same at T]
  *   α < β: A0 = 2F1(r+s+x, r+x; r+s+x+1; (β−α)/(β+t_x)) / (β+t_x)^(r+s+x) − [same at T]
  */
-function logA0({ r, alpha, s, beta }: ParetoNbdParams, x: number, tx: number, T: number): number {
+/**
+ * Within the likelihood the series gets at most this many terms (enough for
+ * z ≤ 0.98). Trial points beyond (α ≫ β with small t, z → 1) count as
+ * impossible and the fitter steps back; a tenant whose optimum lies there has
+ * its Pareto/NBD fit reported as failed, and the backtest chooses among the
+ * other models. Without the cap one likelihood evaluation can take seconds.
+ */
+const LIKELIHOOD_SERIES_TERMS = 2_000;
+
+function logA0(
+  { r, alpha, s, beta }: ParetoNbdParams,
+  x: number,
+  tx: number,
+  T: number,
+  maxTerms?: number,
+): number {
   const rsx = r + s + x;
   const [big, small, b] = alpha >= beta ? [alpha, beta, s + 1] : [beta, alpha, r + x];
   const at = (t: number): number =>
-    logHyp2f1(rsx, b, rsx + 1, (big - small) / (big + t)) - rsx * Math.log(big + t);
+    logHyp2f1(rsx, b, rsx + 1, (big - small) / (big + t), maxTerms) - rsx * Math.log(big + t);
   return logSubExp(at(tx), at(T));
 }
 
@@ -43,10 +58,11 @@ function logBracket(
   x: number,
   tx: number,
   T: number,
+  maxTerms?: number,
 ): { first: number; second: number } {
   const { r, alpha, s, beta } = params;
   const first = -(r + x) * Math.log(alpha + T) - s * Math.log(beta + T);
-  const second = tx === T ? -Infinity : Math.log(s / (r + s + x)) + logA0(params, x, tx, T);
+  const second = tx === T ? -Infinity : Math.log(s / (r + s + x)) + logA0(params, x, tx, T, maxTerms);
   return { first, second };
 }
 
@@ -64,7 +80,13 @@ export const paretoNbd: PurchaseModel<ParetoNbdParams> = {
     let ll = 0;
     for (let i = 0; i < data.n; i++) {
       const x = data.x[i] as number;
-      const { first, second } = logBracket(params, x, data.tx[i] as number, data.T[i] as number);
+      const { first, second } = logBracket(
+        params,
+        x,
+        data.tx[i] as number,
+        data.T[i] as number,
+        LIKELIHOOD_SERIES_TERMS,
+      );
       ll += (data.weight[i] as number) * (lgamma(r + x) + constant + logAddExp(first, second));
     }
     return ll;

@@ -56,7 +56,29 @@ export interface CustomerScore {
 export interface FittedEngine {
   purchaseModel: PurchaseModel;
   purchaseParams: Record<string, number>;
-  spendParams: GammaGammaParams;
+  /** Gamma-Gamma's parameters; null when it had no interior optimum and the pooled mean stands in. */
+  spendParams: GammaGammaParams | null;
+  /** Mean value of all repeat purchases: Gamma-Gamma's limit when customers do not differ in spend. */
+  pooledMeanValue?: number;
+}
+
+/**
+ * Gamma-Gamma's likelihood rises toward q, γ → ∞ (γ/q fixed) when customers'
+ * spend does not vary beyond chance; its conditional mean then tends to the
+ * pooled mean transaction value, which is what is used in that case.
+ */
+export function pooledMeanValue(
+  summaries: readonly Pick<CustomerSummary, 'frequency' | 'monetaryValue'>[],
+): number {
+  let value = 0;
+  let purchases = 0;
+  for (const s of summaries) {
+    if (s.frequency > 0 && s.monetaryValue > 0) {
+      value += s.frequency * s.monetaryValue;
+      purchases += s.frequency;
+    }
+  }
+  return purchases ? value / purchases : 0;
 }
 
 export class InvalidScoringOptionsError extends Error {
@@ -114,6 +136,10 @@ export function scoreWithModel(
 ): CustomerScore[] {
   const o = resolveScoringOptions(options);
   const { purchaseModel: model, purchaseParams: p, spendParams } = engine;
+  const expectedValue = (s: CustomerSummary): number =>
+    spendParams
+      ? gammaGamma.conditionalExpectedMeanValue(spendParams, s.frequency, s.monetaryValue)
+      : (engine.pooledMeanValue ?? 0);
   const unit = unitDays(o.timeUnit);
   const month = DAYS_PER_MONTH / unit;
   const horizon = o.horizonMonths * month;
@@ -152,12 +178,11 @@ export function scoreWithModel(
     return k;
   };
 
-  const label = `${model.name}+gammaGamma`;
+  const label = `${model.name}+${spendParams ? 'gammaGamma' : 'pooledMean'}`;
   return summaries.map((s) => {
     const k = ifAlive(s.frequency, s.T);
     const alive = model.pAlive(p, s.frequency, s.recency, s.T);
-    const value =
-      gammaGamma.conditionalExpectedMeanValue(spendParams, s.frequency, s.monetaryValue) * marginRate(s, o);
+    const value = expectedValue(s) * marginRate(s, o);
     const wait = timeToNextPurchaseGivenAlive(model, p, alive, s.frequency, s.T, 10 * horizon);
     return {
       customerId: s.customerId,

@@ -73,14 +73,14 @@ function checkDomain(a: number, b: number, c: number, z: number): void {
  * positive; with c in (−1, 0) all but the first are negative. Rescaled as it
  * grows, so the log of a result beyond double range is still returned.
  */
-export function logHyp2f1(a: number, b: number, c: number, z: number): number {
+export function logHyp2f1(a: number, b: number, c: number, z: number, maxTerms = MAX_TERMS): number {
   checkDomain(a, b, c, z);
   if (z === 0) return 0;
   let term = 1;
   let sum = 1;
   let logScale = 0;
   let ratio = ((a * b) / c) * z;
-  for (let k = 0; k < MAX_TERMS; k++) {
+  for (let k = 0; k < maxTerms; k++) {
     term *= ratio;
     sum += term;
     const next = (((a + k + 1) * (b + k + 1)) / ((c + k + 1) * (k + 2))) * z;
@@ -97,7 +97,7 @@ export function logHyp2f1(a: number, b: number, c: number, z: number): number {
     }
   }
   throw new HypergeometricSeriesError(
-    `2F1(${a}, ${b}; ${c}; ${z}) did not converge in ${MAX_TERMS} terms (z too close to 1)`,
+    `2F1(${a}, ${b}; ${c}; ${z}) did not converge in ${maxTerms} terms (z too close to 1)`,
   );
 }
 

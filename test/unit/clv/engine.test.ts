@@ -12,7 +12,11 @@ import {
   scoreWithHeuristic,
   selectModel,
 } from '../../../shared/clv/index.ts';
-import { cdnowDerivedSplit, cdnowSampleTransactions } from '../../helpers/cdnow.ts';
+import {
+  cdnowDerivedSplit,
+  cdnowSampleTransactions,
+  cdnowSummary as cdnowSummaryWeeks,
+} from '../../helpers/cdnow.ts';
 
 function summary(
   id: string,
@@ -112,5 +116,22 @@ describe('hold-out evaluation on the CDNOW sample (calibration to 1997-09-30, ho
     // 1997-01-01 .. 1998-06-30 is 545 days; three quarters in is day 408: 1998-02-13.
     expect(new Date(choice.calibrationEnd).toISOString().slice(0, 10)).toBe('1998-02-13');
     expect(choice.best.evaluation.mae).toBe(Math.min(...choice.candidates.map((c) => c.evaluation.mae)));
+  });
+});
+
+describe('spend without heterogeneity', () => {
+  it('uses the pooled mean order value, Gamma-Gamma’s limit, and says so', () => {
+    const flat = cdnowSummaryWeeks().map((s) => ({ ...s, monetaryValue: s.frequency > 0 ? 25 : 0 }));
+    const result = runEngine(flat, 0, { scoring: { timeUnit: 'week' } });
+    expect(result.fallbackReason).toBeNull();
+    expect(result.purchaseModel?.model).toBe('bgnbd');
+    expect(result.spendModel).toBeNull();
+    expect(result.spendFallbackReason).toMatch(
+      /^pooled mean order value used: gammaGamma fit did not converge/,
+    );
+    for (const s of result.scores.slice(0, 100)) {
+      expect(s.expectedOrderValue).toBe(25);
+      expect(s.model).toBe('bgnbd+pooledMean');
+    }
   });
 });

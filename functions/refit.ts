@@ -1,0 +1,55 @@
+/**
+ * The nightly refit: every tenant (or the one named in the event) gets its
+ * model refitted and every customer rescored. One tenant's failure is logged
+ * and does not stop the others; the invocation fails at the end so the
+ * schedule's retry and alarms see it.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { RefitReport } from '../shared/pipeline/refit-tenant.ts';
+import { refitTenant } from '../shared/pipeline/refit-tenant.ts';
+import type { Store } from '../shared/store/store.ts';
+import { storeFromEnv } from '../shared/store/store.ts';
+import { getTenant, listTenantIds } from '../shared/store/tenants.ts';
+
+export class RefitFailedError extends Error {
+  override name = 'RefitFailedError';
+}
+
+export function createRefitHandler({
+  store,
+  logger,
+  now = Date.now,
+}: {
+  store: Store;
+  logger: Logger;
+  now?: () => number;
+}) {
+  return async (event: { tenantId?: string } = {}): Promise<Record<string, RefitReport>> => {
+    const tenantIds = event.tenantId ? [event.tenantId] : await listTenantIds(store);
+    const reports: Record<string, RefitReport> = {};
+    const failed: string[] = [];
+    for (const tenantId of tenantIds) {
+      try {
+        reports[tenantId] = await refitTenant(store, await getTenant(store, tenantId), now());
+        logger.info('refit', { tenantId, ...reports[tenantId] });
+      } catch (error) {
+        failed.push(tenantId);
+        logger.error('refit failed', {
+          tenantId,
+          reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        });
+      }
+    }
+    if (failed.length)
+      throw new RefitFailedError(`refit failed for ${failed.join(', ')}; see the log lines above`);
+    return reports;
+  };
+}
+
+const logger = new Logger({ serviceName: 'clv-sync' });
+
+export const handler = middy(createRefitHandler({ store: storeFromEnv(), logger })).use(
+  injectLambdaContext(logger),
+);

@@ -1,0 +1,83 @@
+/**
+ * The scoring consumer: SQS batches of {tenantId, customerId}, each rescored
+ * from its stored orders. Failures are reported per message
+ * (ReportBatchItemFailures) so one bad customer does not retry the batch;
+ * SQS retries a failed message and, after maxReceiveCount, moves it to the
+ * dead-letter queue. Each failure is logged with its reason and attempt.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { ScoreMessageSchema } from '../shared/pipeline/messages.ts';
+import { scoreCustomer } from '../shared/pipeline/score-customer.ts';
+import type { StoredModel } from '../shared/store/models.ts';
+import { getModel } from '../shared/store/models.ts';
+import type { Store } from '../shared/store/store.ts';
+import { storeFromEnv } from '../shared/store/store.ts';
+import type { TenantSettings } from '../shared/store/tenants.ts';
+import { getTenant } from '../shared/store/tenants.ts';
+
+export interface ScoreHandlerDeps {
+  store: Store;
+  logger: Logger;
+  /** The scoring clock; tests fix it so replays are comparable. */
+  now?: () => number;
+}
+
+/** Per batch: each tenant and model read once, each customer scored once however often it was queued. */
+interface BatchCache {
+  tenants: Map<string, Promise<TenantSettings>>;
+  models: Map<string, Promise<StoredModel | null>>;
+  scored: Map<string, Promise<void>>;
+}
+
+function once<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+  let p = cache.get(key);
+  if (!p) cache.set(key, (p = load()));
+  return p;
+}
+
+export function createScoreHandler({ store, logger, now = Date.now }: ScoreHandlerDeps) {
+  const processor = new BatchProcessor(EventType.SQS);
+  const scoreRecord = async (record: SQSRecord, cache: BatchCache) => {
+    try {
+      const message = ScoreMessageSchema.parse(JSON.parse(record.body));
+      await once(cache.scored, `${message.tenantId}\u0000${message.customerId}`, async () => {
+        const tenant = await once(cache.tenants, message.tenantId, () => getTenant(store, message.tenantId));
+        const model = await once(cache.models, message.tenantId, () => getModel(store, message.tenantId));
+        const result = await scoreCustomer(store, tenant, message.customerId, model, now());
+        logger.debug('scored', {
+          tenantId: tenant.tenantId,
+          customerId: message.customerId,
+          status: result.status,
+          outbox: result.outbox.length,
+        });
+      });
+    } catch (error) {
+      logger.error('scoring failed', {
+        messageId: record.messageId,
+        attempt: Number(record.attributes.ApproximateReceiveCount),
+        reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
+      throw error;
+    }
+  };
+  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    const cache: BatchCache = { tenants: new Map(), models: new Map(), scored: new Map() };
+    return processPartialResponse(event, (record: SQSRecord) => scoreRecord(record, cache), processor, {
+      context,
+      throwOnFullBatchFailure: false,
+    });
+  };
+}
+
+const logger = new Logger({
+  serviceName: 'clv-sync',
+  logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'INFO',
+});
+
+export const handler = middy(createScoreHandler({ store: storeFromEnv(), logger })).use(
+  injectLambdaContext(logger),
+);

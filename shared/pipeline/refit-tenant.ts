@@ -1,0 +1,199 @@
+/**
+ * A tenant refit: read every customer's compact history (a page at a time,
+ * tens of bytes a customer), choose the purchase model by backtest, fit it
+ * and Gamma-Gamma on everyone, store the model with its diagnostics, and
+ * rescore every customer, writing in batches only those whose visible fields
+ * changed, each with its outbox entries.
+ */
+import type { Purchase, PurchaseModelName } from '../clv/index.ts';
+import {
+  DAY_MS,
+  checkDataSufficiency,
+  chooseModelByBacktest,
+  dayNumber,
+  heuristicRates,
+  pooledMeanValue,
+  runEngine,
+  summarize,
+} from '../clv/index.ts';
+import { crmFields } from '../crm/fields.ts';
+import { segmentCustomers } from '../segments/index.ts';
+import { putAll } from '../store/batch.ts';
+import type { StoredModel } from '../store/models.ts';
+import { putModel } from '../store/models.ts';
+import type { StoredScore } from '../store/scores.ts';
+import { outboxItem, scoreItem, scorePages } from '../store/scores.ts';
+import type { Store } from '../store/store.ts';
+import type { TenantSettings } from '../store/tenants.ts';
+import { buildOutbox, scoringOptions } from './score-customer.ts';
+
+/** Backtests run on at most this many customers: model choice needs the shape of the data, not all of it. */
+const BACKTEST_CUSTOMERS = 20_000;
+
+export interface RefitReport {
+  customers: number;
+  method: 'model' | 'heuristic';
+  model: string;
+  fallbackReason: string | null;
+  changed: number;
+  outboxEntries: number;
+  seconds: number;
+  /** Where the time went: reading histories, the backtest, fitting and scoring, writing. */
+  phases: { read: number; backtest: number; fitAndScore: number; write: number };
+}
+
+interface Known {
+  previous: Map<string, StoredScore['fields']>;
+  identities: Map<string, string[]>;
+  history: Map<string, StoredScore['history']>;
+}
+
+async function readHistories(
+  store: Store,
+  tenantId: string,
+): Promise<{ purchases: Purchase[]; known: Known }> {
+  const purchases: Purchase[] = [];
+  const known: Known = { previous: new Map(), identities: new Map(), history: new Map() };
+  for await (const page of scorePages(store, tenantId)) {
+    for (const s of page) {
+      known.previous.set(s.customerId, s.fields);
+      known.identities.set(s.customerId, s.identities);
+      known.history.set(s.customerId, s.history);
+      s.history.days.forEach((day, i) => {
+        purchases.push({
+          customerId: s.customerId,
+          at: day * DAY_MS,
+          amount: s.history.values[i] as number,
+          margin: s.history.margins[i] ?? null,
+        });
+      });
+    }
+  }
+  return { purchases, known };
+}
+
+function backtestSample(purchases: readonly Purchase[], customers: number): Purchase[] {
+  if (customers <= BACKTEST_CUSTOMERS) return [...purchases];
+  const every = Math.ceil(customers / BACKTEST_CUSTOMERS);
+  const keep = new Set<string>();
+  let i = 0;
+  for (const p of purchases) if (!keep.has(p.customerId) && i++ % every === 0) keep.add(p.customerId);
+  return purchases.filter((p) => keep.has(p.customerId));
+}
+
+export async function refitTenant(
+  store: Store,
+  tenant: TenantSettings,
+  now = Date.now(),
+): Promise<RefitReport> {
+  const started = performance.now();
+  const lap = (() => {
+    let last = performance.now();
+    return () => {
+      const now = performance.now();
+      const seconds = (now - last) / 1000;
+      last = now;
+      return seconds;
+    };
+  })();
+  const { purchases, known } = await readHistories(store, tenant.tenantId);
+  const read = lap();
+  const endDay = dayNumber(now);
+  const summaries = summarize(purchases, { observationEnd: now, timeUnit: 'day' });
+  const sufficiency = checkDataSufficiency(summaries, endDay);
+  let backtest: StoredModel['backtest'] = null;
+  let modelName: PurchaseModelName = 'bgnbd';
+  if (sufficiency.sufficient) {
+    const choice = chooseModelByBacktest(backtestSample(purchases, summaries.length), now, {
+      timeUnit: 'day',
+    });
+    modelName = choice.best.fitted.model;
+    backtest = {
+      chosen: modelName,
+      calibrationEnd: new Date(choice.calibrationEnd).toISOString().slice(0, 10),
+      candidates: choice.candidates.map((c) => c.evaluation),
+    };
+  }
+  const backtestSeconds = lap();
+  const result = runEngine(summaries, endDay, { model: modelName, scoring: scoringOptions(tenant) });
+  const { segments, tierCuts } = segmentCustomers(summaries, result.scores, endDay, {
+    tierThresholds: tenant.tierThresholds,
+  });
+  const version = new Date(now).toISOString();
+  const scoredAt = version;
+  const writes: Record<string, unknown>[] = [];
+  let changed = 0;
+  let outboxEntries = 0;
+  result.scores.forEach((score) => {
+    const id = score.customerId;
+    const previous = known.previous.get(id);
+    const fields = crmFields(score, segments.get(id)!, {
+      referrals: previous?.referrals ?? 0,
+      referralValue: previous?.referral_value ?? 0,
+    });
+    const identities = known.identities.get(id) ?? [];
+    const outbox = buildOutbox(tenant, id, identities, previous ?? null, fields, scoredAt);
+    if (previous && !outbox.length && JSON.stringify(previous) === JSON.stringify(fields)) return;
+    changed++;
+    outboxEntries += outbox.length;
+    const stored: StoredScore = {
+      customerId: id,
+      fields,
+      method: score.method,
+      modelVersion: version,
+      scoredAt,
+      history: known.history.get(id)!,
+      identities,
+      detail: {
+        pAlive: score.pAlive,
+        churnRisk: score.churnRisk,
+        expectedOrderValue: score.expectedOrderValue,
+        predictedClv: score.predictedClv,
+      },
+    };
+    writes.push(scoreItem(tenant.tenantId, stored), ...outbox.map((e) => outboxItem(tenant.tenantId, e)));
+  });
+  const fitAndScore = lap();
+  await putAll(store, writes);
+  const write = lap();
+  const model: StoredModel = {
+    version,
+    method: result.fallbackReason ? 'heuristic' : 'model',
+    fallbackReason: result.fallbackReason,
+    purchaseModel: result.purchaseModel && {
+      name: result.purchaseModel.model,
+      params: result.purchaseModel.params,
+      logLikelihood: result.purchaseModel.logLikelihood,
+      customers: result.purchaseModel.customers,
+      rows: result.purchaseModel.rows,
+      seconds: result.purchaseModel.seconds,
+    },
+    spendModel: result.spendModel && {
+      params: result.spendModel.params,
+      logLikelihood: result.spendModel.logLikelihood,
+      customers: result.spendModel.customers,
+      seconds: result.spendModel.seconds,
+    },
+    pooledMeanValue: result.purchaseModel ? pooledMeanValue(summaries) : null,
+    spendFallbackReason: result.spendFallbackReason,
+    backtest,
+    heuristicRates: heuristicRates(summaries, endDay),
+    sufficiency,
+    tierCuts,
+    observationEndDay: endDay,
+    refitSeconds: (performance.now() - started) / 1000,
+  };
+  await putModel(store, tenant.tenantId, model);
+  return {
+    customers: summaries.length,
+    method: model.method,
+    model: model.purchaseModel
+      ? `${model.purchaseModel.name}+${model.spendModel ? 'gammaGamma' : 'pooledMean'}`
+      : 'heuristic',
+    fallbackReason: model.fallbackReason,
+    changed,
+    outboxEntries,
+    seconds: model.refitSeconds,
+    phases: { read, backtest: backtestSeconds, fitAndScore, write },
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * BatchWriteItem and BatchGetItem at their limits (25 writes, 100 reads a
+ * call), resending what DynamoDB leaves unprocessed with exponential backoff,
+ * as AWS asks of every batch caller.
+ */
+import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { Key } from './keys.ts';
+import type { Store } from './store.ts';
+
+export class UnprocessedItemsError extends Error {
+  override name = 'UnprocessedItemsError';
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Key } };
+
+export async function batchWrite(store: Store, requests: readonly WriteRequest[]): Promise<void> {
+  for (let i = 0; i < requests.length; i += 25) {
+    let pending: WriteRequest[] = requests.slice(i, i + 25);
+    for (let attempt = 0; pending.length; attempt++) {
+      if (attempt === 8)
+        throw new UnprocessedItemsError(`${pending.length} writes still unprocessed after 8 attempts`);
+      if (attempt) await sleep(Math.min(2000, 25 * 2 ** attempt));
+      const out = await store.doc.send(new BatchWriteCommand({ RequestItems: { [store.table]: pending } }));
+      pending = (out.UnprocessedItems?.[store.table] ?? []) as WriteRequest[];
+    }
+  }
+}
+
+export const putAll = (store: Store, items: readonly Record<string, unknown>[]) =>
+  batchWrite(
+    store,
+    items.map((Item) => ({ PutRequest: { Item } })),
+  );
+
+export const deleteAll = (store: Store, keysToDelete: readonly Key[]) =>
+  batchWrite(
+    store,
+    keysToDelete.map(({ pk, sk }) => ({ DeleteRequest: { Key: { pk, sk } } })),
+  );
+
+export async function batchGet(
+  store: Store,
+  wanted: readonly Key[],
+  consistent = true,
+): Promise<Record<string, unknown>[]> {
+  const found: Record<string, unknown>[] = [];
+  for (let i = 0; i < wanted.length; i += 100) {
+    let pending = wanted.slice(i, i + 100).map(({ pk, sk }) => ({ pk, sk }));
+    for (let attempt = 0; pending.length; attempt++) {
+      if (attempt === 8)
+        throw new UnprocessedItemsError(`${pending.length} reads still unprocessed after 8 attempts`);
+      if (attempt) await sleep(Math.min(2000, 25 * 2 ** attempt));
+      const out = await store.doc.send(
+        new BatchGetCommand({
+          RequestItems: { [store.table]: { Keys: pending, ConsistentRead: consistent } },
+        }),
+      );
+      found.push(...((out.Responses?.[store.table] ?? []) as Record<string, unknown>[]));
+      pending = (out.UnprocessedKeys?.[store.table]?.Keys ?? []) as Key[];
+    }
+  }
+  return found;
+}

@@ -1,0 +1,59 @@
+/**
+ * Forgetting: one customer (a GDPR/CCPA redact request) or a whole tenant
+ * (an uninstall's shop redact). Everything that names them goes: orders,
+ * scores, identities, order owners, merge records, pending CRM writes.
+ */
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { deleteAll } from './batch.ts';
+import { partitionItems } from './identities.ts';
+import type { Key } from './keys.ts';
+import { keys } from './keys.ts';
+import type { Store } from './store.ts';
+
+export async function deleteCustomer(store: Store, tenantId: string, customerId: string): Promise<number> {
+  const items = await partitionItems(store, tenantId, customerId);
+  const doomed: Key[] = items.map((i) => ({ pk: String(i.pk), sk: String(i.sk) }));
+  for (const item of items) {
+    if (item.sk === 'PROFILE') {
+      for (const k of (item.identities as Set<string> | undefined) ?? [])
+        doomed.push(keys.identity(tenantId, k));
+    }
+    if (String(item.sk).startsWith('ORDER#'))
+      doomed.push(keys.orderOwner(tenantId, String(item.source), String(item.orderId)));
+  }
+  for (const target of ['shopify', 'salesforce']) doomed.push(keys.outbox(tenantId, target, customerId));
+  await deleteAll(store, doomed);
+  return doomed.length;
+}
+
+/**
+ * Every item of a tenant carries gsi1pk = the tenant, so the index lists them
+ * all. The index is eventually consistent in AWS: pages are re-read until it
+ * comes back empty.
+ */
+export async function deleteTenant(store: Store, tenantId: string): Promise<number> {
+  let deleted = 0;
+  for (let pass = 0; pass < 5; pass++) {
+    let found = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await store.doc.send(
+        new QueryCommand({
+          TableName: store.table,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :t',
+          ExpressionAttributeValues: { ':t': keys.tenantIndex(tenantId) },
+          ProjectionExpression: 'pk, sk',
+          ExclusiveStartKey: start,
+        }),
+      );
+      const items = (page.Items ?? []) as Key[];
+      await deleteAll(store, items);
+      found += items.length;
+      start = page.LastEvaluatedKey;
+    } while (start);
+    deleted += found;
+    if (!found) return deleted;
+  }
+  return deleted;
+}

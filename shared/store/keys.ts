@@ -1,0 +1,95 @@
+/**
+ * Every key in the table, in one place. Every partition key starts with the
+ * tenant, so no query can cross tenants; every item also carries
+ * gsi1pk = the tenant, so a refit can page through a tenant's customers and a
+ * tenant deletion can find everything it owns.
+ */
+const t = (tenantId: string): string => {
+  if (!tenantId || tenantId.includes('#')) throw new RangeError(`invalid tenant id "${tenantId}"`);
+  return `T#${tenantId}`;
+};
+
+export interface Key {
+  pk: string;
+  sk: string;
+}
+
+export interface Indexed extends Key {
+  gsi1pk: string;
+  gsi1sk: string;
+}
+
+export const keys = {
+  tenant: (tenantId: string): Indexed => ({
+    pk: t(tenantId),
+    sk: 'TENANT',
+    gsi1pk: t(tenantId),
+    gsi1sk: 'TENANT',
+  }),
+  model: (tenantId: string): Indexed => ({
+    pk: t(tenantId),
+    sk: 'MODEL#CURRENT',
+    gsi1pk: t(tenantId),
+    gsi1sk: 'MODEL#CURRENT',
+  }),
+  /** A customer's partition: profile, score, orders and merge records. */
+  customerPartition: (tenantId: string, customerId: string): string => `${t(tenantId)}#C#${customerId}`,
+  profile: (tenantId: string, customerId: string): Indexed => ({
+    pk: keys.customerPartition(tenantId, customerId),
+    sk: 'PROFILE',
+    gsi1pk: t(tenantId),
+    gsi1sk: `CUSTOMER#${customerId}#PROFILE`,
+  }),
+  score: (tenantId: string, customerId: string): Indexed => ({
+    pk: keys.customerPartition(tenantId, customerId),
+    sk: 'SCORE',
+    gsi1pk: t(tenantId),
+    gsi1sk: `CUSTOMER#${customerId}#SCORE`,
+  }),
+  order: (tenantId: string, customerId: string, source: string, orderId: string): Indexed => ({
+    pk: keys.customerPartition(tenantId, customerId),
+    sk: `ORDER#${source}#${orderId}`,
+    gsi1pk: t(tenantId),
+    gsi1sk: `ORDER#${source}#${orderId}`,
+  }),
+  merge: (tenantId: string, survivor: string, absorbed: string): Indexed => ({
+    pk: keys.customerPartition(tenantId, survivor),
+    sk: `MERGED#${absorbed}`,
+    gsi1pk: t(tenantId),
+    gsi1sk: `MERGE#${survivor}#${absorbed}`,
+  }),
+  /** Which customer owns an order, and its stored version: the strongly consistent idempotency check. */
+  orderOwner: (tenantId: string, source: string, orderId: string): Indexed => ({
+    pk: `${t(tenantId)}#ORDER#${source}#${orderId}`,
+    sk: 'OWNER',
+    gsi1pk: t(tenantId),
+    gsi1sk: `OWNER#${source}#${orderId}`,
+  }),
+  identity: (tenantId: string, identityKey: string): Indexed => ({
+    pk: `${t(tenantId)}#ID#${identityKey}`,
+    sk: 'ID',
+    gsi1pk: t(tenantId),
+    gsi1sk: `ID#${identityKey}`,
+  }),
+  event: (tenantId: string, eventId: string): Indexed => ({
+    pk: `${t(tenantId)}#EVT#${eventId}`,
+    sk: 'EVT',
+    gsi1pk: t(tenantId),
+    gsi1sk: `EVT#${eventId}`,
+  }),
+  outbox: (tenantId: string, target: string, customerId: string): Indexed => ({
+    pk: `${t(tenantId)}#OUTBOX`,
+    sk: `${target}#${customerId}`,
+    gsi1pk: t(tenantId),
+    gsi1sk: `OUTBOX#${target}#${customerId}`,
+  }),
+  outboxPartition: (tenantId: string): string => `${t(tenantId)}#OUTBOX`,
+  tenantIndex: (tenantId: string): string => t(tenantId),
+  /** The one partition that lists every tenant, for the scheduled refit. */
+  registry: (tenantId: string): Indexed => ({
+    pk: 'TENANTS',
+    sk: tenantId,
+    gsi1pk: t(tenantId),
+    gsi1sk: 'REGISTRY',
+  }),
+};

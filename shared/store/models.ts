@@ -1,0 +1,51 @@
+/** A tenant's current model: what the last refit chose and fitted, with its diagnostics. */
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DataSufficiency, HeuristicRates, HoldoutEvaluation, PurchaseModelName } from '../clv/index.ts';
+import type { TierCuts } from '../segments/index.ts';
+import { keys } from './keys.ts';
+import type { Store } from './store.ts';
+
+export interface StoredModel {
+  /** ISO time of the fit; scores carry it as their model version. */
+  version: string;
+  method: 'model' | 'heuristic';
+  fallbackReason: string | null;
+  purchaseModel: {
+    name: PurchaseModelName;
+    params: Record<string, number>;
+    logLikelihood: number;
+    customers: number;
+    rows: number;
+    seconds: number;
+  } | null;
+  spendModel: {
+    params: { p: number; q: number; v: number };
+    logLikelihood: number;
+    customers: number;
+    seconds: number;
+  } | null;
+  /** Stands in for Gamma-Gamma when it had no interior optimum (see shared/clv/score.ts). */
+  pooledMeanValue: number | null;
+  spendFallbackReason: string | null;
+  backtest: { chosen: string; calibrationEnd: string; candidates: HoldoutEvaluation[] } | null;
+  heuristicRates: HeuristicRates;
+  sufficiency: DataSufficiency;
+  tierCuts: TierCuts;
+  /** Day number the refit observed up to. */
+  observationEndDay: number;
+  refitSeconds: number;
+}
+
+export async function putModel(store: Store, tenantId: string, model: StoredModel): Promise<void> {
+  await store.doc.send(
+    new PutCommand({ TableName: store.table, Item: { ...keys.model(tenantId), kind: 'model', model } }),
+  );
+}
+
+export async function getModel(store: Store, tenantId: string): Promise<StoredModel | null> {
+  const { pk, sk } = keys.model(tenantId);
+  const out = await store.doc.send(
+    new GetCommand({ TableName: store.table, Key: { pk, sk }, ConsistentRead: true }),
+  );
+  return (out.Item?.model as StoredModel | undefined) ?? null;
+}

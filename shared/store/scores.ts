@@ -1,0 +1,118 @@
+/**
+ * A customer's stored score: its CRM fields, how they were computed, and the
+ * compact purchase history (one entry per purchase day) that a refit reads
+ * instead of every order. Written together with the outbox entries for the
+ * CRMs whose visible fields changed, in one transaction.
+ */
+import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { CrmFields } from '../crm/fields.ts';
+import { keys } from './keys.ts';
+import type { Store } from './store.ts';
+
+export type CrmTarget = 'shopify' | 'salesforce';
+
+export interface PurchaseHistory {
+  /** UTC day numbers of the purchase days, ascending. */
+  days: number[];
+  values: number[];
+  /** Null where any order that day has no known cost. */
+  margins: (number | null)[];
+}
+
+export interface StoredScore {
+  customerId: string;
+  fields: CrmFields;
+  method: 'model' | 'heuristic';
+  modelVersion: string | null;
+  scoredAt: string;
+  history: PurchaseHistory;
+  identities: string[];
+  /** Derived detail kept for reports: not CRM-visible. */
+  detail: { pAlive: number | null; churnRisk: number; expectedOrderValue: number; predictedClv: number };
+}
+
+export interface OutboxEntry {
+  target: CrmTarget;
+  customerId: string;
+  identities: string[];
+  fields: CrmFields;
+  changed: (keyof CrmFields)[];
+  scoredAt: string;
+}
+
+export function scoreItem(tenantId: string, score: StoredScore): Record<string, unknown> {
+  const k = keys.score(tenantId, score.customerId);
+  return { ...k, gsi1sk: `SCORED#${score.customerId}`, kind: 'score', ...score };
+}
+
+export function outboxItem(tenantId: string, entry: OutboxEntry): Record<string, unknown> {
+  return { ...keys.outbox(tenantId, entry.target, entry.customerId), kind: 'outbox', ...entry };
+}
+
+/** Writes a score and its outbox entries atomically (DynamoDB allows 100 items a transaction). */
+export async function putScoreWithOutbox(
+  store: Store,
+  tenantId: string,
+  score: StoredScore,
+  outbox: readonly OutboxEntry[],
+): Promise<void> {
+  await store.doc.send(
+    new TransactWriteCommand({
+      TransactItems: [scoreItem(tenantId, score), ...outbox.map((e) => outboxItem(tenantId, e))].map(
+        (Item) => ({
+          Put: { TableName: store.table, Item },
+        }),
+      ),
+    }),
+  );
+}
+
+/** Pages through a tenant's stored scores via the tenant index, a page at a time: constant memory per page. */
+export async function* scorePages(
+  store: Store,
+  tenantId: string,
+  pageSize = 1000,
+): AsyncGenerator<StoredScore[]> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await store.doc.send(
+      new QueryCommand({
+        TableName: store.table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :t AND begins_with(gsi1sk, :s)',
+        ExpressionAttributeValues: { ':t': keys.tenantIndex(tenantId), ':s': 'SCORED#' },
+        Limit: pageSize,
+        ExclusiveStartKey: start,
+      }),
+    );
+    yield (out.Items ?? []) as unknown as StoredScore[];
+    start = out.LastEvaluatedKey;
+  } while (start);
+}
+
+/** The pending CRM writes of a tenant, for one target. */
+export async function outboxEntries(
+  store: Store,
+  tenantId: string,
+  target?: CrmTarget,
+): Promise<OutboxEntry[]> {
+  const entries: OutboxEntry[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await store.doc.send(
+      new QueryCommand({
+        TableName: store.table,
+        KeyConditionExpression: target ? 'pk = :pk AND begins_with(sk, :t)' : 'pk = :pk',
+        ExpressionAttributeValues: {
+          ':pk': keys.outboxPartition(tenantId),
+          ...(target ? { ':t': `${target}#` } : {}),
+        },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    entries.push(...((out.Items ?? []) as unknown as OutboxEntry[]));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return entries;
+}

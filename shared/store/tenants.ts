@@ -1,0 +1,89 @@
+/**
+ * Tenants: a workspace linking one Shopify shop and/or one Salesforce org,
+ * with the settings the engine scores by. Validated with zod on the way in and
+ * on the way out, so a hand-edited item cannot score with nonsense.
+ */
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { keys } from './keys.ts';
+import type { Store } from './store.ts';
+
+export const TenantSettingsSchema = z.object({
+  tenantId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, . _ - only'),
+  shopifyShop: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/)
+    .optional(),
+  salesforceOrgId: z
+    .string()
+    .regex(/^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/)
+    .optional(),
+  /** Salesforce customer grain: Contacts (B2C) or Accounts (B2B). */
+  salesforceGrain: z.enum(['contact', 'account']).default('contact'),
+  currency: z.string().length(3),
+  basis: z.enum(['margin', 'revenue']).default('margin'),
+  defaultMarginRate: z.number().gt(0).lte(1).default(1),
+  horizonMonths: z.number().int().min(1).max(120).default(12),
+  monthlyDiscountRate: z.number().min(0).lt(1).default(0.01),
+  churnWindowDays: z.number().positive().default(90),
+  tierThresholds: z
+    .object({ platinum: z.number(), gold: z.number(), silver: z.number() })
+    .default({ platinum: 0.05, gold: 0.2, silver: 0.5 }),
+  tags: z.boolean().default(true),
+});
+
+export type TenantSettings = z.infer<typeof TenantSettingsSchema>;
+
+export class TenantNotFoundError extends Error {
+  override name = 'TenantNotFoundError';
+}
+
+export async function putTenant(
+  store: Store,
+  settings: z.input<typeof TenantSettingsSchema>,
+): Promise<TenantSettings> {
+  const tenant = TenantSettingsSchema.parse(settings);
+  await store.doc.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: store.table,
+            Item: { ...keys.tenant(tenant.tenantId), kind: 'tenant', settings: tenant },
+          },
+        },
+        { Put: { TableName: store.table, Item: { ...keys.registry(tenant.tenantId), kind: 'registry' } } },
+      ],
+    }),
+  );
+  return tenant;
+}
+
+/** Every tenant's id, from the registry partition. */
+export async function listTenantIds(store: Store): Promise<string[]> {
+  const ids: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await store.doc.send(
+      new QueryCommand({
+        TableName: store.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'TENANTS' },
+        ExclusiveStartKey: start,
+      }),
+    );
+    ids.push(...(out.Items ?? []).map((i) => String(i.sk)));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return ids;
+}
+
+export async function getTenant(store: Store, tenantId: string): Promise<TenantSettings> {
+  const { pk, sk } = keys.tenant(tenantId);
+  const out = await store.doc.send(
+    new GetCommand({ TableName: store.table, Key: { pk, sk }, ConsistentRead: true }),
+  );
+  if (!out.Item)
+    throw new TenantNotFoundError(`tenant "${tenantId}" does not exist: install the app or run setup first`);
+  return TenantSettingsSchema.parse(out.Item.settings);
+}

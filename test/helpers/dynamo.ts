@@ -1,0 +1,35 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { Store } from '../../shared/store/store.ts';
+import { storeFromEnv } from '../../shared/store/store.ts';
+import type { StoredScore } from '../../shared/store/scores.ts';
+import { scorePages } from '../../shared/store/scores.ts';
+
+/** The test run's DynamoDB Local table (started once by test/setup/dynamodb.ts). */
+export function testStore(): Store {
+  if (!process.env.CLV_DYNAMODB_ENDPOINT)
+    throw new Error(
+      'CLV_DYNAMODB_ENDPOINT is not set: run through vitest (globalSetup starts DynamoDB Local)',
+    );
+  return storeFromEnv();
+}
+
+/** Every item in the table, by a full scan: what "nothing left behind" is checked against. */
+export async function scanAll(store: Store): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await store.doc.send(new ScanCommand({ TableName: store.table, ExclusiveStartKey: start }));
+    items.push(...((out.Items ?? []) as Record<string, unknown>[]));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+export async function scoresOf(store: Store, tenantId: string): Promise<Map<string, StoredScore>> {
+  const all = new Map<string, StoredScore>();
+  for await (const page of scorePages(store, tenantId)) for (const s of page) all.set(s.customerId, s);
+  return all;
+}
+
+/** A unique tenant id per test, so tests sharing the table never collide. */
+export const tenantName = (label: string) => `${label}-${Math.random().toString(36).slice(2, 8)}`;
