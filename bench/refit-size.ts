@@ -57,6 +57,7 @@ try {
       customers,
       seedSeconds,
       refitSeconds: report.seconds,
+      phases: report.phases,
       model: report.model,
       changed: report.changed,
       outboxEntries: report.outboxEntries,

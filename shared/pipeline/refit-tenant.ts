@@ -25,7 +25,7 @@ import type { StoredScore } from '../store/scores.ts';
 import { outboxItem, scoreItem, scorePages } from '../store/scores.ts';
 import type { Store } from '../store/store.ts';
 import type { TenantSettings } from '../store/tenants.ts';
-import { buildOutbox, scoringOptions } from './score-customer.ts';
+import { buildOutbox, scoringOptions, storedScore } from './score-customer.ts';
 
 /** Backtests run on at most this many customers: model choice needs the shape of the data, not all of it. */
 const BACKTEST_CUSTOMERS = 20_000;
@@ -136,21 +136,7 @@ export async function refitTenant(
     if (previous && !outbox.length && JSON.stringify(previous) === JSON.stringify(fields)) return;
     changed++;
     outboxEntries += outbox.length;
-    const stored: StoredScore = {
-      customerId: id,
-      fields,
-      method: score.method,
-      modelVersion: version,
-      scoredAt,
-      history: known.history.get(id)!,
-      identities,
-      detail: {
-        pAlive: score.pAlive,
-        churnRisk: score.churnRisk,
-        expectedOrderValue: score.expectedOrderValue,
-        predictedClv: score.predictedClv,
-      },
-    };
+    const stored = storedScore(id, score, fields, identities, known.history.get(id)!, version, scoredAt);
     writes.push(scoreItem(tenant.tenantId, stored), ...outbox.map((e) => outboxItem(tenant.tenantId, e)));
   });
   const fitAndScore = lap();

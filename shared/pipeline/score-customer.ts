@@ -83,6 +83,33 @@ export function historyOf(
   };
 }
 
+/** What is kept of a score: its CRM fields, how it was made, and the history a refit re-reads. */
+export function storedScore(
+  customerId: string,
+  score: CustomerScore,
+  fields: CrmFields,
+  identities: string[],
+  history: PurchaseHistory,
+  modelVersion: string | null,
+  scoredAt: string,
+): StoredScore {
+  return {
+    customerId,
+    fields,
+    method: score.method,
+    modelVersion,
+    scoredAt,
+    history,
+    identities,
+    detail: {
+      pAlive: score.pAlive,
+      churnRisk: score.churnRisk,
+      expectedOrderValue: score.expectedOrderValue,
+      predictedClv: score.predictedClv,
+    },
+  };
+}
+
 export function buildOutbox(
   tenant: TenantSettings,
   customerId: string,
@@ -132,21 +159,17 @@ export async function scoreCustomer(
     referralValue: previous?.fields.referral_value ?? 0,
   });
   const scoredAt = new Date(now).toISOString();
-  const stored: StoredScore = {
+  const history = historyOf(purchaseDayHistory(purchases, options).get(customerId) ?? []);
+  const stored = storedScore(
     customerId,
+    score,
     fields,
-    method: score.method,
-    modelVersion: model?.version ?? null,
-    scoredAt,
-    history: historyOf(purchaseDayHistory(purchases, options).get(customerId) ?? []),
     identities,
-    detail: {
-      pAlive: score.pAlive,
-      churnRisk: score.churnRisk,
-      expectedOrderValue: score.expectedOrderValue,
-      predictedClv: score.predictedClv,
-    },
-  };
+    history,
+    model?.version ?? null,
+    scoredAt,
+  );
+
   const outbox = buildOutbox(tenant, customerId, identities, previous?.fields ?? null, fields, scoredAt);
   await putScoreWithOutbox(store, tenant.tenantId, stored, outbox);
   return { status: outbox.length || !previous ? 'scored' : 'unchanged', outbox, score: stored };

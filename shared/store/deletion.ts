@@ -3,11 +3,11 @@
  * (an uninstall's shop redact). Everything that names them goes: orders,
  * scores, identities, order owners, merge records, pending CRM writes.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { deleteAll } from './batch.ts';
 import { partitionItems } from './identities.ts';
 import type { Key } from './keys.ts';
 import { keys } from './keys.ts';
+import { queryPages } from './query.ts';
 import type { Store } from './store.ts';
 
 export async function deleteCustomer(store: Store, tenantId: string, customerId: string): Promise<number> {
@@ -35,23 +35,15 @@ export async function deleteTenant(store: Store, tenantId: string): Promise<numb
   let deleted = 0;
   for (let pass = 0; pass < 5; pass++) {
     let found = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await store.doc.send(
-        new QueryCommand({
-          TableName: store.table,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :t',
-          ExpressionAttributeValues: { ':t': keys.tenantIndex(tenantId) },
-          ProjectionExpression: 'pk, sk',
-          ExclusiveStartKey: start,
-        }),
-      );
-      const items = (page.Items ?? []) as Key[];
-      await deleteAll(store, items);
-      found += items.length;
-      start = page.LastEvaluatedKey;
-    } while (start);
+    for await (const page of queryPages<Key>(store, {
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :t',
+      ExpressionAttributeValues: { ':t': keys.tenantIndex(tenantId) },
+      ProjectionExpression: 'pk, sk',
+    })) {
+      await deleteAll(store, page);
+      found += page.length;
+    }
     deleted += found;
     if (!found) return deleted;
   }

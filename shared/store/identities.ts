@@ -8,9 +8,10 @@
  */
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGet, deleteAll, putAll } from './batch.ts';
 import { keys } from './keys.ts';
+import { queryAll } from './query.ts';
 import type { CustomerIdentity } from './order.ts';
 import { identityKeys } from './order.ts';
 import type { Store } from './store.ts';
@@ -80,22 +81,11 @@ export async function partitionItems(
   tenantId: string,
   customerId: string,
 ): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await store.doc.send(
-      new QueryCommand({
-        TableName: store.table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.customerPartition(tenantId, customerId) },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...((out.Items ?? []) as Record<string, unknown>[]));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
+  return queryAll(store, {
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': keys.customerPartition(tenantId, customerId) },
+    ConsistentRead: true,
+  });
 }
 
 /**

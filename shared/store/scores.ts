@@ -4,9 +4,10 @@
  * instead of every order. Written together with the outbox entries for the
  * CRMs whose visible fields changed, in one transaction.
  */
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { CrmFields } from '../crm/fields.ts';
 import { keys } from './keys.ts';
+import { queryAll, queryPages } from './query.ts';
 import type { Store } from './store.ts';
 
 export type CrmTarget = 'shopify' | 'salesforce';
@@ -73,21 +74,12 @@ export async function* scorePages(
   tenantId: string,
   pageSize = 1000,
 ): AsyncGenerator<StoredScore[]> {
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await store.doc.send(
-      new QueryCommand({
-        TableName: store.table,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :t AND begins_with(gsi1sk, :s)',
-        ExpressionAttributeValues: { ':t': keys.tenantIndex(tenantId), ':s': 'SCORED#' },
-        Limit: pageSize,
-        ExclusiveStartKey: start,
-      }),
-    );
-    yield (out.Items ?? []) as unknown as StoredScore[];
-    start = out.LastEvaluatedKey;
-  } while (start);
+  yield* queryPages<StoredScore>(store, {
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :t AND begins_with(gsi1sk, :s)',
+    ExpressionAttributeValues: { ':t': keys.tenantIndex(tenantId), ':s': 'SCORED#' },
+    Limit: pageSize,
+  });
 }
 
 /** The pending CRM writes of a tenant, for one target. */
@@ -96,23 +88,13 @@ export async function outboxEntries(
   tenantId: string,
   target?: CrmTarget,
 ): Promise<OutboxEntry[]> {
-  const entries: OutboxEntry[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await store.doc.send(
-      new QueryCommand({
-        TableName: store.table,
-        KeyConditionExpression: target ? 'pk = :pk AND begins_with(sk, :t)' : 'pk = :pk',
-        ExpressionAttributeValues: {
-          ':pk': keys.outboxPartition(tenantId),
-          ...(target ? { ':t': `${target}#` } : {}),
-        },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    entries.push(...((out.Items ?? []) as unknown as OutboxEntry[]));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return entries;
+  const items = await queryAll(store, {
+    KeyConditionExpression: target ? 'pk = :pk AND begins_with(sk, :t)' : 'pk = :pk',
+    ExpressionAttributeValues: {
+      ':pk': keys.outboxPartition(tenantId),
+      ...(target ? { ':t': `${target}#` } : {}),
+    },
+    ConsistentRead: true,
+  });
+  return items as unknown as OutboxEntry[];
 }

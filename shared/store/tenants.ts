@@ -3,9 +3,10 @@
  * with the settings the engine scores by. Validated with zod on the way in and
  * on the way out, so a hand-edited item cannot score with nonsense.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { keys } from './keys.ts';
+import { queryAll } from './query.ts';
 import type { Store } from './store.ts';
 
 export const TenantSettingsSchema = z.object({
@@ -61,21 +62,11 @@ export async function putTenant(
 
 /** Every tenant's id, from the registry partition. */
 export async function listTenantIds(store: Store): Promise<string[]> {
-  const ids: string[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await store.doc.send(
-      new QueryCommand({
-        TableName: store.table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': 'TENANTS' },
-        ExclusiveStartKey: start,
-      }),
-    );
-    ids.push(...(out.Items ?? []).map((i) => String(i.sk)));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return ids;
+  const items = await queryAll(store, {
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': 'TENANTS' },
+  });
+  return items.map((i) => String(i.sk));
 }
 
 export async function getTenant(store: Store, tenantId: string): Promise<TenantSettings> {
