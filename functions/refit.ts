@@ -7,7 +7,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import type { EnqueueWriteback } from '../shared/pipeline/messages.ts';
 import type { RefitReport } from '../shared/pipeline/refit-tenant.ts';
+import { sqsSender } from './sqs-sender.ts';
 import { refitTenant } from '../shared/pipeline/refit-tenant.ts';
 import type { Store } from '../shared/store/store.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
@@ -17,22 +19,28 @@ export class RefitFailedError extends Error {
   override name = 'RefitFailedError';
 }
 
-export function createRefitHandler({
-  store,
-  logger,
-  now = Date.now,
-}: {
+export interface RefitHandlerDeps {
   store: Store;
   logger: Logger;
   now?: () => number;
-}) {
+  /** Where flush requests for the refit's changed CRM fields go: the write-back queue. */
+  enqueueWriteback: EnqueueWriteback;
+}
+
+export function createRefitHandler({ store, logger, now = Date.now, enqueueWriteback }: RefitHandlerDeps) {
   return async (event: { tenantId?: string } = {}): Promise<Record<string, RefitReport>> => {
     const tenantIds = event.tenantId ? [event.tenantId] : await listTenantIds(store);
     const reports: Record<string, RefitReport> = {};
     const failed: string[] = [];
     for (const tenantId of tenantIds) {
       try {
-        reports[tenantId] = await refitTenant(store, await getTenant(store, tenantId), now());
+        const tenant = await getTenant(store, tenantId);
+        const report = await refitTenant(store, tenant, now());
+        reports[tenantId] = report;
+        if (report.outboxEntries) {
+          if (tenant.shopifyShop) await enqueueWriteback({ tenantId, target: 'shopify' });
+          if (tenant.salesforceOrgId) await enqueueWriteback({ tenantId, target: 'salesforce' });
+        }
         logger.info('refit', { tenantId, ...reports[tenantId] });
       } catch (error) {
         failed.push(tenantId);
@@ -50,6 +58,10 @@ export function createRefitHandler({
 
 const logger = new Logger({ serviceName: 'clv-sync' });
 
-export const handler = middy(createRefitHandler({ store: storeFromEnv(), logger })).use(
-  injectLambdaContext(logger),
-);
+export const handler = middy(
+  createRefitHandler({
+    store: storeFromEnv(),
+    logger,
+    enqueueWriteback: sqsSender(process.env.CLV_WRITEBACK_QUEUE_URL),
+  }),
+).use(injectLambdaContext(logger));

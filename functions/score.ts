@@ -10,7 +10,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { EnqueueWriteback } from '../shared/pipeline/messages.ts';
 import { ScoreMessageSchema } from '../shared/pipeline/messages.ts';
+import { sqsSender } from './sqs-sender.ts';
 import { scoreCustomer } from '../shared/pipeline/score-customer.ts';
 import type { StoredModel } from '../shared/store/models.ts';
 import { getModel } from '../shared/store/models.ts';
@@ -24,6 +26,8 @@ export interface ScoreHandlerDeps {
   logger: Logger;
   /** The scoring clock; tests fix it so replays are comparable. */
   now?: () => number;
+  /** Where flush requests for changed CRM fields go: the write-back queue. */
+  enqueueWriteback: EnqueueWriteback;
 }
 
 /** Per batch: each tenant and model read once, each customer scored once however often it was queued. */
@@ -31,6 +35,8 @@ interface BatchCache {
   tenants: Map<string, Promise<TenantSettings>>;
   models: Map<string, Promise<StoredModel | null>>;
   scored: Map<string, Promise<void>>;
+  /** One write-back flush request per tenant and CRM per batch. */
+  flushes: Map<string, Promise<void>>;
 }
 
 function once<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
@@ -39,7 +45,7 @@ function once<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promis
   return p;
 }
 
-export function createScoreHandler({ store, logger, now = Date.now }: ScoreHandlerDeps) {
+export function createScoreHandler({ store, logger, now = Date.now, enqueueWriteback }: ScoreHandlerDeps) {
   const processor = new BatchProcessor(EventType.SQS);
   const scoreRecord = async (record: SQSRecord, cache: BatchCache) => {
     try {
@@ -48,6 +54,10 @@ export function createScoreHandler({ store, logger, now = Date.now }: ScoreHandl
         const tenant = await once(cache.tenants, message.tenantId, () => getTenant(store, message.tenantId));
         const model = await once(cache.models, message.tenantId, () => getModel(store, message.tenantId));
         const result = await scoreCustomer(store, tenant, message.customerId, model, now());
+        for (const target of new Set(result.outbox.map((e) => e.target))) {
+          const key = `${tenant.tenantId}\u0000${target}`;
+          await once(cache.flushes, key, () => enqueueWriteback({ tenantId: tenant.tenantId, target }));
+        }
         logger.debug('scored', {
           tenantId: tenant.tenantId,
           customerId: message.customerId,
@@ -65,7 +75,12 @@ export function createScoreHandler({ store, logger, now = Date.now }: ScoreHandl
     }
   };
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-    const cache: BatchCache = { tenants: new Map(), models: new Map(), scored: new Map() };
+    const cache: BatchCache = {
+      tenants: new Map(),
+      models: new Map(),
+      scored: new Map(),
+      flushes: new Map(),
+    };
     return processPartialResponse(event, (record: SQSRecord) => scoreRecord(record, cache), processor, {
       context,
       throwOnFullBatchFailure: false,
@@ -78,6 +93,10 @@ const logger = new Logger({
   logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'INFO',
 });
 
-export const handler = middy(createScoreHandler({ store: storeFromEnv(), logger })).use(
-  injectLambdaContext(logger),
-);
+export const handler = middy(
+  createScoreHandler({
+    store: storeFromEnv(),
+    logger,
+    enqueueWriteback: sqsSender(process.env.CLV_WRITEBACK_QUEUE_URL),
+  }),
+).use(injectLambdaContext(logger));

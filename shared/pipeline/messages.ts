@@ -6,3 +6,15 @@ export type ScoreMessage = z.infer<typeof ScoreMessageSchema>;
 
 /** Sends scoring work: SQS in AWS, the local queue in the embedded stack and the tests. */
 export type Enqueue = (message: ScoreMessage) => Promise<void>;
+
+/**
+ * Asks the write-back consumer to flush a tenant's outbox for one CRM: the
+ * outbox holds the latest fields per customer, so one request covers any
+ * number of changes and the consumer batches them to the API's limits.
+ */
+export const WritebackMessageSchema = z.object({
+  tenantId: z.string().min(1),
+  target: z.enum(['shopify', 'salesforce']),
+});
+export type WritebackMessage = z.infer<typeof WritebackMessageSchema>;
+export type EnqueueWriteback = (message: WritebackMessage) => Promise<void>;

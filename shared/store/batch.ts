@@ -15,17 +15,30 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Key } };
 
-export async function batchWrite(store: Store, requests: readonly WriteRequest[]): Promise<void> {
-  for (let i = 0; i < requests.length; i += 25) {
-    let pending: WriteRequest[] = requests.slice(i, i + 25);
-    for (let attempt = 0; pending.length; attempt++) {
-      if (attempt === 8)
-        throw new UnprocessedItemsError(`${pending.length} writes still unprocessed after 8 attempts`);
-      if (attempt) await sleep(Math.min(2000, 25 * 2 ** attempt));
-      const out = await store.doc.send(new BatchWriteCommand({ RequestItems: { [store.table]: pending } }));
-      pending = (out.UnprocessedItems?.[store.table] ?? []) as WriteRequest[];
-    }
+/** Batches in flight at once: DynamoDB serves them in parallel; one at a time leaves it idle. */
+const WRITE_CONCURRENCY = 8;
+
+async function writeBatch(store: Store, batch: WriteRequest[]): Promise<void> {
+  let pending = batch;
+  for (let attempt = 0; pending.length; attempt++) {
+    if (attempt === 8)
+      throw new UnprocessedItemsError(`${pending.length} writes still unprocessed after 8 attempts`);
+    if (attempt) await sleep(Math.min(2000, 25 * 2 ** attempt));
+    const out = await store.doc.send(new BatchWriteCommand({ RequestItems: { [store.table]: pending } }));
+    pending = (out.UnprocessedItems?.[store.table] ?? []) as WriteRequest[];
   }
+}
+
+export async function batchWrite(store: Store, requests: readonly WriteRequest[]): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < requests.length) {
+      const batch = requests.slice(next, next + 25);
+      next += 25;
+      await writeBatch(store, batch);
+    }
+  };
+  await Promise.all(Array.from({ length: WRITE_CONCURRENCY }, worker));
 }
 
 export const putAll = (store: Store, items: readonly Record<string, unknown>[]) =>

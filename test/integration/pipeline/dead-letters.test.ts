@@ -52,7 +52,8 @@ describe('a scoring message that keeps failing', () => {
       logLevel: 'ERROR',
       logFormatter: new RecordingFormatter(),
     });
-    await queue.drain(createScoreHandler({ store, logger }));
+    const writeback = new LocalQueue({ name: 'writeback' });
+    await queue.drain(createScoreHandler({ store, logger, enqueueWriteback: (m) => writeback.send(m) }));
 
     expect(queue.deadLetters.map((m) => JSON.parse(m.body))).toEqual([
       { tenantId: 'no-such-tenant', customerId: 'c1' },
@@ -70,5 +71,7 @@ describe('a scoring message that keeps failing', () => {
     ]);
     expect(failures.some((f) => f.reason.startsWith('ZodError'))).toBe(true);
     expect((await scoresOf(store, tenantId)).size).toBe(1);
+    // The good message's new score is handed on to the write-back queue once, and the failures are not.
+    expect(writeback.pending.map((m) => JSON.parse(m.body))).toEqual([{ tenantId, target: 'shopify' }]);
   });
 });

@@ -16,8 +16,12 @@ import { inParallel, messy, orderStream } from '../../helpers/order-stream.ts';
 const store = testStore();
 const NOW = Date.parse('2026-03-01T00:00:00Z');
 const logger = new Logger({ serviceName: 'clv-test', logLevel: 'SILENT' });
-const scoreHandler = createScoreHandler({ store, logger, now: () => NOW });
-const refit = createRefitHandler({ store, logger, now: () => NOW });
+// Flush requests for the write-back consumer (issues 4 and 5); here we only check they are asked for.
+const writeback = new LocalQueue({ name: 'writeback' });
+const enqueueWriteback = (m: unknown) => writeback.send(m);
+const scoreHandler = createScoreHandler({ store, logger, now: () => NOW, enqueueWriteback });
+const refit = createRefitHandler({ store, logger, now: () => NOW, enqueueWriteback });
+const flushRequests = () => writeback.pending.splice(0).map((m) => JSON.parse(m.body) as unknown);
 
 async function replay(tenantId: string, deliveries: readonly Order[]) {
   const tenant = await putTenant(store, {
@@ -39,6 +43,13 @@ async function replay(tenantId: string, deliveries: readonly Order[]) {
   });
   await queue.drain(scoreHandler);
   expect(queue.deadLetters).toEqual([]);
+  // Every batch with changed fields asks for a flush of the shop's outbox: at least one, never one per customer.
+  const flushes = flushRequests();
+  expect(flushes.length).toBeGreaterThan(0);
+  expect(flushes.length).toBeLessThanOrEqual(queue.delivered / 2);
+  expect(new Set(flushes.map((f) => JSON.stringify(f)))).toEqual(
+    new Set([JSON.stringify({ tenantId, target: 'shopify' })]),
+  );
   return statuses;
 }
 
@@ -81,6 +92,11 @@ describe('replaying an order stream through the store and the scoring queue (Dyn
 
   it('refits both to the same model and the same scores', { timeout: 300_000 }, async () => {
     const reports = { ...(await refit({ tenantId: clean })), ...(await refit({ tenantId: dirty })) };
+    // The refit changed the visible fields, so each shop's outbox is flushed once, and only Shopify is linked.
+    expect(flushRequests()).toEqual([
+      { tenantId: clean, target: 'shopify' },
+      { tenantId: dirty, target: 'shopify' },
+    ]);
     console.log('refit', JSON.stringify(reports[clean]!.phases), JSON.stringify(reports[dirty]!.phases));
     expect(reports[clean]!.method).toBe('model');
     const [ma, mb] = [await getModel(store, clean), await getModel(store, dirty)];
