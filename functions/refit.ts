@@ -9,7 +9,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { EnqueueWriteback } from '../shared/pipeline/messages.ts';
 import type { RefitReport } from '../shared/pipeline/refit-tenant.ts';
-import { sqsSender } from './sqs-sender.ts';
+import { writebackSender } from './sqs-sender.ts';
 import { refitTenant } from '../shared/pipeline/refit-tenant.ts';
 import type { Store } from '../shared/store/store.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
@@ -62,6 +62,6 @@ export const handler = middy(
   createRefitHandler({
     store: storeFromEnv(),
     logger,
-    enqueueWriteback: sqsSender(process.env.CLV_WRITEBACK_QUEUE_URL),
+    enqueueWriteback: writebackSender(),
   }),
 ).use(injectLambdaContext(logger));

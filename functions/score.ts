@@ -12,7 +12,7 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { EnqueueWriteback } from '../shared/pipeline/messages.ts';
 import { ScoreMessageSchema } from '../shared/pipeline/messages.ts';
-import { sqsSender } from './sqs-sender.ts';
+import { writebackSender } from './sqs-sender.ts';
 import { scoreCustomer } from '../shared/pipeline/score-customer.ts';
 import type { StoredModel } from '../shared/store/models.ts';
 import { getModel } from '../shared/store/models.ts';
@@ -97,6 +97,6 @@ export const handler = middy(
   createScoreHandler({
     store: storeFromEnv(),
     logger,
-    enqueueWriteback: sqsSender(process.env.CLV_WRITEBACK_QUEUE_URL),
+    enqueueWriteback: writebackSender(),
   }),
 ).use(injectLambdaContext(logger));

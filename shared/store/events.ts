@@ -4,7 +4,7 @@
  * the retention), and a second delivery of it is recognised.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys.ts';
 import type { Store } from './store.ts';
 
@@ -36,4 +36,13 @@ export async function recordEvent(
     if (error instanceof ConditionalCheckFailedException) return false;
     throw error;
   }
+}
+
+/** Whether a delivery id was already recorded (a read, so a check before the work stores nothing). */
+export async function hasEvent(store: Store, tenantId: string, eventId: string): Promise<boolean> {
+  const { pk, sk } = keys.event(tenantId, eventId);
+  const out = await store.doc.send(
+    new GetCommand({ TableName: store.table, Key: { pk, sk }, ConsistentRead: true }),
+  );
+  return out.Item !== undefined;
 }

@@ -181,3 +181,14 @@ export async function readIdentities(store: Store, tenantId: string, customerId:
   const items = await batchGet(store, [keys.profile(tenantId, customerId)]);
   return [...((items[0]?.identities as Set<string> | undefined) ?? [])].sort();
 }
+
+/** The customers known by any of these identities, without creating one: for redact and data requests. */
+export async function findCustomers(
+  store: Store,
+  tenantId: string,
+  identity: CustomerIdentity,
+): Promise<string[]> {
+  const wanted = identityKeys(identity);
+  if (!wanted.length) return [];
+  return [...new Set((await owners(store, tenantId, wanted)).values())].sort();
+}

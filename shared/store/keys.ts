@@ -85,6 +85,31 @@ export const keys = {
   }),
   outboxPartition: (tenantId: string): string => `${t(tenantId)}#OUTBOX`,
   tenantIndex: (tenantId: string): string => t(tenantId),
+  /**
+   * Which tenant a shop or an org belongs to: the routing table a webhook is
+   * looked up in before its tenant is known. Carries gsi1pk, so a tenant
+   * deletion removes its routes too.
+   */
+  route: (kind: 'shopify' | 'salesforce', externalId: string, tenantId: string): Indexed => ({
+    pk: `ROUTE#${kind}`,
+    sk: externalId,
+    gsi1pk: t(tenantId),
+    gsi1sk: `ROUTE#${kind}#${externalId}`,
+  }),
+  /** A Shopify OAuth session (offline access token and its refresh token). */
+  shopifySession: (tenantId: string, sessionId: string): Indexed => ({
+    pk: `${t(tenantId)}#SHOPIFY`,
+    sk: `SESSION#${sessionId}`,
+    gsi1pk: t(tenantId),
+    gsi1sk: `SHOPIFY#SESSION#${sessionId}`,
+  }),
+  /** Progress of a history import from one source, so an interrupted one resumes. */
+  backfill: (tenantId: string, source: string): Indexed => ({
+    pk: t(tenantId),
+    sk: `BACKFILL#${source}`,
+    gsi1pk: t(tenantId),
+    gsi1sk: `BACKFILL#${source}`,
+  }),
   /** The one partition that lists every tenant, for the scheduled refit. */
   registry: (tenantId: string): Indexed => ({
     pk: 'TENANTS',

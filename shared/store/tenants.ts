@@ -3,6 +3,7 @@
  * with the settings the engine scores by. Validated with zod on the way in and
  * on the way out, so a hand-edited item cannot score with nonsense.
  */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { keys } from './keys.ts';
@@ -44,20 +45,66 @@ export async function putTenant(
   settings: z.input<typeof TenantSettingsSchema>,
 ): Promise<TenantSettings> {
   const tenant = TenantSettingsSchema.parse(settings);
-  await store.doc.send(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Put: {
-            TableName: store.table,
-            Item: { ...keys.tenant(tenant.tenantId), kind: 'tenant', settings: tenant },
+  await store.doc
+    .send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: store.table,
+              Item: { ...keys.tenant(tenant.tenantId), kind: 'tenant', settings: tenant },
+            },
           },
-        },
-        { Put: { TableName: store.table, Item: { ...keys.registry(tenant.tenantId), kind: 'registry' } } },
-      ],
-    }),
-  );
+          { Put: { TableName: store.table, Item: { ...keys.registry(tenant.tenantId), kind: 'registry' } } },
+          // A shop or an org belongs to one tenant: linking it to a second one is refused.
+          ...routes(tenant).map((Item) => ({
+            Put: {
+              TableName: store.table,
+              Item,
+              ConditionExpression: 'attribute_not_exists(pk) OR tenantId = :t',
+              ExpressionAttributeValues: { ':t': tenant.tenantId },
+            },
+          })),
+        ],
+      }),
+    )
+    .catch((error: unknown) => {
+      if (error instanceof TransactionCanceledException)
+        throw new TenantRouteConflictError(
+          `${tenant.shopifyShop ?? ''} ${tenant.salesforceOrgId ?? ''} is already linked to another tenant: unlink it there first`.trim(),
+        );
+      throw error;
+    });
   return tenant;
+}
+
+export class TenantRouteConflictError extends Error {
+  override name = 'TenantRouteConflictError';
+}
+
+function routes(tenant: TenantSettings): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  if (tenant.shopifyShop)
+    out.push({ ...keys.route('shopify', tenant.shopifyShop, tenant.tenantId), tenantId: tenant.tenantId });
+  if (tenant.salesforceOrgId)
+    out.push({
+      ...keys.route('salesforce', tenant.salesforceOrgId.slice(0, 15), tenant.tenantId),
+      tenantId: tenant.tenantId,
+    });
+  return out;
+}
+
+/** The tenant a shop (or an org, by its 15-character id) is linked to, or null when none is. */
+export async function tenantIdFor(
+  store: Store,
+  kind: 'shopify' | 'salesforce',
+  externalId: string,
+): Promise<string | null> {
+  const id = kind === 'salesforce' ? externalId.slice(0, 15) : externalId;
+  const out = await store.doc.send(
+    new GetCommand({ TableName: store.table, Key: { pk: `ROUTE#${kind}`, sk: id }, ConsistentRead: true }),
+  );
+  return out.Item ? String(out.Item.tenantId) : null;
 }
 
 /** Every tenant's id, from the registry partition. */

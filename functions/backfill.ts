@@ -1,0 +1,88 @@
+/**
+ * The history import consumer: one message per tenant and source, sent at
+ * install. Runs the bulk export, records the orders, scores and refits, then
+ * asks for the write-back. A run cut off by the Lambda timeout fails the
+ * message; SQS delivers it again and the backfill resumes from its stored
+ * operation and checkpoint.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Shopify } from '@shopify/shopify-api';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import type { AdminClientOptions } from '../integrations/shopify/admin-client.ts';
+import { shopAdmin } from '../integrations/shopify/access-token.ts';
+import type { BackfillOptions } from '../integrations/shopify/backfill.ts';
+import { backfillShopifyOrders } from '../integrations/shopify/backfill.ts';
+import { createShopifyApp, shopifySettingsFromEnv } from '../integrations/shopify/shopify-app.ts';
+import type { EnqueueWriteback } from '../shared/pipeline/messages.ts';
+import type { Store } from '../shared/store/store.ts';
+import { storeFromEnv } from '../shared/store/store.ts';
+import { getTenant } from '../shared/store/tenants.ts';
+import { lazy } from './lazy.ts';
+import { writebackSender } from './sqs-sender.ts';
+
+export const BackfillMessageSchema = z.object({ tenantId: z.string().min(1), source: z.enum(['shopify']) });
+
+export interface BackfillHandlerDeps {
+  store: Store;
+  shopify: Shopify;
+  logger: Logger;
+  enqueueWriteback: EnqueueWriteback;
+  /** For tests: fast polling and sleeps. */
+  clientOptions?: AdminClientOptions;
+  backfillOptions?: BackfillOptions;
+}
+
+export function createBackfillHandler(deps: BackfillHandlerDeps) {
+  const processor = new BatchProcessor(EventType.SQS);
+  const backfill = async (record: SQSRecord) => {
+    const message = BackfillMessageSchema.parse(JSON.parse(record.body));
+    const tenant = await getTenant(deps.store, message.tenantId);
+    try {
+      const client = await shopAdmin(deps.shopify, deps.store, tenant, deps.clientOptions);
+      const report = await backfillShopifyOrders(deps.store, client, tenant, {
+        ...deps.backfillOptions,
+        log: (msg, detail) => deps.logger.info(msg, { tenantId: tenant.tenantId, ...detail }),
+      });
+      if (!report) {
+        deps.logger.info('backfill already done', { tenantId: tenant.tenantId });
+        return;
+      }
+      deps.logger.info('backfill done', {
+        tenantId: tenant.tenantId,
+        ...report.progress,
+        customers: report.customers,
+        model: report.refit.model,
+        outboxEntries: report.refit.outboxEntries,
+        calls: Object.fromEntries(client.stats.byOperation),
+      });
+      if (report.refit.outboxEntries)
+        await deps.enqueueWriteback({ tenantId: tenant.tenantId, target: 'shopify' });
+    } catch (error) {
+      deps.logger.error('backfill failed', {
+        tenantId: tenant.tenantId,
+        attempt: Number(record.attributes.ApproximateReceiveCount),
+        reason: `${(error as Error).name}: ${(error as Error).message}`,
+      });
+      throw error;
+    }
+  };
+  return (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, backfill, processor, { context, throwOnFullBatchFailure: false });
+}
+
+const logger = new Logger({ serviceName: 'clv-sync' });
+
+export const handler = middy(
+  lazy(() =>
+    createBackfillHandler({
+      store: storeFromEnv(),
+      shopify: createShopifyApp(shopifySettingsFromEnv()),
+      logger,
+      enqueueWriteback: writebackSender(),
+    }),
+  ),
+).use(injectLambdaContext(logger));

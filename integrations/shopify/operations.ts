@@ -1,0 +1,222 @@
+/**
+ * Every Admin GraphQL operation clv-sync sends to Shopify, in one place, so
+ * the shapes we depend on are reviewable at a glance (and the test sandbox
+ * serves exactly these against its schema). API version: see shopify-app.ts.
+ */
+
+/** The order history, as a bulk query: one JSONL line per order, line items as child lines (`__parentId`). */
+export const ORDERS_BULK_QUERY = /* GraphQL */ `
+  {
+    orders(sortKey: CREATED_AT) {
+      edges {
+        node {
+          id
+          name
+          createdAt
+          processedAt
+          updatedAt
+          cancelledAt
+          test
+          currencyCode
+          email
+          customer {
+            id
+            email
+          }
+          currentSubtotalPriceSet {
+            shopMoney {
+              amount
+              currencyCode
+            }
+          }
+          totalRefundedSet {
+            shopMoney {
+              amount
+              currencyCode
+            }
+          }
+          discountCodes
+          customAttributes {
+            key
+            value
+          }
+          customerJourneySummary {
+            firstVisit {
+              landingPage
+            }
+          }
+          lineItems {
+            edges {
+              node {
+                id
+                currentQuantity
+                discountedUnitPriceAfterAllDiscountsSet {
+                  shopMoney {
+                    amount
+                  }
+                }
+                variant {
+                  inventoryItem {
+                    unitCost {
+                      amount
+                      currencyCode
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+export const BULK_OPERATION_RUN_QUERY = /* GraphQL */ `
+  mutation RunBulkQuery($query: String!) {
+    bulkOperationRunQuery(query: $query) {
+      bulkOperation {
+        id
+        status
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+/** The operation we started (or found running): polled until it is COMPLETED, FAILED, CANCELED or EXPIRED. */
+export const BULK_OPERATION_STATUS = /* GraphQL */ `
+  query BulkOperationStatus($id: ID!) {
+    node(id: $id) {
+      ... on BulkOperation {
+        id
+        status
+        errorCode
+        objectCount
+        url
+        partialDataUrl
+        type
+      }
+    }
+  }
+`;
+
+/** The app's running bulk operations of a type, when a start is refused with OPERATION_IN_PROGRESS. */
+export const CURRENT_BULK_OPERATION = /* GraphQL */ `
+  query CurrentBulkOperation($type: BulkOperationType!) {
+    currentBulkOperation(type: $type) {
+      id
+      status
+      errorCode
+      objectCount
+      url
+      type
+    }
+  }
+`;
+
+export const SHOP_INFO = /* GraphQL */ `
+  query ShopInfo {
+    shop {
+      id
+      name
+      myshopifyDomain
+      currencyCode
+    }
+  }
+`;
+
+export const METAFIELD_DEFINITION_CREATE = /* GraphQL */ `
+  mutation CreateMetafieldDefinition($definition: MetafieldDefinitionInput!) {
+    metafieldDefinitionCreate(definition: $definition) {
+      createdDefinition {
+        id
+        namespace
+        key
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+/** At most 25 metafields a call (Shopify's limit); atomic per call. */
+export const METAFIELDS_SET = /* GraphQL */ `
+  mutation SetMetafields($metafields: [MetafieldsSetInput!]!) {
+    metafieldsSet(metafields: $metafields) {
+      metafields {
+        id
+        key
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+export const TAGS_ADD = /* GraphQL */ `
+  mutation AddTags($id: ID!, $tags: [String!]!) {
+    tagsAdd(id: $id, tags: $tags) {
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+export const TAGS_REMOVE = /* GraphQL */ `
+  mutation RemoveTags($id: ID!, $tags: [String!]!) {
+    tagsRemove(id: $id, tags: $tags) {
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+export const STAGED_UPLOADS_CREATE = /* GraphQL */ `
+  mutation StageUpload($input: [StagedUploadInput!]!) {
+    stagedUploadsCreate(input: $input) {
+      stagedTargets {
+        url
+        resourceUrl
+        parameters {
+          name
+          value
+        }
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+export const BULK_OPERATION_RUN_MUTATION = /* GraphQL */ `
+  mutation RunBulkMutation($mutation: String!, $stagedUploadPath: String!) {
+    bulkOperationRunMutation(mutation: $mutation, stagedUploadPath: $stagedUploadPath) {
+      bulkOperation {
+        id
+        status
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;

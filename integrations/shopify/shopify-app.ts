@@ -1,0 +1,61 @@
+/**
+ * The one configured `shopifyApi` instance, built from settings once (the
+ * shopify-api style: a factory that takes config once). The web-api adapter
+ * fits Lambda: requests arrive as Fetch `Request`s, and Node 24 has fetch.
+ */
+import '@shopify/shopify-api/adapters/web-api';
+import type { Shopify } from '@shopify/shopify-api';
+import { ApiVersion, LogSeverity, shopifyApi } from '@shopify/shopify-api';
+import { routeAdminRequests } from './transport.ts';
+
+/** The Admin API version every call uses: pinned, so Shopify's quarterly changes arrive by our choice. */
+export const SHOPIFY_API_VERSION = ApiVersion.October26;
+
+/** What the app asks for: orders (all of history when granted), customers, and writing their metafields and tags. */
+export const SHOPIFY_SCOPES = ['read_orders', 'read_all_orders', 'read_customers', 'write_customers'];
+
+export class ShopifyConfigError extends Error {
+  override name = 'ShopifyConfigError';
+}
+
+export interface ShopifyAppSettings {
+  apiKey: string;
+  apiSecret: string;
+  /** The app's public URL (HTTP API), e.g. https://abc.execute-api.us-east-1.amazonaws.com. */
+  appUrl: string;
+  /**
+   * Only for tests and the local demo: where Admin API and OAuth requests go
+   * instead of https://{shop}. Unset in production.
+   */
+  adminOrigin?: string;
+}
+
+export function shopifySettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ShopifyAppSettings {
+  const missing = ['SHOPIFY_API_KEY', 'SHOPIFY_API_SECRET', 'SHOPIFY_APP_URL'].filter((k) => !env[k]);
+  if (missing.length)
+    throw new ShopifyConfigError(
+      `${missing.join(', ')} not set: copy them from the app's settings in the Partner Dashboard`,
+    );
+  return {
+    apiKey: env.SHOPIFY_API_KEY!,
+    apiSecret: env.SHOPIFY_API_SECRET!,
+    appUrl: env.SHOPIFY_APP_URL!,
+    adminOrigin: env.SHOPIFY_ADMIN_ORIGIN || undefined,
+  };
+}
+
+export function createShopifyApp(settings: ShopifyAppSettings): Shopify {
+  const url = new URL(settings.appUrl);
+  routeAdminRequests(settings.adminOrigin);
+  return shopifyApi({
+    apiKey: settings.apiKey,
+    apiSecretKey: settings.apiSecret,
+    scopes: SHOPIFY_SCOPES,
+    hostName: url.host,
+    hostScheme: url.protocol === 'http:' ? 'http' : 'https',
+    apiVersion: SHOPIFY_API_VERSION,
+    isEmbeddedApp: true,
+    // Our own logger reports what matters; the library's info lines would repeat every session creation.
+    logger: { level: LogSeverity.Error },
+  });
+}

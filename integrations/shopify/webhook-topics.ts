@@ -1,0 +1,145 @@
+/**
+ * What each subscribed topic does once a delivery is verified and new. Order
+ * topics store the order and queue its customer for scoring; customer topics
+ * link identities; compliance topics really act: redact deletes, data_request
+ * answers with what we hold. Every other topic is refused.
+ */
+import type { Enqueue } from '../../shared/pipeline/messages.ts';
+import { ingestOrder } from '../../shared/pipeline/ingest.ts';
+import { deleteCustomer, deleteTenant } from '../../shared/store/deletion.ts';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { findCustomers, partitionItems, resolveCustomer } from '../../shared/store/identities.ts';
+import { keys } from '../../shared/store/keys.ts';
+import type { Store } from '../../shared/store/store.ts';
+import type { TenantSettings } from '../../shared/store/tenants.ts';
+import { deleteSession, offlineSessionId } from './session-storage.ts';
+import { orderFromWebhook, refundFromWebhook } from './order-from-webhook.ts';
+import {
+  parseCustomerPayload,
+  parseCustomersRedact,
+  parseDataRequest,
+  parseShopRedact,
+} from './order-from-webhook.ts';
+
+export const ORDER_TOPICS = ['orders/create', 'orders/updated', 'orders/paid', 'orders/cancelled'] as const;
+export const COMPLIANCE_TOPICS = ['customers/data_request', 'customers/redact', 'shop/redact'] as const;
+export const SUBSCRIBED_TOPICS = [
+  ...ORDER_TOPICS,
+  'refunds/create',
+  'customers/create',
+  'customers/update',
+  'customers/delete',
+  'app/uninstalled',
+  ...COMPLIANCE_TOPICS,
+] as const;
+export type ShopifyTopic = (typeof SUBSCRIBED_TOPICS)[number];
+
+export const isSubscribedTopic = (topic: string): topic is ShopifyTopic =>
+  (SUBSCRIBED_TOPICS as readonly string[]).includes(topic);
+
+export interface TopicContext {
+  store: Store;
+  tenant: TenantSettings;
+  enqueue: Enqueue;
+  now: number;
+}
+
+/** What happened, for the response body and the log line. */
+export interface TopicOutcome {
+  action: string;
+  customerId?: string;
+  /** For customers/data_request: the data we hold on the customer. */
+  data?: unknown;
+}
+
+export async function handleTopic(
+  ctx: TopicContext,
+  topic: ShopifyTopic,
+  payload: unknown,
+): Promise<TopicOutcome> {
+  const { store, tenant } = ctx;
+  switch (topic) {
+    case 'orders/create':
+    case 'orders/updated':
+    case 'orders/paid':
+    case 'orders/cancelled': {
+      const order = orderFromWebhook(payload, tenant.currency);
+      if (!order) return { action: 'ignored test order' };
+      const recorded = await ingestOrder(store, tenant, order, ctx.enqueue, ctx.now);
+      return {
+        action: recorded.status === 'stored' ? 'order stored' : 'order unchanged',
+        customerId: recorded.customerId,
+      };
+    }
+    case 'refunds/create': {
+      // The refund's amount is netted from the order itself: Shopify sends orders/updated with every refund,
+      // and its current subtotal already excludes it. Here the customer is rescored if we know the order.
+      const refund = refundFromWebhook(payload);
+      const owner = await orderOwner(store, tenant.tenantId, refund.orderId);
+      if (!owner) return { action: 'refund for an order not yet stored' };
+      await ctx.enqueue({ tenantId: tenant.tenantId, customerId: owner });
+      return { action: 'customer queued for rescoring', customerId: owner };
+    }
+    case 'customers/create':
+    case 'customers/update': {
+      const customer = parseCustomerPayload(payload);
+      const { customerId } = await resolveCustomer(
+        store,
+        tenant.tenantId,
+        { shopifyCustomerId: customer.id, ...(customer.email ? { email: customer.email } : {}) },
+        ctx.now,
+      );
+      return { action: 'identities linked', customerId };
+    }
+    case 'customers/delete':
+      // The customer's orders stay in the shop, so their history stays here; redact requests delete data.
+      return { action: 'kept: orders remain in the shop' };
+    case 'app/uninstalled':
+      // The token is revoked; shop/redact follows 48 hours later and deletes the rest.
+      await deleteSession(store, tenant.tenantId, offlineSessionId(tenant.shopifyShop ?? ''));
+      return { action: 'session deleted' };
+    case 'customers/redact': {
+      const request = parseCustomersRedact(payload);
+      const ids = await findCustomers(store, tenant.tenantId, request.customer);
+      for (const id of ids) await deleteCustomer(store, tenant.tenantId, id);
+      return { action: `deleted ${ids.length} customer(s)` };
+    }
+    case 'shop/redact':
+      parseShopRedact(payload);
+      await deleteTenant(store, tenant.tenantId);
+      return { action: 'tenant deleted' };
+    case 'customers/data_request': {
+      const request = parseDataRequest(payload);
+      const ids = await findCustomers(store, tenant.tenantId, request.customer);
+      const data = [];
+      for (const id of ids) data.push(await customerRecord(store, tenant.tenantId, id));
+      return { action: `data of ${ids.length} customer(s)`, data };
+    }
+  }
+}
+
+async function orderOwner(store: Store, tenantId: string, orderId: string): Promise<string | null> {
+  const { pk, sk } = keys.orderOwner(tenantId, 'shopify', orderId);
+  const out = await store.doc.send(
+    new GetCommand({ TableName: store.table, Key: { pk, sk }, ConsistentRead: true }),
+  );
+  return out.Item ? String(out.Item.customerId) : null;
+}
+
+/** Everything stored on a customer, without our keys: the answer to a data request. */
+async function customerRecord(
+  store: Store,
+  tenantId: string,
+  customerId: string,
+): Promise<Record<string, unknown>> {
+  const items = await partitionItems(store, tenantId, customerId);
+  const strip = ({ pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _h, ...rest }: Record<string, unknown>) => rest;
+  const profile = items.find((i) => i.sk === 'PROFILE');
+  return {
+    customerId,
+    identities: [...((profile?.identities as Set<string> | undefined) ?? [])].sort(),
+    orders: items.filter((i) => String(i.sk).startsWith('ORDER#')).map(strip),
+    score: items.filter((i) => i.sk === 'SCORE').map(strip)[0] ?? null,
+    merges: items.filter((i) => String(i.sk).startsWith('MERGED#')).map(strip),
+  };
+}

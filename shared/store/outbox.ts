@@ -1,0 +1,82 @@
+/**
+ * The outbox as the write-back consumers see it: pending CRM writes, read a
+ * page at a time, settled only if no newer score replaced them meanwhile (a
+ * conditional delete on scoredAt), and failures counted on the entry so one
+ * that can never be written stops being retried and says why.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from './keys.ts';
+import { queryPages } from './query.ts';
+import type { CrmTarget, OutboxEntry } from './scores.ts';
+import type { Store } from './store.ts';
+
+/** After this many failed writes an entry is a dead letter: kept, with its reason, but no longer sent. */
+export const MAX_WRITE_ATTEMPTS = 5;
+
+export interface PendingWrite extends OutboxEntry {
+  attempts?: number;
+  lastError?: string;
+}
+
+export async function* outboxPages(
+  store: Store,
+  tenantId: string,
+  target: CrmTarget,
+  pageSize = 1000,
+): AsyncGenerator<PendingWrite[]> {
+  yield* queryPages<PendingWrite>(store, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :t)',
+    ExpressionAttributeValues: { ':pk': keys.outboxPartition(tenantId), ':t': `${target}#` },
+    ConsistentRead: true,
+    Limit: pageSize,
+  });
+}
+
+/** Removes a written entry, unless a newer score has replaced it (then it stays for the next flush). */
+export async function settleOutboxEntry(
+  store: Store,
+  tenantId: string,
+  entry: OutboxEntry,
+): Promise<boolean> {
+  const { pk, sk } = keys.outbox(tenantId, entry.target, entry.customerId);
+  try {
+    await store.doc.send(
+      new DeleteCommand({
+        TableName: store.table,
+        Key: { pk, sk },
+        ConditionExpression: 'scoredAt = :s',
+        ExpressionAttributeValues: { ':s': entry.scoredAt },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/** Counts a failed write on the entry (if it is still the same score) with the reason a person can act on. */
+export async function recordWriteFailure(
+  store: Store,
+  tenantId: string,
+  entry: OutboxEntry,
+  reason: string,
+): Promise<void> {
+  const { pk, sk } = keys.outbox(tenantId, entry.target, entry.customerId);
+  try {
+    await store.doc.send(
+      new UpdateCommand({
+        TableName: store.table,
+        Key: { pk, sk },
+        UpdateExpression: 'ADD attempts :one SET lastError = :e',
+        ConditionExpression: 'scoredAt = :s',
+        ExpressionAttributeValues: { ':one': 1, ':e': reason.slice(0, 1000), ':s': entry.scoredAt },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}
+
+export const isDeadLetter = (entry: PendingWrite) => (entry.attempts ?? 0) >= MAX_WRITE_ATTEMPTS;
