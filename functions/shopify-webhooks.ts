@@ -18,7 +18,7 @@ import { ForeignCurrencyError } from '../shared/store/orders.ts';
 import type { Store } from '../shared/store/store.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
 import { getTenant, TenantNotFoundError, tenantIdFor } from '../shared/store/tenants.ts';
-import { COMPLIANCE_TOPICS, handleTopic, isSubscribedTopic } from '../integrations/shopify/webhook-topics.ts';
+import { COMPLIANCE_TOPICS, handleTopic, subscribedTopic } from '../integrations/shopify/webhook-topics.ts';
 import {
   OrderWithoutCustomerError,
   ShopifyPayloadError,
@@ -63,12 +63,13 @@ export function createShopifyWebhookHandler({
         ? json(400, { error: `missing headers: ${missing.join(', ')}` })
         : json(401, { error: 'invalid HMAC signature' });
     }
-    const { topic, domain } = check;
+    const { domain } = check;
+    const topic = subscribedTopic(check.topic);
     const deliveryId = ('eventId' in check && check.eventId) || check.webhookId;
-    const log = { topic, shop: domain, deliveryId };
-    if (!isSubscribedTopic(topic)) {
+    const log = { topic: topic ?? check.topic, shop: domain, deliveryId };
+    if (!topic) {
       logger.warn('webhook rejected', { ...log, reason: 'unknown topic' });
-      return json(400, { error: `topic ${topic} is not one this app subscribes to` });
+      return json(400, { error: `topic ${check.topic} is not one this app subscribes to` });
     }
     const compliance = (COMPLIANCE_TOPICS as readonly string[]).includes(topic);
     const tenantId = await tenantIdFor(store, 'shopify', domain);

@@ -4,7 +4,12 @@
  * serves exactly these against its schema). API version: see shopify-app.ts.
  */
 
-/** The order history, as a bulk query: one JSONL line per order, line items as child lines (`__parentId`). */
+/**
+ * The order history, as a bulk query: one JSONL line per order, line items as
+ * child lines (`__parentId`). Run with groupObjects: true (the default is false
+ * from 2026-01), so each order's lines follow it and the reader holds one
+ * order at a time.
+ */
 export const ORDERS_BULK_QUERY = /* GraphQL */ `
   {
     orders(sortKey: CREATED_AT) {
@@ -74,7 +79,7 @@ export const ORDERS_BULK_QUERY = /* GraphQL */ `
 
 export const BULK_OPERATION_RUN_QUERY = /* GraphQL */ `
   mutation RunBulkQuery($query: String!) {
-    bulkOperationRunQuery(query: $query) {
+    bulkOperationRunQuery(query: $query, groupObjects: true) {
       bulkOperation {
         id
         status

@@ -34,8 +34,15 @@ export const SUBSCRIBED_TOPICS = [
 ] as const;
 export type ShopifyTopic = (typeof SUBSCRIBED_TOPICS)[number];
 
-export const isSubscribedTopic = (topic: string): topic is ShopifyTopic =>
-  (SUBSCRIBED_TOPICS as readonly string[]).includes(topic);
+const storageForm = (topic: string) => topic.toUpperCase().replace(/[/ ]/g, '_');
+
+/**
+ * The subscribed topic a delivery is for, or null. shopify-api reports topics
+ * in storage form (`ORDERS_CREATE`); the header says `orders/create`: both match.
+ */
+export function subscribedTopic(topic: string): ShopifyTopic | null {
+  return SUBSCRIBED_TOPICS.find((t) => storageForm(t) === storageForm(topic)) ?? null;
+}
 
 export interface TopicContext {
   store: Store;

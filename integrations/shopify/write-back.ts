@@ -41,7 +41,8 @@ export interface ShopifyWritebackReport {
 export interface WritebackOptions {
   /** From this many customers in a page, a bulk mutation instead of metafieldsSet calls. */
   bulkThreshold?: number;
-  pageSize?: number;
+  /** Customers handled per round (one bulk mutation each): bounds memory, a few MB at most. */
+  chunkSize?: number;
   poll?: PollOptions;
   log?: (message: string, detail: Record<string, unknown>) => void;
 }
@@ -75,7 +76,10 @@ export async function flushShopifyOutbox(
   };
   const log = options.log ?? (() => {});
   const bulkThreshold = options.bulkThreshold ?? 250;
-  for await (const page of outboxPages(store, tenant.tenantId, 'shopify', options.pageSize ?? 1000)) {
+  for await (const page of chunks(
+    outboxPages(store, tenant.tenantId, 'shopify'),
+    options.chunkSize ?? 5000,
+  )) {
     const pending: Pending[] = [];
     for (const entry of page) {
       if (isDeadLetter(entry)) {
@@ -248,4 +252,17 @@ async function bulk(
     const errors = [...(result.errors ?? []), ...(result.data?.[name]?.userErrors ?? [])];
     if (errors.length) onFailedLine(at, `${name} (bulk): ${errors.map((e) => e.message).join('; ')}`);
   }
+}
+
+/** DynamoDB pages (1 MB each at most) regrouped into chunks of about `size` entries. */
+async function* chunks<T>(pages: AsyncIterable<T[]>, size: number): AsyncGenerator<T[]> {
+  let chunk: T[] = [];
+  for await (const page of pages) {
+    chunk.push(...page);
+    if (chunk.length >= size) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length) yield chunk;
 }

@@ -1,0 +1,229 @@
+/**
+ * The root fields of QueryRoot and Mutation. graphql-js calls
+ * `rootValue[field](args, context)`; every field checks the token's access
+ * scopes as Shopify does, and reading a bulk operation counts as a poll.
+ * Orders older than 60 days are invisible without `read_all_orders`.
+ */
+import { GraphQLError } from 'graphql';
+import type { BulkOperationRecord } from './bulk.ts';
+import { poll, runBulkMutation, runBulkQuery } from './bulk.ts';
+import type { CanonicalOrder } from './canonical-order.ts';
+import { orderAmounts } from './canonical-order.ts';
+import type { PageArgs } from './connections.ts';
+import { connection } from './connections.ts';
+import type { ExecContext } from './context.ts';
+import { hasScope, requireScope } from './context.ts';
+import { parseGid } from './gid.ts';
+import {
+  bulkOperationView,
+  customerView,
+  definitionView,
+  metafieldView,
+  orderView,
+  shopView,
+} from './graphql-views.ts';
+import { changeTags, metafieldDefinitionCreate, metafieldsSet } from './metafields.ts';
+import { searchFilter } from './search.ts';
+import type { SandboxCustomer } from './shop-state.ts';
+
+const DAY = 86_400_000;
+
+type Args = Record<string, unknown>;
+
+function invalidId(id: string): never {
+  throw new GraphQLError(`Invalid global id '${id}'`, {
+    extensions: { code: 'argumentLiteralsIncompatible', typeName: 'CoercionError' },
+  });
+}
+
+function visibleOrders(ctx: ExecContext, field: string): CanonicalOrder[] {
+  requireScope(ctx, 'read_orders', field);
+  const orders = [...ctx.shop.orders.values()];
+  if (hasScope(ctx, 'read_all_orders')) return orders;
+  const since = ctx.runtime.now() - 60 * DAY;
+  return orders.filter((o) => Date.parse(o.createdAt) >= since);
+}
+
+const compareIds = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
+
+const ORDER_SORT: Record<string, (o: CanonicalOrder) => string | number> = {
+  CREATED_AT: (o) => Date.parse(o.createdAt),
+  PROCESSED_AT: (o) => Date.parse(o.processedAt),
+  UPDATED_AT: (o) => Date.parse(o.updatedAt),
+  ORDER_NUMBER: (o) => Number(/\d+/.exec(o.name)?.[0] ?? 0),
+  TOTAL_PRICE: (o) => orderAmounts(o).totalMinor,
+  CURRENT_TOTAL_PRICE: (o) => orderAmounts(o).currentTotalMinor,
+};
+
+function sorted<T extends { id: string }>(items: T[], by: ((item: T) => string | number) | undefined): T[] {
+  return items.sort((a, b) => {
+    if (by) {
+      const x = by(a);
+      const y = by(b);
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return compareIds(a.id, b.id);
+  });
+}
+
+function findOrder(ctx: ExecContext, id: string, field: string): CanonicalOrder | null {
+  return visibleOrders(ctx, field).find((o) => o.id === id) ?? null;
+}
+
+async function bulkOperation(ctx: ExecContext, op: BulkOperationRecord | undefined) {
+  if (!op) return null;
+  await poll(ctx, op);
+  return bulkOperationView(op);
+}
+
+async function nodeById(id: string, ctx: ExecContext): Promise<unknown> {
+  const parsed = parseGid(id);
+  if (!parsed) invalidId(id);
+  switch (parsed.type) {
+    case 'Order': {
+      const order = findOrder(ctx, parsed.id, 'node');
+      return order ? orderView(order, ctx) : null;
+    }
+    case 'Customer': {
+      requireScope(ctx, 'read_customers', 'node');
+      const c = ctx.shop.customers.get(parsed.id);
+      return c ? customerView(c, ctx) : null;
+    }
+    case 'LineItem':
+    case 'Refund': {
+      for (const order of visibleOrders(ctx, 'node')) {
+        const view = orderView(order, ctx);
+        const inner =
+          parsed.type === 'LineItem'
+            ? (view.lineItems as (a: PageArgs) => { nodes: { id: string }[] })({ first: 250 }).nodes
+            : (view.refunds as (a: Args) => { id: string }[])({});
+        const hit = inner.find((n) => n.id === id);
+        if (hit) return hit;
+      }
+      return null;
+    }
+    case 'BulkOperation':
+      return bulkOperation(ctx, ctx.shop.bulkOperations.get(id));
+    case 'Shop':
+      return parsed.id === ctx.shop.id ? shopView(ctx.shop) : null;
+    case 'MetafieldDefinition': {
+      const d = ctx.shop.metafieldDefinitions.find((x) => x.id === parsed.id);
+      return d ? definitionView(d) : null;
+    }
+    case 'Metafield': {
+      requireScope(ctx, 'read_customers', 'node');
+      for (const c of ctx.shop.customers.values())
+        for (const [key, m] of c.metafields)
+          if (m.id === parsed.id) return metafieldView(c, key, m, ctx.shop);
+      return null;
+    }
+    default:
+      return null;
+  }
+}
+
+const notInBulk = (ctx: ExecContext, field: string) => {
+  if (ctx.bulk) throw new GraphQLError(`${field} cannot be used in a bulk mutation.`);
+};
+
+export const rootValue = {
+  // QueryRoot
+  shop: (_: Args, ctx: ExecContext) => shopView(ctx.shop),
+  node: (args: { id: string }, ctx: ExecContext) => nodeById(args.id, ctx),
+  nodes: (args: { ids: string[] }, ctx: ExecContext) => Promise.all(args.ids.map((id) => nodeById(id, ctx))),
+  order: (args: { id: string }, ctx: ExecContext) => {
+    const parsed = parseGid(args.id);
+    if (!parsed) invalidId(args.id);
+    const order = parsed.type === 'Order' ? findOrder(ctx, parsed.id, 'order') : null;
+    return order ? orderView(order, ctx) : null;
+  },
+  orders: (args: PageArgs & { sortKey: string; query?: string | null }, ctx: ExecContext) => {
+    const filter = searchFilter<CanonicalOrder>(args.query, {
+      created_at: (o) => o.createdAt,
+      updated_at: (o) => o.updatedAt,
+      processed_at: (o) => o.processedAt,
+      test: (o) => o.test,
+      email: (o) => o.email,
+    });
+    const orders = sorted(visibleOrders(ctx, 'orders').filter(filter), ORDER_SORT[args.sortKey]);
+    const sortValue = ORDER_SORT[args.sortKey];
+    return connection(
+      orders,
+      args,
+      (o) => ({ id: o.id, sortValue: String(sortValue ? sortValue(o) : o.id) }),
+      ctx.bulk,
+      (o) => orderView(o, ctx),
+    );
+  },
+  customer: (args: { id: string }, ctx: ExecContext) => {
+    requireScope(ctx, 'read_customers', 'customer');
+    const parsed = parseGid(args.id);
+    if (!parsed) invalidId(args.id);
+    const c = parsed.type === 'Customer' ? ctx.shop.customers.get(parsed.id) : undefined;
+    return c ? customerView(c, ctx) : null;
+  },
+  customers: (args: PageArgs & { sortKey: string; query?: string | null }, ctx: ExecContext) => {
+    requireScope(ctx, 'read_customers', 'customers');
+    const filter = searchFilter<SandboxCustomer>(args.query, {
+      email: (c) => c.email,
+      created_at: (c) => c.createdAt,
+      updated_at: (c) => c.updatedAt,
+      tag: (c) => [...c.tags].join(','),
+    });
+    const by: Record<string, (c: SandboxCustomer) => string | number> = {
+      CREATED_AT: (c) => Date.parse(c.createdAt),
+      UPDATED_AT: (c) => Date.parse(c.updatedAt),
+      NAME: (c) => `${c.firstName ?? ''} ${c.lastName ?? ''}`.trim().toLowerCase(),
+    };
+    const customers = sorted([...ctx.shop.customers.values()].filter(filter), by[args.sortKey]);
+    return connection(
+      customers,
+      args,
+      (c) => ({ id: c.id, sortValue: String(by[args.sortKey]?.(c) ?? c.id) }),
+      ctx.bulk,
+      (c) => customerView(c, ctx),
+    );
+  },
+  currentBulkOperation: (args: { type: BulkOperationRecord['type'] }, ctx: ExecContext) =>
+    bulkOperation(ctx, [...ctx.shop.bulkOperations.values()].filter((op) => op.type === args.type).at(-1)),
+  metafieldDefinitions: (
+    args: PageArgs & { ownerType: string; namespace?: string | null; key?: string | null },
+    ctx: ExecContext,
+  ) =>
+    connection(
+      ctx.shop.metafieldDefinitions.filter(
+        (d) =>
+          d.ownerType === args.ownerType &&
+          (!args.namespace || d.namespace === args.namespace) &&
+          (!args.key || d.key === args.key),
+      ),
+      args,
+      (d) => ({ id: d.id, sortValue: d.id }),
+      ctx.bulk,
+      definitionView,
+    ),
+
+  // Mutation
+  metafieldsSet: (args: Parameters<typeof metafieldsSet>[1], ctx: ExecContext) => metafieldsSet(ctx, args),
+  metafieldDefinitionCreate: (args: Parameters<typeof metafieldDefinitionCreate>[1], ctx: ExecContext) =>
+    metafieldDefinitionCreate(ctx, args),
+  tagsAdd: (args: { id: string; tags: string[] }, ctx: ExecContext) => changeTags(ctx, args, true),
+  tagsRemove: (args: { id: string; tags: string[] }, ctx: ExecContext) => changeTags(ctx, args, false),
+  stagedUploadsCreate: (
+    args: Parameters<ExecContext['runtime']['uploads']['create']>[1],
+    ctx: ExecContext,
+  ) => {
+    notInBulk(ctx, 'stagedUploadsCreate');
+    return ctx.runtime.uploads.create(ctx, args);
+  },
+  bulkOperationRunQuery: (args: { query: string; groupObjects: boolean }, ctx: ExecContext) => {
+    notInBulk(ctx, 'bulkOperationRunQuery');
+    const result = runBulkQuery(ctx, args);
+    return { ...result, bulkOperation: result.bulkOperation && bulkOperationView(result.bulkOperation) };
+  },
+  bulkOperationRunMutation: (args: { mutation: string; stagedUploadPath: string }, ctx: ExecContext) => {
+    notInBulk(ctx, 'bulkOperationRunMutation');
+    const result = runBulkMutation(ctx, args);
+    return { ...result, bulkOperation: result.bulkOperation && bulkOperationView(result.bulkOperation) };
+  },
+};
