@@ -34,10 +34,14 @@ export function json(
 
 export async function fromResponse(response: Response): Promise<APIGatewayProxyStructuredResultV2> {
   const headers: Record<string, string> = {};
-  const cookies: string[] = [];
   response.headers.forEach((v, k) => {
-    if (k === 'set-cookie') cookies.push(v);
-    else headers[k] = v;
+    if (k !== 'set-cookie') headers[k] = v;
   });
-  return { statusCode: response.status, headers, cookies, body: await response.text() };
+  // API Gateway v2 takes each Set-Cookie separately; joined with commas they would be misread.
+  return {
+    statusCode: response.status,
+    headers,
+    cookies: response.headers.getSetCookie(),
+    body: await response.text(),
+  };
 }

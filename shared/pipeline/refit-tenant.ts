@@ -20,7 +20,7 @@ import { crmFields } from '../crm/fields.ts';
 import { segmentCustomers } from '../segments/index.ts';
 import { putAll } from '../store/batch.ts';
 import type { StoredModel } from '../store/models.ts';
-import { putModel } from '../store/models.ts';
+import { putModel, storedEvaluation } from '../store/models.ts';
 import type { StoredScore } from '../store/scores.ts';
 import { outboxItem, scoreItem, scorePages } from '../store/scores.ts';
 import type { Store } from '../store/store.ts';
@@ -111,7 +111,7 @@ export async function refitTenant(
     backtest = {
       chosen: modelName,
       calibrationEnd: new Date(choice.calibrationEnd).toISOString().slice(0, 10),
-      candidates: choice.candidates.map((c) => c.evaluation),
+      candidates: choice.candidates.map((c) => storedEvaluation(c.evaluation)),
     };
   }
   const backtestSeconds = lap();

@@ -5,6 +5,17 @@ import type { TierCuts } from '../segments/index.ts';
 import { keys } from './keys.ts';
 import type { Store } from './store.ts';
 
+/**
+ * A hold-out evaluation as stored: the correlation is undefined (null) when
+ * nobody, or everybody alike, bought in the hold-out — DynamoDB has no NaN.
+ */
+export type StoredEvaluation = Omit<HoldoutEvaluation, 'correlation'> & { correlation: number | null };
+
+export const storedEvaluation = (e: HoldoutEvaluation): StoredEvaluation => ({
+  ...e,
+  correlation: Number.isFinite(e.correlation) ? e.correlation : null,
+});
+
 export interface StoredModel {
   /** ISO time of the fit; scores carry it as their model version. */
   version: string;
@@ -27,7 +38,7 @@ export interface StoredModel {
   /** Stands in for Gamma-Gamma when it had no interior optimum (see shared/clv/score.ts). */
   pooledMeanValue: number | null;
   spendFallbackReason: string | null;
-  backtest: { chosen: string; calibrationEnd: string; candidates: HoldoutEvaluation[] } | null;
+  backtest: { chosen: string; calibrationEnd: string; candidates: StoredEvaluation[] } | null;
   heuristicRates: HeuristicRates;
   sufficiency: DataSufficiency;
   tierCuts: TierCuts;

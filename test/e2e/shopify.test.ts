@@ -396,4 +396,73 @@ describe('Shopify: install, backfill, write-back, webhook (sandbox + DynamoDB Lo
     expect(waits).toEqual(throttled.map((c) => throttleWaitSeconds(c.cost) * 1000));
     expect(s.customers.get(id)!.metafields.get('clv.tier')?.value).toBe('gold');
   });
+  it('compliance topics act: data_request answers with what we hold, customers/redact and shop/redact erase', async () => {
+    const s = sandbox.shop(shop);
+    const webhooks = createShopifyWebhookHandler({
+      ...deps(),
+      enqueue: (m) => scoreQueue.send(m),
+      now: () => NOW,
+    });
+    const deliver = async (topic: string, payload: unknown) => {
+      const signed = signWebhook({
+        secret: API_SECRET,
+        topic,
+        shop,
+        body: JSON.stringify(payload),
+        apiVersion: SHOPIFY_API_VERSION,
+      });
+      const res = await webhooks(
+        apiEvent({ method: 'POST', path: '/shopify/webhooks', headers: signed.headers, body: signed.body }),
+      );
+      return { status: res.statusCode, body: JSON.parse(String(res.body)) as Record<string, unknown> };
+    };
+    const scores = await scoresOf(store, tenantId);
+    const victim = [...scores.values()].find(
+      (x) =>
+        x.identities.some((k) => k.startsWith('shopify:')) &&
+        x.identities.some((k) => k.startsWith('email:')),
+    )!;
+    const shopifyId = victim.identities.find((k) => k.startsWith('shopify:'))!.slice('shopify:'.length);
+    const email = s.customers.get(shopifyId)!.email!;
+    const customer = { id: Number(shopifyId), email, phone: null };
+
+    const request = await deliver('customers/data_request', {
+      shop_id: 1,
+      shop_domain: shop,
+      orders_requested: [],
+      customer,
+      data_request: { id: 9001 },
+    });
+    expect(request.status).toBe(200);
+    const held = request.body.data as { customerId: string; identities: string[]; orders: unknown[] }[];
+    expect(held).toHaveLength(1);
+    expect(held[0]!.customerId).toBe(victim.customerId);
+    expect(held[0]!.orders.length).toBeGreaterThan(0);
+
+    expect(
+      (await deliver('customers/redact', { shop_id: 1, shop_domain: shop, customer, orders_to_redact: [] }))
+        .status,
+    ).toBe(200);
+    const items = await scanAll(store);
+    const traces = items.filter((i) => {
+      const text = JSON.stringify(i);
+      return (
+        text.includes(`"${victim.customerId}"`) ||
+        text.includes(`#C#${victim.customerId}#`) ||
+        text.includes(`shopify:${shopifyId}"`) ||
+        text.toLowerCase().includes(email.toLowerCase())
+      );
+    });
+    expect(traces).toEqual([]);
+
+    expect((await deliver('shop/redact', { shop_id: 1, shop_domain: shop })).status).toBe(200);
+    const left = (await scanAll(store)).filter(
+      (i) => JSON.stringify(i).includes(`T#${tenantId}`) || i.sk === shop,
+    );
+    expect(left).toEqual([]);
+    // The shop is unknown now: its next compliance delivery is answered, nothing held.
+    expect((await deliver('shop/redact', { shop_id: 1, shop_domain: shop })).body).toEqual({
+      action: 'nothing held for this shop',
+    });
+  });
 });

@@ -1,0 +1,143 @@
+/**
+ * The non-embedded install (OAuth authorization code) and the backfill's
+ * harder paths: a bulk query slot already taken (OPERATION_IN_PROGRESS), and
+ * a run cut off midway that resumes from its checkpoint. DynamoDB Local and
+ * the Shopify sandbox; production code unchanged.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createShopifyAuthHandler } from '../../../functions/shopify-auth.ts';
+import { shopAdmin } from '../../../integrations/shopify/access-token.ts';
+import { backfillShopifyOrders } from '../../../integrations/shopify/backfill.ts';
+import { BULK_OPERATION_RUN_QUERY } from '../../../integrations/shopify/operations.ts';
+import { createShopifyApp } from '../../../integrations/shopify/shopify-app.ts';
+import { getBackfill, putBackfill } from '../../../shared/store/backfills.ts';
+import { getTenant, tenantIdFor } from '../../../shared/store/tenants.ts';
+import { apiEvent } from '../../helpers/api-event.ts';
+import { testStore } from '../../helpers/dynamo.ts';
+import type { ShopifySandbox } from '../../sandbox/shopify/index.ts';
+import { generateShopHistory, startShopifySandbox } from '../../sandbox/shopify/index.ts';
+
+const API_KEY = 'oauth-api-key';
+const API_SECRET = 'oauth-api-secret-not-a-real-one';
+const APP = 'https://app.clv-sync.test';
+const store = testStore();
+const logger = new Logger({ serviceName: 'clv-test', logLevel: 'SILENT' });
+const shop = `code-${Math.random().toString(36).slice(2, 8)}.myshopify.com`;
+let clock = Date.now();
+const sleep = async (ms: number) => {
+  clock += ms;
+};
+let sandbox: ShopifySandbox;
+let shopify: ReturnType<typeof createShopifyApp>;
+
+beforeAll(async () => {
+  sandbox = await startShopifySandbox({ apiKey: API_KEY, apiSecret: API_SECRET, now: () => clock });
+  const s = sandbox.addShop(shop, { currencyCode: 'USD' });
+  for (const order of generateShopHistory({
+    orders: 1200,
+    customers: 400,
+    seed: 3,
+    currencyCode: 'USD',
+    start: '2025-01-01T00:00:00Z',
+    end: '2026-05-01T00:00:00Z',
+  }))
+    s.addOrder(order);
+  shopify = createShopifyApp({
+    apiKey: API_KEY,
+    apiSecret: API_SECRET,
+    appUrl: APP,
+    adminOrigin: sandbox.origin,
+  });
+});
+
+afterAll(() => sandbox?.stop());
+
+describe('OAuth authorization-code install (non-embedded)', () => {
+  it('redirects to the grant screen, then takes the signed callback and installs; a forged callback is refused', async () => {
+    const requested: unknown[] = [];
+    const auth = createShopifyAuthHandler({
+      shopify,
+      store,
+      logger,
+      requestBackfill: async (m) => void requested.push(m),
+    });
+    const begin = await auth(apiEvent({ method: 'GET', path: '/shopify/auth', query: `shop=${shop}` }));
+    expect(begin.statusCode).toBe(302);
+    const grant = new URL(String(begin.headers?.location));
+    expect(grant.host).toBe(shop);
+    expect(grant.pathname).toBe('/admin/oauth/authorize');
+    expect(grant.searchParams.get('client_id')).toBe(API_KEY);
+    expect(grant.searchParams.get('redirect_uri')).toBe(`${APP}/shopify/auth/callback`);
+    const state = grant.searchParams.get('state')!;
+    const cookies = (begin.cookies ?? []).map((c) => c.split(';')[0]!);
+    expect(cookies.some((c) => c.startsWith('shopify_app_state='))).toBe(true);
+
+    const callback = new URL(
+      sandbox.authorizationRedirect(shop, { redirectUri: `${APP}/shopify/auth/callback`, state }),
+    );
+    const forged = new URLSearchParams(callback.search);
+    forged.set('hmac', '0'.repeat(64));
+    const refused = await auth(
+      apiEvent({ method: 'GET', path: '/shopify/auth/callback', query: forged.toString(), cookies }),
+    );
+    expect(refused.statusCode).toBe(401);
+    expect(await tenantIdFor(store, 'shopify', shop)).toBeNull();
+
+    const done = await auth(
+      apiEvent({ method: 'GET', path: '/shopify/auth/callback', query: callback.search.slice(1), cookies }),
+    );
+    expect(done.statusCode).toBe(302);
+    expect(done.headers?.location).toBe(`https://${shop}/admin/apps/${API_KEY}`);
+    const tenantId = await tenantIdFor(store, 'shopify', shop);
+    expect(tenantId).not.toBeNull();
+    expect((await getTenant(store, tenantId!)).currency).toBe('USD');
+    expect(requested).toEqual([{ tenantId, source: 'shopify' }]);
+  });
+});
+
+describe('backfill: a busy bulk slot, and a resume after a cut-off', () => {
+  it(
+    'waits for a running bulk query, then exports; a rerun resumes at the checkpoint',
+    { timeout: 300_000 },
+    async () => {
+      const tenant = await getTenant(store, (await tenantIdFor(store, 'shopify', shop))!);
+      const client = await shopAdmin(shopify, store, tenant, { sleep });
+      // Someone else's export is running: the start is refused with OPERATION_IN_PROGRESS until it ends.
+      const other = await client.request<{ bulkOperationRunQuery: { bulkOperation: { id: string } } }>(
+        BULK_OPERATION_RUN_QUERY,
+        { query: '{ customers { edges { node { id } } } }' },
+      );
+      expect(other.bulkOperationRunQuery.bulkOperation.id).toBeTruthy();
+      const poll = { intervalMs: 5, sleep };
+      const first = await backfillShopifyOrders(store, client, tenant, { poll, now: () => clock });
+      expect(first).not.toBeNull();
+      const refused = sandbox.calls.filter(
+        (c) =>
+          c.operationName === 'RunBulkQuery' &&
+          JSON.stringify(c.error ?? '').includes('OPERATION_IN_PROGRESS'),
+      );
+      const started = sandbox.calls.filter((c) => c.operationName === 'RunBulkQuery' && c.status === 200);
+      expect(started.length).toBeGreaterThanOrEqual(3); // the other export, ours refused, ours started
+      expect(refused.length + started.length).toBeGreaterThanOrEqual(3);
+      expect(first!.resumed).toBe(false);
+      const total = first!.progress.consumed;
+      expect(total).toBeGreaterThan(1000);
+      expect(first!.progress.stored).toBe(total - first!.progress.rejected);
+
+      // A later run that was cut off after 1,000 orders: the same operation's result, from order 1,001 on.
+      const state = (await getBackfill(store, tenant.tenantId, 'shopify'))!;
+      await putBackfill(store, tenant.tenantId, { ...state, status: 'importing', ordersRecorded: 1000 });
+      const resumed = await backfillShopifyOrders(store, client, tenant, { poll, now: () => clock });
+      expect(resumed!.resumed).toBe(true);
+      expect(resumed!.operationId).toBe(first!.operationId);
+      expect(resumed!.progress.consumed).toBe(total);
+      // Only the remaining orders were read again, and they were already stored: nothing counted twice.
+      expect(resumed!.progress.stored).toBe(0);
+      expect(resumed!.progress.stale + resumed!.progress.rejected).toBe(total - 1000);
+      expect((await getBackfill(store, tenant.tenantId, 'shopify'))!.status).toBe('done');
+      // Asked again after it is done (a reinstall): nothing to do.
+      expect(await backfillShopifyOrders(store, client, tenant, { poll, now: () => clock })).toBeNull();
+    },
+  );
+});
