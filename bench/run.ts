@@ -2,8 +2,9 @@
  * `npm run bench`: engine throughput on simulated tenants of 10k, 100k and 1M
  * customers (BG/NBD + Gamma-Gamma process, seeded), each size in a child
  * process. Figures are medians of three runs on one core; peak memory is the
- * child's maximum RSS, simulation included. Results also go to
- * bench/results/engine.json.
+ * child's maximum RSS, simulation included. Then a tenant refit in DynamoDB
+ * Local (time, DynamoDB calls, peak memory) and the webhook acknowledgement
+ * latency. Results also go to bench/results/*.json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -56,3 +57,73 @@ console.log(
 );
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/engine.json', import.meta.url), `${JSON.stringify(rows, null, 2)}\n`);
+
+// A tenant refit in DynamoDB Local: time by phase, the DynamoDB calls it made, peak memory.
+const refitSizes = (process.env.BENCH_REFIT_SIZES ?? '100000').split(',').filter(Boolean);
+const refits: Record<string, unknown>[] = [];
+for (const n of refitSizes) {
+  process.stderr.write(`bench: refit of ${Number(n).toLocaleString('en')} customers in DynamoDB Local…\n`);
+  const out = execFileSync(
+    process.execPath,
+    [fileURLToPath(new URL('./refit-size.ts', import.meta.url)), n],
+    {
+      encoding: 'utf8',
+    },
+  );
+  refits.push(JSON.parse(out.trim().split('\n').pop() as string));
+}
+console.log(
+  table(
+    [
+      'customers',
+      'refit s',
+      'read s',
+      'backtest s',
+      'fit+score s',
+      'write s',
+      'model',
+      'DynamoDB calls',
+      'peak RSS MiB',
+    ],
+    refits.map((r) => {
+      const phases = r.phases as Record<string, number>;
+      return [
+        (r.customers as number).toLocaleString('en'),
+        fmt(r.refitSeconds, 1),
+        fmt(phases.read, 1),
+        fmt(phases.backtest, 1),
+        fmt(phases.fitAndScore, 2),
+        fmt(phases.write, 1),
+        String(r.model),
+        Object.entries(r.calls as Record<string, number>)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', '),
+        fmt(r.peakRssMiB, 0),
+      ];
+    }),
+  ),
+);
+writeFileSync(new URL('./results/refit.json', import.meta.url), `${JSON.stringify(refits, null, 2)}\n`);
+
+// Webhook acknowledgement: signed orders/create through the production handler, one at a time.
+process.stderr.write('bench: webhook acknowledgement latency…\n');
+const ack = JSON.parse(
+  execFileSync(
+    process.execPath,
+    [fileURLToPath(new URL('./webhook-ack.ts', import.meta.url)), process.env.BENCH_WEBHOOKS ?? '1000'],
+    {
+      encoding: 'utf8',
+    },
+  )
+    .trim()
+    .split('\n')
+    .pop() as string,
+) as Record<string, number>;
+console.log(
+  table(
+    ['deliveries', 'median ms', 'p99 ms', 'max ms'],
+    [[String(ack.deliveries), fmt(ack.medianMs, 1), fmt(ack.p99Ms, 1), fmt(ack.maxMs, 1)]],
+  ),
+);
+console.log('Shopify expects an answer within 5,000 ms.');
+writeFileSync(new URL('./results/webhook-ack.json', import.meta.url), `${JSON.stringify(ack, null, 2)}\n`);
