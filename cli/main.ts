@@ -1,5 +1,6 @@
 /**
- * The `clv` command: fit, evaluate and score from CSV files. Exit codes: 0 on
+ * The `clv` command: fit, evaluate and score from CSV files, and set up the
+ * Salesforce org (`clv salesforce setup`). Exit codes: 0 on
  * success, 2 for a bad command line or a bad input file (one line naming the
  * file, line and problem, or data no model can be fitted to), 1 for anything else.
  */
@@ -7,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { InvalidPurchaseError, InvalidSummaryError, NoModelFitsError } from '../shared/clv/index.ts';
 import { EVALUATE_HELP, evaluateCommand } from './commands/evaluate.ts';
 import { FIT_HELP, fitCommand } from './commands/fit.ts';
+import { SALESFORCE_SETUP_HELP, salesforceCommand } from './commands/salesforce-setup.ts';
 import { SCORE_HELP, scoreCommand } from './commands/score.ts';
 import { InputFileError } from './input-error.ts';
 import { UsageError } from './usage-error.ts';
@@ -16,6 +18,7 @@ const HELP = `clv — customer lifetime value from purchase histories
 ${FIT_HELP}
 ${EVALUATE_HELP}
 ${SCORE_HELP}
+${SALESFORCE_SETUP_HELP}
 
 Transactions CSV: customer_id,date,amount[,margin] (ISO dates); --format cdnow reads the CDNOW files.
 Summary CSV: customer_id,frequency,recency,T,monetary_value (in --time-unit).`;
@@ -37,13 +40,25 @@ const OPTIONS = {
   'margin-rate': { type: 'string' },
   out: { type: 'string' },
   json: { type: 'boolean' },
+  'instance-url': { type: 'string' },
+  'access-token': { type: 'string' },
+  'login-url': { type: 'string' },
+  'client-id': { type: 'string' },
+  endpoint: { type: 'string' },
+  'integration-user': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const COMMANDS: Record<string, (values: Record<string, string | boolean | undefined>) => string> = {
+type Command = (
+  values: Record<string, string | boolean | undefined>,
+  args: readonly string[],
+) => string | Promise<string>;
+
+const COMMANDS: Record<string, Command> = {
   fit: fitCommand,
   evaluate: evaluateCommand,
   score: scoreCommand,
+  salesforce: salesforceCommand,
 };
 
 export async function main(
@@ -58,8 +73,9 @@ export async function main(
       return command || values.help ? 0 : 2;
     }
     const run = COMMANDS[command];
-    if (!run) throw new UsageError(`unknown command "${command}"; use fit, evaluate or score`);
-    write(`${run(values)}\n`);
+    if (!run)
+      throw new UsageError(`unknown command "${command}"; use fit, evaluate, score or salesforce setup`);
+    write(`${await run(values, positionals.slice(1))}\n`);
     return 0;
   } catch (error) {
     const known =

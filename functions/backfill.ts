@@ -1,6 +1,6 @@
 /**
  * The history import consumer: one message per tenant and source, sent at
- * install. Runs the bulk export, records the orders, scores and refits, then
+ * install (Shopify) or setup (Salesforce). Runs the bulk export, records the orders, scores and refits, then
  * asks for the write-back. A run cut off by the Lambda timeout fails the
  * message; SQS delivers it again and the backfill resumes from its stored
  * operation and checkpoint.
@@ -17,6 +17,9 @@ import { shopAdmin } from '../integrations/shopify/access-token.ts';
 import type { BackfillOptions } from '../integrations/shopify/backfill.ts';
 import { backfillShopifyOrders } from '../integrations/shopify/backfill.ts';
 import { createShopifyApp, shopifySettingsFromEnv } from '../integrations/shopify/shopify-app.ts';
+import { backfillSalesforceOrders } from '../integrations/salesforce/backfill.ts';
+import type { SecretSource } from '../integrations/salesforce/connection.ts';
+import { salesforceConnection, secretsFromEnv } from '../integrations/salesforce/connection.ts';
 import type { EnqueueWriteback } from '../shared/pipeline/messages.ts';
 import type { Store } from '../shared/store/store.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
@@ -24,13 +27,17 @@ import { getTenant } from '../shared/store/tenants.ts';
 import { lazy } from './lazy.ts';
 import { writebackSender } from './sqs-sender.ts';
 
-export const BackfillMessageSchema = z.object({ tenantId: z.string().min(1), source: z.enum(['shopify']) });
+export const BackfillMessageSchema = z.object({
+  tenantId: z.string().min(1),
+  source: z.enum(['shopify', 'salesforce']),
+});
 
 export interface BackfillHandlerDeps {
   store: Store;
   shopify: Shopify;
   logger: Logger;
   enqueueWriteback: EnqueueWriteback;
+  salesforceSecrets: SecretSource;
   /** For tests: fast polling and sleeps. */
   clientOptions?: AdminClientOptions;
   backfillOptions?: BackfillOptions;
@@ -42,6 +49,27 @@ export function createBackfillHandler(deps: BackfillHandlerDeps) {
     const message = BackfillMessageSchema.parse(JSON.parse(record.body));
     const tenant = await getTenant(deps.store, message.tenantId);
     try {
+      if (message.source === 'salesforce') {
+        const { conn } = await salesforceConnection(tenant, deps.salesforceSecrets);
+        const report = await backfillSalesforceOrders(deps.store, conn, tenant, {
+          includeOpportunities: true,
+          log: (msg, detail) => deps.logger.info(msg, { tenantId: tenant.tenantId, ...detail }),
+        });
+        deps.logger.info('backfill done', {
+          tenantId: tenant.tenantId,
+          source: 'salesforce',
+          ...report.progress,
+          customers: report.customers,
+          queryPages: report.queryPages,
+          model: report.refit.model,
+        });
+        if (report.refit.outboxEntries) {
+          if (tenant.shopifyShop)
+            await deps.enqueueWriteback({ tenantId: tenant.tenantId, target: 'shopify' });
+          await deps.enqueueWriteback({ tenantId: tenant.tenantId, target: 'salesforce' });
+        }
+        return;
+      }
       const client = await shopAdmin(deps.shopify, deps.store, tenant, deps.clientOptions);
       const report = await backfillShopifyOrders(deps.store, client, tenant, {
         ...deps.backfillOptions,
@@ -83,6 +111,7 @@ export const handler = middy(
       shopify: createShopifyApp(shopifySettingsFromEnv()),
       logger,
       enqueueWriteback: writebackSender(),
+      salesforceSecrets: secretsFromEnv(),
     }),
   ),
 ).use(injectLambdaContext(logger));

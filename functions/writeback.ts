@@ -17,20 +17,20 @@ import { shopAdmin } from '../integrations/shopify/access-token.ts';
 import { createShopifyApp, shopifySettingsFromEnv } from '../integrations/shopify/shopify-app.ts';
 import type { WritebackOptions } from '../integrations/shopify/write-back.ts';
 import { flushShopifyOutbox } from '../integrations/shopify/write-back.ts';
+import type { SecretSource } from '../integrations/salesforce/connection.ts';
+import { salesforceConnection, secretsFromEnv } from '../integrations/salesforce/connection.ts';
+import { flushSalesforceOutbox } from '../integrations/salesforce/write-back.ts';
 import { WritebackMessageSchema } from '../shared/pipeline/messages.ts';
 import type { Store } from '../shared/store/store.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
 import { getTenant } from '../shared/store/tenants.ts';
 import { lazy } from './lazy.ts';
 
-export class WritebackTargetUnavailableError extends Error {
-  override name = 'WritebackTargetUnavailableError';
-}
-
 export interface WritebackHandlerDeps {
   store: Store;
   shopify: Shopify;
   logger: Logger;
+  salesforceSecrets: SecretSource;
   clientOptions?: AdminClientOptions;
   writebackOptions?: WritebackOptions;
 }
@@ -42,10 +42,14 @@ export function createWritebackHandler(deps: WritebackHandlerDeps) {
     const message = WritebackMessageSchema.parse(JSON.parse(record.body));
     try {
       const tenant = await getTenant(deps.store, message.tenantId);
-      if (message.target !== 'shopify')
-        throw new WritebackTargetUnavailableError(
-          `write-back to ${message.target} is not available in this version; the outbox keeps the fields`,
-        );
+      if (message.target === 'salesforce') {
+        const { conn, stats } = await salesforceConnection(tenant, deps.salesforceSecrets);
+        const report = await flushSalesforceOutbox(deps.store, conn, tenant, {
+          log: (msg, detail) => deps.logger.warn(msg, detail),
+        });
+        deps.logger.info('write-back flushed', { ...message, ...report, tokenRefreshes: stats.refreshes });
+        return;
+      }
       const client = await shopAdmin(deps.shopify, deps.store, tenant, deps.clientOptions);
       const report = await flushShopifyOutbox(deps.store, client, tenant, {
         ...deps.writebackOptions,
@@ -77,6 +81,7 @@ export const handler = middy(
     createWritebackHandler({
       store: storeFromEnv(),
       shopify: createShopifyApp(shopifySettingsFromEnv()),
+      salesforceSecrets: secretsFromEnv(),
       logger,
     }),
   ),

@@ -20,6 +20,23 @@ export const TenantSettingsSchema = z.object({
     .string()
     .regex(/^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/)
     .optional(),
+  /**
+   * How to reach the org: the connected app and flow. Secrets (client secret,
+   * private key) are not settings: they come from the environment or SSM.
+   */
+  salesforce: z
+    .object({
+      loginUrl: z.url(),
+      clientId: z.string().min(1),
+      flow: z.enum(['jwt-bearer', 'client-credentials']),
+      /** The integration user, for the JWT bearer flow. */
+      username: z.string().optional(),
+      apiVersion: z
+        .string()
+        .regex(/^\d+\.0$/)
+        .default('62.0'),
+    })
+    .optional(),
   /** Salesforce customer grain: Contacts (B2C) or Accounts (B2B). */
   salesforceGrain: z.enum(['contact', 'account']).default('contact'),
   currency: z.string().length(3),

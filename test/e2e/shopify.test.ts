@@ -18,7 +18,7 @@ import { createShopifyApp, SHOPIFY_API_VERSION } from '../../integrations/shopif
 import { LocalQueue } from '../../local/sqs-queue.ts';
 import { getBackfill } from '../../shared/store/backfills.ts';
 import { outboxEntries } from '../../shared/store/scores.ts';
-import { scoresOf, scanAll, testStore } from '../helpers/dynamo.ts';
+import { scoresOf, scanAll, tenantSnapshot, testStore } from '../helpers/dynamo.ts';
 import { apiEvent } from '../helpers/api-event.ts';
 import type { ShopifySandbox } from '../sandbox/shopify/index.ts';
 import {
@@ -54,7 +54,7 @@ describe('Shopify: install, backfill, write-back, webhook (sandbox + DynamoDB Lo
   const scoreQueue = new LocalQueue({ name: 'score', batchSize: 25 });
   const backfillQueue = new LocalQueue({ name: 'backfill', batchSize: 1, maxReceiveCount: 3 });
   const writebackQueue = new LocalQueue({ name: 'writeback', batchSize: 10, maxReceiveCount: 3 });
-  const deps = () => ({ store, shopify, logger });
+  const deps = () => ({ store, shopify, logger, salesforceSecrets: async () => ({}) });
   let tenantId: string;
 
   beforeAll(async () => {
@@ -290,7 +290,7 @@ describe('Shopify: install, backfill, write-back, webhook (sandbox + DynamoDB Lo
     });
     const send = (headers: Record<string, string>, body: string | Buffer) =>
       webhooks(apiEvent({ method: 'POST', path: '/shopify/webhooks', headers, body }));
-    const snapshot = JSON.stringify(await scanAll(store));
+    const snapshot = await tenantSnapshot(store, tenantId);
 
     const tampered = Buffer.from(signed.body);
     tampered[tampered.length - 2] = tampered[tampered.length - 2]! ^ 1;
@@ -308,16 +308,16 @@ describe('Shopify: install, backfill, write-back, webhook (sandbox + DynamoDB Lo
     });
     const redact = await send(unknownShop.headers, unknownShop.body);
     expect(redact.statusCode).toBe(200);
-    expect(JSON.stringify(await scanAll(store))).toBe(snapshot);
+    expect(await tenantSnapshot(store, tenantId)).toBe(snapshot);
     expect(scoreQueue.pending).toEqual([]);
 
     // The real delivery once, then its replay: the second is recognised and changes nothing.
     expect((await send(signed.headers, signed.body)).statusCode).toBe(200);
-    const afterFirst = JSON.stringify(await scanAll(store));
+    const afterFirst = await tenantSnapshot(store, tenantId);
     const replay = await send(signed.headers, signed.body);
     expect(replay.statusCode).toBe(200);
     expect(JSON.parse(String(replay.body))).toEqual({ action: 'duplicate delivery ignored' });
-    expect(JSON.stringify(await scanAll(store))).toBe(afterFirst);
+    expect(await tenantSnapshot(store, tenantId)).toBe(afterFirst);
   });
 
   it('a flush of many calls runs into the cost limit, waits as the cost data says, and writes each value once', async () => {

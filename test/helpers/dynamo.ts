@@ -33,3 +33,13 @@ export async function scoresOf(store: Store, tenantId: string): Promise<Map<stri
 
 /** A unique tenant id per test, so tests sharing the table never collide. */
 export const tenantName = (label: string) => `${label}-${Math.random().toString(36).slice(2, 8)}`;
+
+/**
+ * A tenant's items and the routes naming it, sorted: what "nothing was
+ * written" is checked against. Other test files write to the same table at
+ * the same time, so a whole-table snapshot would see their writes.
+ */
+export async function tenantSnapshot(store: Store, tenantId: string): Promise<string> {
+  const items = (await scanAll(store)).filter((i) => i.gsi1pk === `T#${tenantId}`);
+  return JSON.stringify(items.map((i) => JSON.stringify(i)).sort());
+}

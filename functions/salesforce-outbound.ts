@@ -1,0 +1,155 @@
+/**
+ * POST /salesforce/outbound: the listener of a workflow outbound message on
+ * Order or Opportunity. The body is size-checked (413), parsed as untrusted
+ * XML with no DOCTYPE and no entities (400 SOAP fault), and routed by its
+ * OrganizationId to the workspace linked to that org (403 for any other org:
+ * nothing is read or stored for it). Each notification is then deduplicated
+ * on its id, read as an Order, stored and its customer queued for scoring
+ * (integrations/salesforce/outbound-notifications.ts), and the Ack is
+ * answered only once every notification is done.
+ *
+ * A notification that is unusable (a bad field, no customer, a foreign
+ * currency) is logged, recorded and still acknowledged: Salesforce redelivers
+ * an unacknowledged message whole, for 24 hours, so one bad record out of 100
+ * would otherwise hold the other 99 back for a day and then be dropped anyway.
+ * Our own failures (DynamoDB) answer 500, so Salesforce retries; the
+ * notifications done before the failure are skipped on the retry.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { Enqueue } from '../shared/pipeline/messages.ts';
+import type { Store } from '../shared/store/store.ts';
+import { storeFromEnv } from '../shared/store/store.ts';
+import type { TenantSettings } from '../shared/store/tenants.ts';
+import { getTenant, TenantNotFoundError, tenantIdFor } from '../shared/store/tenants.ts';
+import { ingestNotifications } from '../integrations/salesforce/outbound-notifications.ts';
+import type { OutboundMessage } from '../integrations/salesforce/outbound-message.ts';
+import {
+  OutboundMessageError,
+  ackEnvelope,
+  parseOutboundMessage,
+  soapFault,
+} from '../integrations/salesforce/outbound-message.ts';
+import { rawBody } from './http.ts';
+import { lazy } from './lazy.ts';
+import { sqsSender } from './sqs-sender.ts';
+
+/**
+ * Larger bodies are refused before parsing: 100 notifications of an order's
+ * fields are a few hundred kilobytes at most.
+ */
+export const MAX_OUTBOUND_BYTES = 2 * 1024 * 1024;
+
+export interface SalesforceOutboundDeps {
+  store: Store;
+  logger: Logger;
+  enqueue: Enqueue;
+  now?: () => number;
+}
+
+/** A SOAP answer: the Ack, or a fault Salesforce shows in its outbound message delivery status. */
+function soap(statusCode: number, body: string): APIGatewayProxyStructuredResultV2 {
+  return { statusCode, headers: { 'content-type': 'text/xml; charset=utf-8' }, body };
+}
+
+const org15 = (id: string) => id.slice(0, 15);
+
+/**
+ * The org ids a message names besides OrganizationId: its callback URLs end
+ * with the org's 15-character id (`…/services/Soap/u/62.0/00D…`).
+ */
+function urlOrgIds(message: OutboundMessage): string[] {
+  return [message.enterpriseUrl, message.partnerUrl]
+    .map((url) => /\/(00D[0-9A-Za-z]{12}(?:[0-9A-Za-z]{3})?)\/?(?:[?#].*)?$/.exec(url)?.[1])
+    .filter((id): id is string => id !== undefined);
+}
+
+export function createSalesforceOutboundHandler({
+  store,
+  logger,
+  enqueue,
+  now = Date.now,
+}: SalesforceOutboundDeps) {
+  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const body = rawBody(event);
+    if (body.length > MAX_OUTBOUND_BYTES) {
+      logger.warn('outbound message rejected', { reason: 'body too large', bytes: body.length });
+      return soap(413, soapFault(`body over ${MAX_OUTBOUND_BYTES} bytes`));
+    }
+    let message: OutboundMessage;
+    try {
+      message = parseOutboundMessage(body.toString('utf8'));
+    } catch (error) {
+      if (!(error instanceof OutboundMessageError)) throw error;
+      logger.warn('outbound message rejected', { reason: error.message });
+      return soap(400, soapFault(`not an outbound message clv-sync accepts: ${error.message}`));
+    }
+    const log = {
+      organizationId: message.organizationId,
+      actionId: message.actionId,
+      notifications: message.notifications.length,
+    };
+    const forbidden = (reason: string) => {
+      logger.warn('outbound message rejected', { ...log, reason });
+      return soap(
+        403,
+        soapFault(`organization ${message.organizationId} is not linked to a clv-sync workspace`),
+      );
+    };
+
+    const tenantId = await tenantIdFor(store, 'salesforce', message.organizationId);
+    if (!tenantId) return forbidden('unknown org');
+    let tenant: TenantSettings;
+    try {
+      tenant = await getTenant(store, tenantId);
+    } catch (error) {
+      if (!(error instanceof TenantNotFoundError)) throw error;
+      return forbidden(`org routed to tenant ${tenantId}, which does not exist`);
+    }
+    // The route and the workspace must agree on the org, and so must the message's own callback URLs.
+    if (!tenant.salesforceOrgId || org15(tenant.salesforceOrgId) !== org15(message.organizationId))
+      return forbidden(`tenant ${tenantId} is linked to org ${tenant.salesforceOrgId ?? 'none'}`);
+    const other = urlOrgIds(message).find((id) => org15(id) !== org15(message.organizationId));
+    if (other) return forbidden(`callback URLs name org ${other}`);
+
+    const outcomes = await ingestNotifications({ store, tenant, enqueue, now: now() }, message.notifications);
+    const counts: Record<string, number> = {};
+    for (const o of outcomes) {
+      counts[o.action] = (counts[o.action] ?? 0) + 1;
+      if (o.action === 'rejected')
+        logger.warn('outbound notification rejected', {
+          ...log,
+          tenantId,
+          notificationId: o.notificationId,
+          sObjectType: o.sObjectType,
+          recordId: o.recordId,
+          error: o.error,
+          reason: o.reason,
+        });
+      else if (o.action === 'ignored')
+        logger.info('outbound notification ignored', {
+          ...log,
+          tenantId,
+          notificationId: o.notificationId,
+          recordId: o.recordId,
+          reason: o.reason,
+        });
+    }
+    logger.info('outbound message processed', { ...log, tenantId, ...counts });
+    return soap(200, ackEnvelope(true));
+  };
+}
+
+const logger = new Logger({ serviceName: 'clv-sync' });
+
+export const handler = middy(
+  lazy(() =>
+    createSalesforceOutboundHandler({
+      store: storeFromEnv(),
+      logger,
+      enqueue: sqsSender(process.env.CLV_SCORE_QUEUE_URL, 'CLV_SCORE_QUEUE_URL'),
+    }),
+  ),
+).use(injectLambdaContext(logger));

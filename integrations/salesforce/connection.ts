@@ -1,0 +1,110 @@
+/**
+ * A jsforce connection to a tenant's org, by the OAuth 2.0 JWT bearer flow or
+ * the client credentials flow (never username-password). jsforce calls our
+ * refresh function when a call answers INVALID_SESSION_ID, and the call is
+ * sent again with the new token.
+ */
+import { createSign } from 'node:crypto';
+import jsforce from 'jsforce';
+import type { Connection } from 'jsforce';
+import type { TenantSettings } from '../../shared/store/tenants.ts';
+
+export class SalesforceNotConfiguredError extends Error {
+  override name = 'SalesforceNotConfiguredError';
+}
+
+export class SalesforceAuthError extends Error {
+  override name = 'SalesforceAuthError';
+}
+
+export interface SalesforceSecrets {
+  clientSecret?: string;
+  /** PEM private key of the connected app's certificate (JWT bearer). */
+  privateKey?: string;
+}
+
+/** Where a tenant's secrets come from: the environment locally; SSM in AWS. */
+export type SecretSource = (tenantId: string) => Promise<SalesforceSecrets>;
+
+export const secretsFromEnv =
+  (env: NodeJS.ProcessEnv = process.env): SecretSource =>
+  async () => ({
+    clientSecret: env.SALESFORCE_CLIENT_SECRET || undefined,
+    privateKey: env.SALESFORCE_PRIVATE_KEY?.replace(/\\n/g, '\n') || undefined,
+  });
+
+type OrgSettings = NonNullable<TenantSettings['salesforce']>;
+
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+
+/**
+ * The signed assertion of the JWT bearer flow. jsforce sends an assertion but
+ * does not make one; signing RS256 is three lines of node:crypto, so no JWT
+ * library is pulled in for it.
+ */
+export function jwtAssertion(org: OrgSettings, privateKey: string, now = Date.now()): string {
+  if (!org.username)
+    throw new SalesforceNotConfiguredError('the JWT bearer flow needs the integration username');
+  const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const body = `${part({ alg: 'RS256', typ: 'JWT' })}.${part({
+    iss: org.clientId,
+    sub: org.username,
+    aud: org.loginUrl.replace(/\/$/, ''),
+    exp: Math.floor(now / 1000) + 180,
+  })}`;
+  return `${body}.${createSign('RSA-SHA256').update(body).sign(privateKey).toString('base64url')}`;
+}
+
+async function requestToken(org: OrgSettings, secrets: SalesforceSecrets) {
+  const oauth2 = new jsforce.OAuth2({
+    loginUrl: org.loginUrl,
+    clientId: org.clientId,
+    ...(secrets.clientSecret ? { clientSecret: secrets.clientSecret } : {}),
+  });
+  try {
+    if (org.flow === 'client-credentials') {
+      if (!secrets.clientSecret)
+        throw new SalesforceNotConfiguredError('the client credentials flow needs SALESFORCE_CLIENT_SECRET');
+      return await oauth2.requestToken({ grant_type: 'client_credentials' });
+    }
+    if (!secrets.privateKey)
+      throw new SalesforceNotConfiguredError('the JWT bearer flow needs SALESFORCE_PRIVATE_KEY');
+    return await oauth2.requestToken({
+      grant_type: JWT_BEARER,
+      assertion: jwtAssertion(org, secrets.privateKey),
+    });
+  } catch (error) {
+    if (error instanceof SalesforceNotConfiguredError) throw error;
+    throw new SalesforceAuthError(
+      `Salesforce refused the ${org.flow} login for ${org.clientId} (${(error as Error).message}): check the connected app, its certificate or secret, and the user's permission`,
+    );
+  }
+}
+
+export interface ConnectionStats {
+  refreshes: number;
+}
+
+export async function salesforceConnection(
+  tenant: TenantSettings,
+  secrets: SecretSource,
+): Promise<{ conn: Connection; stats: ConnectionStats }> {
+  const org = tenant.salesforce;
+  if (!org || !tenant.salesforceOrgId)
+    throw new SalesforceNotConfiguredError(
+      `tenant ${tenant.tenantId} has no Salesforce org configured: run clv salesforce setup`,
+    );
+  const tenantSecrets = await secrets(tenant.tenantId);
+  const token = await requestToken(org, tenantSecrets);
+  const stats: ConnectionStats = { refreshes: 0 };
+  const conn = new jsforce.Connection({
+    instanceUrl: token.instance_url,
+    accessToken: token.access_token,
+    version: org.apiVersion,
+    refreshFn: (_conn: unknown, done: (err: Error | null, accessToken?: string) => void) => {
+      stats.refreshes++;
+      requestToken(org, tenantSecrets).then((t) => done(null, t.access_token), done);
+    },
+  });
+  return { conn, stats };
+}

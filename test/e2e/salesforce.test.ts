@@ -1,0 +1,264 @@
+/**
+ * Salesforce end to end, on DynamoDB Local and the Salesforce sandbox: setup
+ * deploys the fields, 2,000 Orders are backfilled by SOQL, a Contact who also
+ * bought in Shopify gets one merged CLV, Contact fields are written in
+ * ≤ ceil(n / 200) collection calls, and an outbound message for a new Order
+ * updates that Contact and is acknowledged. The production code runs
+ * unchanged; only Salesforce is the sandbox.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSalesforceOutboundHandler } from '../../functions/salesforce-outbound.ts';
+import { createScoreHandler } from '../../functions/score.ts';
+import { createWritebackHandler } from '../../functions/writeback.ts';
+import { backfillSalesforceOrders } from '../../integrations/salesforce/backfill.ts';
+import { salesforceConnection } from '../../integrations/salesforce/connection.ts';
+import { deploySalesforceSetup } from '../../integrations/salesforce/setup.ts';
+import { createShopifyApp } from '../../integrations/shopify/shopify-app.ts';
+import { LocalQueue } from '../../local/sqs-queue.ts';
+import { ingestOrder } from '../../shared/pipeline/ingest.ts';
+import { outboxEntries } from '../../shared/store/scores.ts';
+import type { TenantSettings } from '../../shared/store/tenants.ts';
+import { putTenant } from '../../shared/store/tenants.ts';
+import { apiEvent } from '../helpers/api-event.ts';
+import { scanAll, scoresOf, tenantName, tenantSnapshot, testStore } from '../helpers/dynamo.ts';
+import type { SalesforceSandbox } from '../sandbox/salesforce/index.ts';
+import {
+  generateOrgHistory,
+  isAck,
+  outboundMessage,
+  startSalesforceSandbox,
+  to18,
+} from '../sandbox/salesforce/index.ts';
+
+const CLIENT_ID = 'e2e-connected-app';
+const CLIENT_SECRET = 'e2e-client-secret-not-real';
+const NOW = Date.parse('2026-06-01T00:00:00Z');
+const store = testStore();
+const logger = new Logger({
+  serviceName: 'clv-test',
+  logLevel: (process.env.TEST_LOG_LEVEL as 'ERROR' | undefined) ?? 'SILENT',
+});
+const secrets = async () => ({ clientSecret: CLIENT_SECRET });
+
+let sf: SalesforceSandbox;
+let tenant: TenantSettings;
+
+describe('Salesforce: setup, SOQL backfill, merged CLV, write-back, outbound messages', () => {
+  const scoreQueue = new LocalQueue({ name: 'score', batchSize: 25 });
+  const writebackQueue = new LocalQueue({ name: 'writeback', batchSize: 10, maxReceiveCount: 3 });
+  const shopify = createShopifyApp({
+    apiKey: 'unused',
+    apiSecret: 'unused',
+    appUrl: 'https://app.clv-sync.test',
+  });
+  const writeback = () => createWritebackHandler({ store, shopify, logger, salesforceSecrets: secrets });
+
+  beforeAll(async () => {
+    sf = await startSalesforceSandbox({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+    sf.org.load(
+      generateOrgHistory({
+        orders: 2000,
+        contacts: 600,
+        accounts: 300,
+        seed: 5,
+        currency: 'USD',
+        start: '2024-01-01',
+        end: '2026-05-25',
+      }),
+    );
+    tenant = await putTenant(store, {
+      tenantId: tenantName('sf'),
+      salesforceOrgId: sf.orgId,
+      currency: 'USD',
+      salesforce: {
+        loginUrl: sf.loginUrl,
+        clientId: CLIENT_ID,
+        flow: 'client-credentials',
+        apiVersion: sf.apiVersion,
+      },
+    });
+  }, 60_000);
+
+  afterAll(() => sf?.stop());
+
+  it('setup deploys the CLV fields to the org (and again, changing nothing)', async () => {
+    const { conn } = await salesforceConnection(tenant, secrets);
+    const first = await deploySalesforceSetup(conn, {
+      outboundEndpoint: 'https://app.clv-sync.test/salesforce/outbound',
+      pollIntervalMs: 5,
+    });
+    expect(first.componentFailures).toEqual([]);
+    for (const sobject of ['Contact', 'Account'])
+      expect(sf.org.customFields(sobject).map((f) => f.name)).toEqual(
+        expect.arrayContaining(['CLV_Predicted__c', 'CLV_Tier__c', 'CLV_P_Alive__c']),
+      );
+    const again = await deploySalesforceSetup(conn, {
+      outboundEndpoint: 'https://app.clv-sync.test/salesforce/outbound',
+      pollIntervalMs: 5,
+    });
+    expect(again.componentFailures).toEqual([]);
+  });
+
+  it(
+    'backfills 2,000 Orders by SOQL and merges a Contact who also bought in Shopify into one CLV',
+    { timeout: 300_000 },
+    async () => {
+      // One Contact also shops online under the same email: its Shopify order arrives first.
+      const contact = sf.org.all('Contact').find((c) => c.Email)!;
+      await ingestOrder(
+        store,
+        tenant,
+        {
+          source: 'shopify',
+          orderId: 'web-1',
+          version: '2026-05-20T10:00:00Z',
+          placedAt: '2026-05-20T10:00:00Z',
+          customer: { shopifyCustomerId: '777', email: String(contact.Email).toUpperCase() },
+          value: 250,
+          refunded: 0,
+          currency: 'USD',
+          margin: null,
+          cancelled: false,
+        },
+        async () => {},
+        NOW,
+      );
+      const { conn } = await salesforceConnection(tenant, secrets);
+      const report = await backfillSalesforceOrders(store, conn, tenant, { now: NOW });
+      const activated = sf.org.all('Order').filter((o) => o.Status === 'Activated');
+      const reductions = sf.org.all('Order').filter((o) => o.IsReductionOrder);
+      console.log('salesforce backfill', {
+        activated: activated.length,
+        reductions: reductions.length,
+        ...report.progress,
+        pages: report.queryPages,
+      });
+      // Every activated purchase order is recorded once; returns are netted from their original, not counted as orders.
+      expect(report.progress.consumed).toBe(activated.length - reductions.length);
+      const stored = new Map(
+        (await scanAll(store))
+          .filter((i) => i.gsi1pk === `T#${tenant.tenantId}` && i.kind === 'order')
+          .map((i) => [String(i.orderId), i]),
+      );
+      const returned = new Map<string, number>();
+      for (const r of reductions)
+        returned.set(
+          String(r.OriginalOrderId),
+          (returned.get(String(r.OriginalOrderId)) ?? 0) - Number(r.TotalAmount),
+        );
+      expect(returned.size).toBeGreaterThan(0);
+      for (const [id, amount] of returned) {
+        const original = sf.org.get('Order', id)!;
+        const order = stored.get(`Order:${id}`)!;
+        expect(order.value as number).toBeCloseTo(Math.max(0, Number(original.TotalAmount) - amount), 2);
+      }
+      expect(report.progress.consumed).toBeGreaterThan(0);
+      expect(report.progress.stored + report.progress.rejected).toBe(report.progress.consumed);
+      expect(report.queryPages).toBeGreaterThanOrEqual(Math.ceil(activated.length / 2000));
+      const scores = await scoresOf(store, tenant.tenantId);
+      const merged = [...scores.values()].filter((s) => s.identities.includes('shopify:777'));
+      expect(merged).toHaveLength(1);
+      expect(merged[0]!.identities.some((k) => k.startsWith('sfcontact:'))).toBe(true);
+      // Its history holds both systems' orders: the web order's day is among the purchase days.
+      expect(merged[0]!.history.days).toContain(Math.floor(Date.parse('2026-05-20T10:00:00Z') / 86_400_000));
+    },
+  );
+
+  it('writes Contact fields in ≤ ceil(n / 200) collection calls; a deleted Contact does not block the others', async () => {
+    const pending = await outboxEntries(store, tenant.tenantId, 'salesforce');
+    const n = pending.length;
+    expect(n).toBeGreaterThan(200);
+    // A Contact deleted in the org since: its write fails, the other 199 of its call succeed.
+    const doomed = pending[5]!.identities.find((k) => k.startsWith('sfcontact:'))!.slice('sfcontact:'.length);
+    sf.org.records.get('Contact')!.delete(doomed);
+    const before = sf.calls.length;
+    await writebackQueue.send({ tenantId: tenant.tenantId, target: 'salesforce' });
+    await writebackQueue.drain(writeback());
+    expect(writebackQueue.deadLetters).toEqual([]);
+    const collectionCalls = sf.calls.slice(before).filter((c) => c.kind === 'collections');
+    expect(collectionCalls.length).toBeLessThanOrEqual(Math.ceil(n / 200));
+    const left = await outboxEntries(store, tenant.tenantId, 'salesforce');
+    expect(left.map((e) => e.customerId)).toEqual([pending[5]!.customerId]);
+    for (const e of pending.slice(0, 50)) {
+      if (e === pending[5]) continue;
+      const id = e.identities.find((k) => k.startsWith('sfcontact:'))!.slice('sfcontact:'.length);
+      const record = sf.org.get('Contact', id)!;
+      expect(record.CLV_Predicted__c).toBe(e.fields.predicted_clv);
+      expect(record.CLV_Tier__c).toBe(e.fields.tier);
+    }
+  });
+
+  it('an outbound message for a new Order updates that Contact and receives the Ack; another org gets 403', async () => {
+    const outbound = createSalesforceOutboundHandler({
+      store,
+      logger,
+      enqueue: (m) => scoreQueue.send(m),
+      now: () => NOW,
+    });
+    const contact = sf.org
+      .all('Contact')
+      .find((c) => c.CLV_Historic__c !== undefined && c.CLV_Historic__c !== null)!;
+    const before = Number(contact.CLV_Historic__c);
+    const order = sf.org.insert('Order', {
+      AccountId: contact.AccountId ?? null,
+      BillToContactId: contact.Id,
+      TotalAmount: 480,
+      EffectiveDate: '2026-05-30',
+      Status: 'Activated',
+    });
+    const envelope = (orgId: string) =>
+      outboundMessage({
+        orgId,
+        actionId: '04k000000000001AAA',
+        enterpriseUrl: `${sf.instanceUrl}/services/Soap/c/62.0/${orgId.slice(0, 15)}`,
+        partnerUrl: `${sf.instanceUrl}/services/Soap/u/62.0/${orgId.slice(0, 15)}`,
+        notifications: [
+          {
+            id: '04l000000000001AAA',
+            sObject: 'Order',
+            fields: {
+              Id: order.Id as string,
+              AccountId: (order.AccountId as string | null) ?? null,
+              BillToContactId: contact.Id as string,
+              TotalAmount: '480.00',
+              EffectiveDate: '2026-05-30',
+              Status: 'Activated',
+              LastModifiedDate: '2026-05-30T09:00:00.000Z',
+            },
+          },
+        ],
+      });
+    const post = (xml: string) =>
+      outbound(
+        apiEvent({
+          method: 'POST',
+          path: '/salesforce/outbound',
+          headers: { 'content-type': 'text/xml' },
+          body: xml,
+        }),
+      );
+
+    const snapshot = await tenantSnapshot(store, tenant.tenantId);
+    const foreign = await post(envelope(to18('00D5g0000009999')));
+    expect(foreign.statusCode).toBe(403);
+    expect(await tenantSnapshot(store, tenant.tenantId)).toBe(snapshot);
+
+    const res = await post(envelope(sf.orgId));
+    expect(res.statusCode).toBe(200);
+    expect(isAck(String(res.body))).toBe(true);
+    await scoreQueue.drain(
+      createScoreHandler({ store, logger, now: () => NOW, enqueueWriteback: (m) => writebackQueue.send(m) }),
+    );
+    await writebackQueue.drain(writeback());
+    expect(Number(sf.org.get('Contact', contact.Id as string)!.CLV_Historic__c)).toBeCloseTo(before + 480, 2);
+  });
+
+  it('an expired token is refreshed once and the call succeeds', async () => {
+    const { conn, stats } = await salesforceConnection(tenant, secrets);
+    sf.expireTokens();
+    const res = await conn.query('SELECT Id FROM Contact LIMIT 1');
+    expect(res.records).toHaveLength(1);
+    expect(stats.refreshes).toBe(1);
+  });
+});

@@ -1,0 +1,361 @@
+/**
+ * POST /salesforce/outbound on DynamoDB Local, fed by the Salesforce sandbox
+ * org the way a workflow outbound message action feeds it: real SOAP
+ * envelopes over HTTP, delivered until acknowledged.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  MAX_OUTBOUND_BYTES,
+  createSalesforceOutboundHandler,
+} from '../../../functions/salesforce-outbound.ts';
+import type { ScoreMessage } from '../../../shared/pipeline/messages.ts';
+import { putTenant } from '../../../shared/store/tenants.ts';
+import { apiEvent } from '../../helpers/api-event.ts';
+import { scanAll, tenantName, testStore } from '../../helpers/dynamo.ts';
+import type { OrgHistory, SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
+import {
+  generateOrgHistory,
+  isAck,
+  outboundMessage,
+  startSalesforceSandbox,
+  to18,
+} from '../../sandbox/salesforce/index.ts';
+import { deliverOutboundMessage } from '../../sandbox/salesforce/outbound-sender.ts';
+
+const store = testStore();
+const logger = new Logger({
+  serviceName: 'clv-test',
+  logLevel: (process.env.TEST_LOG_LEVEL as 'ERROR' | undefined) ?? 'SILENT',
+});
+const ORDER_FIELDS = [
+  'AccountId',
+  'BillToContactId',
+  'TotalAmount',
+  'EffectiveDate',
+  'Status',
+  'LastModifiedDate',
+];
+
+let sf: SalesforceSandbox;
+let history: OrgHistory;
+let listener: Server;
+let url: string;
+let tenantId: string;
+let queued: ScoreMessage[];
+const handler = createSalesforceOutboundHandler({
+  store,
+  logger,
+  enqueue: async (message) => {
+    queued.push(message);
+  },
+});
+
+/** A random, well-formed id with a key prefix: unique per test run. */
+const randomId = (prefix: string) =>
+  to18(
+    prefix +
+      Array.from(
+        { length: 12 },
+        () => '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'[Math.floor(Math.random() * 36)],
+      ).join(''),
+  );
+
+/** Everything stored for the workspace (its items all carry gsi1pk = the tenant), and its org's route. */
+async function workspaceItems(): Promise<Record<string, unknown>[]> {
+  const items = await scanAll(store);
+  return items
+    .filter((i) => i.gsi1pk === `T#${tenantId}` || String(i.pk).startsWith(`T#${tenantId}#`))
+    .sort((a, b) => `${String(a.pk)} ${String(a.sk)}`.localeCompare(`${String(b.pk)} ${String(b.sk)}`));
+}
+
+const storedOrders = async () => (await workspaceItems()).filter((i) => i.kind === 'order');
+
+async function post(body: string): Promise<APIGatewayProxyStructuredResultV2> {
+  return handler(
+    apiEvent({
+      method: 'POST',
+      path: '/salesforce/outbound',
+      headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' },
+      body,
+    }),
+  );
+}
+
+const purchases = () => history.orders.filter((o) => !o.IsReductionOrder);
+
+beforeAll(async () => {
+  sf = await startSalesforceSandbox({ clientId: tenantName('clv-outbound') });
+  history = generateOrgHistory({
+    orders: 30,
+    contacts: 10,
+    accounts: 5,
+    seed: 17,
+    currency: 'USD',
+    start: '2024-01-01',
+    end: '2024-06-30',
+  });
+  sf.org.load(history);
+  // The listener Salesforce posts to: API Gateway's event, as the deployed route would build it.
+  listener = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v)]),
+      );
+      handler(
+        apiEvent({
+          method: req.method ?? 'POST',
+          path: req.url ?? '/',
+          headers,
+          body: Buffer.concat(chunks),
+        }),
+      )
+        .then((out) => {
+          res.writeHead(out.statusCode ?? 200, out.headers as Record<string, string>);
+          res.end(out.body);
+        })
+        .catch((error: unknown) => {
+          res.writeHead(500);
+          res.end(String(error));
+        });
+    });
+  });
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/salesforce/outbound`;
+  tenantId = tenantName('sf-outbound');
+  await putTenant(store, {
+    tenantId,
+    salesforceOrgId: sf.orgId,
+    salesforceGrain: 'contact',
+    currency: 'USD',
+  });
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => listener?.close(resolve));
+  await sf?.stop();
+});
+
+beforeEach(() => {
+  queued = [];
+  vi.restoreAllMocks();
+});
+
+describe('POST /salesforce/outbound', () => {
+  it('stores the orders of 3 notifications, queues their customers and acknowledges', async () => {
+    const records = purchases().slice(0, 3);
+    const deliveries = await sf.sendOutbound({
+      url,
+      sObject: 'Order',
+      recordIds: records.map((r) => r.Id),
+      fields: ORDER_FIELDS,
+    });
+    expect(deliveries).toHaveLength(1);
+    expect(deliveries[0]).toMatchObject({ status: 200, acked: true });
+    expect(isAck(deliveries[0]!.response)).toBe(true);
+
+    const orders = await storedOrders();
+    expect(orders.map((o) => o.orderId).sort()).toEqual(records.map((r) => `Order:${r.Id}`).sort());
+    for (const record of records) {
+      const stored = orders.find((o) => o.orderId === `Order:${record.Id}`)!;
+      expect(stored).toMatchObject({
+        source: 'salesforce',
+        value: Number(record.TotalAmount),
+        currency: 'USD',
+        cancelled: false,
+        version: record.LastModifiedDate,
+        placedAt: `${String(record.EffectiveDate)}T00:00:00.000Z`,
+        customer: { salesforceContactId: record.BillToContactId },
+      });
+    }
+    // One scoring message per stored order, each for that order's customer.
+    expect(queued).toHaveLength(3);
+    expect(new Set(queued.map((m) => m.customerId))).toEqual(new Set(orders.map((o) => o.customerId)));
+    expect(queued.every((m) => m.tenantId === tenantId)).toBe(true);
+    // Each notification is recorded under its id, for the dedupe.
+    const events = (await workspaceItems()).filter((i) => i.kind === 'event');
+    expect(events).toHaveLength(3);
+
+    // The same message again (Salesforce's retry of it) stores nothing new, queues nothing and still acknowledges.
+    const info = vi.spyOn(logger, 'info');
+    const before = await workspaceItems();
+    const again = await deliverOutboundMessage(url, deliveries[0]!.envelope);
+    expect(again).toMatchObject({ status: 200, acked: true });
+    expect(await workspaceItems()).toEqual(before);
+    expect(queued).toHaveLength(3);
+    // Recognised as seen by notification id, not merely found stale by the store.
+    expect(info).toHaveBeenCalledWith(
+      'outbound message processed',
+      expect.objectContaining({ tenantId, notifications: 3, duplicate: 3 }),
+    );
+  });
+
+  it('answers 403 to a message from another org and stores nothing', async () => {
+    const warn = vi.spyOn(logger, 'warn');
+    const otherOrg = randomId('00D');
+    const recordId = randomId('801');
+    const foreign = outboundMessage({
+      orgId: otherOrg,
+      actionId: randomId('04k'),
+      enterpriseUrl: `https://other.my.salesforce.com/services/Soap/c/62.0/${otherOrg.slice(0, 15)}`,
+      partnerUrl: `https://other.my.salesforce.com/services/Soap/u/62.0/${otherOrg.slice(0, 15)}`,
+      notifications: [
+        {
+          id: randomId('04l'),
+          sObject: 'Order',
+          fields: {
+            Id: recordId,
+            BillToContactId: history.contacts[0]!.Id,
+            TotalAmount: '10.0',
+            EffectiveDate: '2024-05-01',
+            Status: 'Activated',
+            LastModifiedDate: '2024-05-01T10:00:00.000Z',
+          },
+        },
+      ],
+    });
+    const before = await workspaceItems();
+    const answer = await post(foreign);
+    expect(answer.statusCode).toBe(403);
+    expect(answer.headers).toMatchObject({ 'content-type': 'text/xml; charset=utf-8' });
+    expect(isAck(String(answer.body))).toBe(false);
+    expect(String(answer.body)).toContain(`organization ${otherOrg} is not linked`);
+    expect(await workspaceItems()).toEqual(before);
+    // Nowhere in the table: not under this workspace, not under any other.
+    const everything = JSON.stringify(await scanAll(store));
+    expect(everything).not.toContain(recordId);
+    expect(everything).not.toContain(otherOrg.slice(0, 15));
+    expect(queued).toEqual([]);
+    expect(warn).toHaveBeenCalledWith(
+      'outbound message rejected',
+      expect.objectContaining({ organizationId: otherOrg, reason: 'unknown org' }),
+    );
+
+    // The workspace's org id with callback URLs of another org is not the workspace's message either.
+    const mixed = foreign.replace(
+      `<OrganizationId>${otherOrg}</OrganizationId>`,
+      `<OrganizationId>${sf.orgId}</OrganizationId>`,
+    );
+    expect((await post(mixed)).statusCode).toBe(403);
+    expect(await workspaceItems()).toEqual(before);
+  });
+
+  it('acknowledges a message with an unusable notification, storing the others and logging the rejection', async () => {
+    const warn = vi.spyOn(logger, 'warn');
+    const [good, bad] = purchases().slice(3, 5);
+    const draftId = randomId('801');
+    const fieldsOf = (r: typeof good) => ({
+      Id: r!.Id,
+      BillToContactId: String(r!.BillToContactId),
+      TotalAmount: String(r!.TotalAmount),
+      EffectiveDate: String(r!.EffectiveDate),
+      Status: 'Activated',
+      LastModifiedDate: String(r!.LastModifiedDate),
+    });
+    const ids = [randomId('04l'), randomId('04l'), randomId('04l')];
+    const xml = outboundMessage({
+      orgId: sf.orgId,
+      actionId: randomId('04k'),
+      enterpriseUrl: `${sf.instanceUrl}/services/Soap/c/62.0/${sf.orgId.slice(0, 15)}`,
+      partnerUrl: `${sf.instanceUrl}/services/Soap/u/62.0/${sf.orgId.slice(0, 15)}`,
+      notifications: [
+        { id: ids[0]!, sObject: 'Order', fields: fieldsOf(good) },
+        { id: ids[1]!, sObject: 'Order', fields: { ...fieldsOf(bad), TotalAmount: 'twelve' } },
+        { id: ids[2]!, sObject: 'Order', fields: { ...fieldsOf(good), Id: draftId, Status: 'Draft' } },
+      ],
+    });
+    const answer = await post(xml);
+    expect(answer.statusCode).toBe(200);
+    expect(isAck(String(answer.body))).toBe(true);
+
+    const orders = await storedOrders();
+    expect(orders.some((o) => o.orderId === `Order:${good!.Id}`)).toBe(true);
+    expect(orders.some((o) => o.orderId === `Order:${bad!.Id}`)).toBe(false);
+    // A draft never stored is not a purchase: nothing is stored for it.
+    expect(orders.some((o) => o.orderId === `Order:${draftId}`)).toBe(false);
+    expect(queued).toHaveLength(1);
+    expect(warn).toHaveBeenCalledWith(
+      'outbound notification rejected',
+      expect.objectContaining({
+        notificationId: ids[1],
+        recordId: bad!.Id,
+        error: 'SalesforceRecordError',
+        reason: expect.stringMatching(/TotalAmount.*decimal amount/),
+      }),
+    );
+    // All three are recorded: the bad one is not retried, and the message's retry changes nothing.
+    const events = (await workspaceItems()).filter((i) =>
+      ids.some((id) => String(i.pk).endsWith(`salesforce:${id}`)),
+    );
+    expect(events).toHaveLength(3);
+    const before = await workspaceItems();
+    expect(isAck(String((await post(xml)).body))).toBe(true);
+    expect(await workspaceItems()).toEqual(before);
+  });
+
+  it('an activated order set back to Draft in Salesforce is stored as cancelled and its customer rescored', async () => {
+    const record = purchases()[5]!;
+    await sf.sendOutbound({ url, sObject: 'Order', recordIds: [record.Id], fields: ORDER_FIELDS });
+    expect((await storedOrders()).find((o) => o.orderId === `Order:${record.Id}`)).toMatchObject({
+      cancelled: false,
+    });
+    queued = [];
+    sf.org.now = () => Date.parse('2024-07-01T12:00:00.000Z');
+    sf.org.commitUpdate('Order', record.Id, { Status: 'Draft' });
+    const [delivery] = await sf.sendOutbound({
+      url,
+      sObject: 'Order',
+      recordIds: [record.Id],
+      fields: ORDER_FIELDS,
+    });
+    expect(delivery).toMatchObject({ status: 200, acked: true });
+    const stored = (await storedOrders()).find((o) => o.orderId === `Order:${record.Id}`);
+    expect(stored).toMatchObject({ cancelled: true, value: 0, version: '2024-07-01T12:00:00.000Z' });
+    expect(queued.map((m) => m.customerId)).toEqual([stored!.customerId]);
+  });
+
+  it('refuses XXE and billion laughs with a 400 SOAP fault, and a body over the limit with 413, storing nothing', async () => {
+    const before = await workspaceItems();
+    const envelope = (extra: string) =>
+      outboundMessage({
+        orgId: sf.orgId,
+        actionId: randomId('04k'),
+        enterpriseUrl: 'e',
+        partnerUrl: 'p',
+        notifications: [
+          {
+            id: randomId('04l'),
+            sObject: 'Order',
+            fields: { Id: purchases()[6]!.Id, Description: 'PLACEHOLDER' },
+          },
+        ],
+      }).replace(
+        '<?xml version="1.0" encoding="UTF-8"?>\n',
+        `<?xml version="1.0" encoding="UTF-8"?>\n${extra}`,
+      );
+    const xxe = envelope('<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n').replace(
+      'PLACEHOLDER',
+      '&xxe;',
+    );
+    const laughs = envelope(
+      `<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">${Array.from({ length: 9 }, (_, i) => `<!ENTITY ${'b'.repeat(i + 1)} "${`&${i === 0 ? 'a' : 'b'.repeat(i)};`.repeat(10)}">`).join('')}]>\n`,
+    ).replace('PLACEHOLDER', '&bbbbbbbbb;');
+    for (const body of [xxe, laughs]) {
+      const answer = await post(body);
+      expect(answer.statusCode).toBe(400);
+      expect(String(answer.body)).toContain('<faultcode>soapenv:Client</faultcode>');
+      expect(String(answer.body)).toContain('DOCTYPE');
+      expect(isAck(String(answer.body))).toBe(false);
+    }
+    const huge = envelope('').replace('PLACEHOLDER', 'x'.repeat(MAX_OUTBOUND_BYTES));
+    expect((await post(huge)).statusCode).toBe(413);
+    expect(await workspaceItems()).toEqual(before);
+    expect(queued).toEqual([]);
+  });
+});
