@@ -2,7 +2,8 @@
  * Flushes a tenant's Salesforce outbox: each pending customer's CLV fields
  * on its Contact (B2C) or Account (B2B), through sObject Collections — at
  * most 200 records a call, allOrNone false, so one bad record (a deleted
- * Contact) does not block the other 199. A failed record keeps its outbox
+ * Contact) does not block the other 199 — or, from 2,000 records, one Bulk
+ * API 2.0 update job per 10,000. A failed record keeps its outbox
  * entry with the reason and is tried again on the next flush, until it is a
  * dead letter. Stops before the org's daily API limit runs out.
  */
@@ -16,10 +17,21 @@ import {
 } from '../../shared/store/outbox.ts';
 import type { Store } from '../../shared/store/store.ts';
 import type { TenantSettings } from '../../shared/store/tenants.ts';
-import { salesforceFields } from './fields.ts';
+import { CLV_FIELDS, salesforceFields } from './fields.ts';
 
 /** sObject Collections' limit of records a call. */
 export const RECORDS_PER_CALL = 200;
+
+/** From this many records at once, one Bulk API 2.0 update job instead of collection calls. */
+export const BULK_THRESHOLD = 2000;
+
+/** Records read from the outbox and written per round: bounds memory. */
+const CHUNK = 10_000;
+
+interface Target {
+  entry: PendingWrite;
+  id: string;
+}
 
 /** Leave this share of the org's daily API calls to everything else the org runs. */
 export const API_RESERVE = 0.1;
@@ -31,6 +43,7 @@ export class ApiLimitReachedError extends Error {
 export interface SalesforceWritebackReport {
   records: number;
   collectionCalls: number;
+  bulkJobs: number;
   failed: number;
   deadLetters: number;
   superseded: number;
@@ -46,7 +59,12 @@ export async function flushSalesforceOutbox(
   store: Store,
   conn: Connection,
   tenant: TenantSettings,
-  options: { log?: (message: string, detail: Record<string, unknown>) => void } = {},
+  options: {
+    log?: (message: string, detail: Record<string, unknown>) => void;
+    /** From this many records at once, a Bulk API 2.0 job (default BULK_THRESHOLD). */
+    bulkThreshold?: number;
+    bulkPollIntervalMs?: number;
+  } = {},
 ): Promise<SalesforceWritebackReport> {
   const log = options.log ?? (() => {});
   const grain = tenant.salesforceGrain;
@@ -55,14 +73,23 @@ export async function flushSalesforceOutbox(
   const report: SalesforceWritebackReport = {
     records: 0,
     collectionCalls: 0,
+    bulkJobs: 0,
     failed: 0,
     deadLetters: 0,
     superseded: 0,
   };
-  const batch: { entry: PendingWrite; id: string }[] = [];
+  const settle = async (entry: PendingWrite, failure: string | null) => {
+    if (failure === null) {
+      if (await settleOutboxEntry(store, tenant.tenantId, entry)) report.records++;
+      else report.superseded++;
+      return;
+    }
+    report.failed++;
+    log('write-back failed', { tenantId: tenant.tenantId, customerId: entry.customerId, reason: failure });
+    await recordWriteFailure(store, tenant.tenantId, entry, failure);
+  };
 
-  const send = async () => {
-    if (!batch.length) return;
+  const collections = async (batch: Target[]) => {
     checkLimit(conn);
     const records = batch.map(({ entry, id }) => ({
       Id: id,
@@ -75,26 +102,26 @@ export async function flushSalesforceOutbox(
     // Results come in request order; a failed record carries no id.
     for (const [i, { entry }] of batch.entries()) {
       const result = results[i];
-      if (result?.success) {
-        if (await settleOutboxEntry(store, tenant.tenantId, entry)) report.records++;
-        else report.superseded++;
-      } else {
-        report.failed++;
-        const reason = (result?.errors ?? [])
-          .map((e) => `${e.statusCode ?? e.errorCode ?? 'ERROR'}: ${e.message}`)
-          .join('; ');
-        log('write-back failed', { tenantId: tenant.tenantId, customerId: entry.customerId, reason });
-        await recordWriteFailure(
-          store,
-          tenant.tenantId,
-          entry,
-          `sObject Collections: ${reason || 'no result'}`,
-        );
-      }
+      const reason = (result?.errors ?? [])
+        .map((e) => `${e.statusCode ?? e.errorCode ?? 'ERROR'}: ${e.message}`)
+        .join('; ');
+      await settle(entry, result?.success ? null : `sObject Collections: ${reason || 'no result'}`);
     }
-    batch.length = 0;
   };
 
+  const writeChunk = async (chunk: Target[]) => {
+    if (chunk.length >= (options.bulkThreshold ?? BULK_THRESHOLD)) {
+      checkLimit(conn);
+      report.bulkJobs++;
+      const failures = await bulkUpdate(conn, sobject, chunk, options.bulkPollIntervalMs);
+      for (const { entry, id } of chunk) await settle(entry, failures.get(id) ?? null);
+      return;
+    }
+    for (let i = 0; i < chunk.length; i += RECORDS_PER_CALL)
+      await collections(chunk.slice(i, i + RECORDS_PER_CALL));
+  };
+
+  let chunk: Target[] = [];
   for await (const page of outboxPages(store, tenant.tenantId, 'salesforce')) {
     for (const entry of page) {
       if (isDeadLetter(entry)) {
@@ -107,11 +134,14 @@ export async function flushSalesforceOutbox(
         await settleOutboxEntry(store, tenant.tenantId, entry);
         continue;
       }
-      batch.push({ entry, id });
-      if (batch.length === RECORDS_PER_CALL) await send();
+      chunk.push({ entry, id });
+      if (chunk.length === CHUNK) {
+        await writeChunk(chunk);
+        chunk = [];
+      }
     }
   }
-  await send();
+  await writeChunk(chunk);
   return report;
 }
 
@@ -123,4 +153,44 @@ function checkLimit(conn: Connection): void {
     throw new ApiLimitReachedError(
       `the org has used ${api.used} of ${api.limit} daily API calls; write-back resumes when the limit resets`,
     );
+}
+
+/** A CSV cell as Bulk API 2.0 reads it: `#N/A` clears a field, text is quoted when it must be. */
+function csvCell(value: string | number | null): string {
+  if (value === null) return '#N/A';
+  const text = String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/**
+ * One Bulk API 2.0 update job for the chunk, waited for; the failed rows
+ * (sf__Id, sf__Error) come back as record id → reason. Rows Salesforce never
+ * processed count as failed, to be written on the next flush.
+ */
+async function bulkUpdate(
+  conn: Connection,
+  sobject: string,
+  chunk: readonly Target[],
+  pollIntervalMs = 2000,
+): Promise<Map<string, string>> {
+  const columns = ['Id', ...CLV_FIELDS] as const;
+  const lines = [columns.join(',')];
+  for (const { entry, id } of chunk) {
+    const values = salesforceFields(entry.fields, entry.scoredAt);
+    lines.push([id, ...CLV_FIELDS.map((f) => values[f])].map(csvCell).join(','));
+  }
+  const results = await conn.bulk2.loadAndWaitForResults({
+    object: sobject,
+    operation: 'update',
+    input: `${lines.join('\n')}\n`,
+    lineEnding: 'LF',
+    pollInterval: pollIntervalMs,
+    pollTimeout: 10 * 60_000,
+  });
+  const failures = new Map<string, string>();
+  for (const row of results.failedResults as unknown as Record<string, string>[])
+    failures.set(String(row.sf__Id || row.Id), `Bulk API 2.0: ${row.sf__Error}`);
+  for (const row of results.unprocessedRecords as unknown as Record<string, string>[])
+    failures.set(String(row.Id), 'Bulk API 2.0: not processed before the job ended');
+  return failures;
 }

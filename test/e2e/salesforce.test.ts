@@ -9,14 +9,17 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSalesforceOutboundHandler } from '../../functions/salesforce-outbound.ts';
+import { createRefitHandler } from '../../functions/refit.ts';
 import { createScoreHandler } from '../../functions/score.ts';
 import { createWritebackHandler } from '../../functions/writeback.ts';
 import { backfillSalesforceOrders } from '../../integrations/salesforce/backfill.ts';
 import { salesforceConnection } from '../../integrations/salesforce/connection.ts';
+import { flushSalesforceOutbox } from '../../integrations/salesforce/write-back.ts';
 import { deploySalesforceSetup } from '../../integrations/salesforce/setup.ts';
 import { createShopifyApp } from '../../integrations/shopify/shopify-app.ts';
 import { LocalQueue } from '../../local/sqs-queue.ts';
 import { ingestOrder } from '../../shared/pipeline/ingest.ts';
+import type { PendingWrite } from '../../shared/store/outbox.ts';
 import { outboxEntries } from '../../shared/store/scores.ts';
 import type { TenantSettings } from '../../shared/store/tenants.ts';
 import { putTenant } from '../../shared/store/tenants.ts';
@@ -253,6 +256,48 @@ describe('Salesforce: setup, SOQL backfill, merged CLV, write-back, outbound mes
     await writebackQueue.drain(writeback());
     expect(Number(sf.org.get('Contact', contact.Id as string)!.CLV_Historic__c)).toBeCloseTo(before + 480, 2);
   });
+
+  it(
+    'writes many changed records with one Bulk API 2.0 job, a failed row kept for the next flush',
+    { timeout: 300_000 },
+    async () => {
+      // A month later every customer's values move.
+      await createRefitHandler({
+        store,
+        logger,
+        now: () => NOW + 30 * 86_400_000,
+        enqueueWriteback: async () => {},
+      })({
+        tenantId: tenant.tenantId,
+      });
+      const pending = await outboxEntries(store, tenant.tenantId, 'salesforce');
+      expect(pending.length).toBeGreaterThan(200);
+      const { conn } = await salesforceConnection(tenant, secrets);
+      const before = sf.calls.length;
+      const report = await flushSalesforceOutbox(store, conn, tenant, {
+        bulkThreshold: 100,
+        bulkPollIntervalMs: 5,
+      });
+      const calls = sf.calls.slice(before);
+      expect(report.bulkJobs).toBe(1);
+      expect(report.collectionCalls).toBe(0);
+      expect(calls.filter((c) => c.kind === 'collections')).toEqual([]);
+      // The Contact deleted earlier fails again, inside the job; everyone else is written.
+      expect(report.failed).toBe(1);
+      expect(report.records).toBe(pending.length - 1);
+      for (const e of pending.slice(0, 50)) {
+        const id = e.identities.find((k) => k.startsWith('sfcontact:'))!.slice('sfcontact:'.length);
+        const record = sf.org.get('Contact', id);
+        if (!record) continue;
+        expect(record.CLV_Predicted__c).toBe(e.fields.predicted_clv);
+        expect(record.CLV_Scored_At__c).toBeDefined();
+      }
+      // The refit replaced its entry (a new score starts the count again): one failed attempt, with the reason.
+      const left = (await outboxEntries(store, tenant.tenantId, 'salesforce')) as PendingWrite[];
+      expect(left.map((e) => e.attempts)).toEqual([1]);
+      expect(left[0]!.lastError).toMatch(/^Bulk API 2\.0: /);
+    },
+  );
 
   it('an expired token is refreshed once and the call succeeds', async () => {
     const { conn, stats } = await salesforceConnection(tenant, secrets);
