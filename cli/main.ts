@@ -1,6 +1,7 @@
 /**
  * The `clv` command: fit, evaluate and score from CSV files, and set up the
- * Salesforce org (`clv salesforce setup`). Exit codes: 0 on
+ * Salesforce org (`clv salesforce setup`) and link a workspace to it
+ * (`clv salesforce link`). Exit codes: 0 on
  * success, 2 for a bad command line or a bad input file (one line naming the
  * file, line and problem, or data no model can be fitted to), 1 for anything else.
  */
@@ -8,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { InvalidPurchaseError, InvalidSummaryError, NoModelFitsError } from '../shared/clv/index.ts';
 import { EVALUATE_HELP, evaluateCommand } from './commands/evaluate.ts';
 import { FIT_HELP, fitCommand } from './commands/fit.ts';
+import { SALESFORCE_LINK_HELP } from './commands/salesforce-link.ts';
 import { SALESFORCE_SETUP_HELP, salesforceCommand } from './commands/salesforce-setup.ts';
 import { SCORE_HELP, scoreCommand } from './commands/score.ts';
 import { InputFileError } from './input-error.ts';
@@ -19,6 +21,7 @@ ${FIT_HELP}
 ${EVALUATE_HELP}
 ${SCORE_HELP}
 ${SALESFORCE_SETUP_HELP}
+${SALESFORCE_LINK_HELP}
 
 Transactions CSV: customer_id,date,amount[,margin] (ISO dates); --format cdnow reads the CDNOW files.
 Summary CSV: customer_id,frequency,recency,T,monetary_value (in --time-unit).`;
@@ -46,6 +49,12 @@ const OPTIONS = {
   'client-id': { type: 'string' },
   endpoint: { type: 'string' },
   'integration-user': { type: 'string' },
+  tenant: { type: 'string' },
+  'org-id': { type: 'string' },
+  flow: { type: 'string' },
+  username: { type: 'string' },
+  grain: { type: 'string' },
+  currency: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -9,6 +9,7 @@ import type { SalesforceSetupResult } from '../../integrations/salesforce/setup.
 import type { Values } from '../options.ts';
 import { stringOption } from '../options.ts';
 import { UsageError } from '../usage-error.ts';
+import { salesforceLink } from './salesforce-link.ts';
 
 export const SALESFORCE_SETUP_HELP = `clv salesforce setup --endpoint URL [--integration-user USERNAME] [--json]
         (--instance-url URL, token in SALESFORCE_ACCESS_TOKEN or --access-token T
@@ -83,9 +84,13 @@ function describe(result: SalesforceSetupResult): string {
 }
 
 export async function salesforceCommand(values: Values, args: readonly string[]): Promise<string> {
-  if (args.length === 0) throw new UsageError('salesforce needs a subcommand: salesforce setup');
+  if (args.length === 0)
+    throw new UsageError('salesforce needs a subcommand: salesforce setup or salesforce link');
+  if (args[0] === 'link' && args.length === 1) return salesforceLink(values);
   if (args[0] !== 'setup' || args.length > 1) {
-    throw new UsageError(`unknown salesforce command "${args.join(' ')}"; use salesforce setup`);
+    throw new UsageError(
+      `unknown salesforce command "${args.join(' ')}"; use salesforce setup or salesforce link`,
+    );
   }
   const endpoint = stringOption(values, 'endpoint');
   if (!endpoint) throw new UsageError('salesforce setup needs --endpoint URL (where outbound messages go)');

@@ -483,6 +483,6 @@ describe('clv salesforce setup', () => {
     expect(run.stderr).toMatch(/unknown salesforce command "teardown"; use salesforce setup/);
     const bare = await clv(['salesforce']);
     expect(bare.status).toBe(2);
-    expect(bare.stderr).toBe('clv: salesforce needs a subcommand: salesforce setup\n');
+    expect(bare.stderr).toBe('clv: salesforce needs a subcommand: salesforce setup or salesforce link\n');
   });
 });

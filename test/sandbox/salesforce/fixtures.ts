@@ -13,8 +13,8 @@
  */
 import type { StoredValue } from './field-values.ts';
 import { IdFactory, KEY_PREFIX } from './ids.ts';
-import type { Rng } from './prng.ts';
-import { seededRng } from './prng.ts';
+import type { Rng } from '../prng.ts';
+import { seededRng } from '../prng.ts';
 
 export interface OrgHistoryOptions {
   /** Order records in total, reduction orders included. */

@@ -11,8 +11,8 @@
  */
 import type { CanonicalLineItem, CanonicalOrder, CanonicalRefund } from './canonical-order.ts';
 import { restAmount } from './money.ts';
-import type { Rng } from './prng.ts';
-import { seededRng } from './prng.ts';
+import type { Rng } from '../prng.ts';
+import { seededRng } from '../prng.ts';
 
 export interface ShopHistoryOptions {
   orders: number;

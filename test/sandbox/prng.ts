@@ -1,7 +1,6 @@
 /**
- * A seeded pseudo-random generator (mulberry32), so a generated org history is
- * the same on every run and machine and a failing test can be replayed.
- * (Kept apart from the Shopify sandbox's copy: the two sandboxes share nothing.)
+ * A seeded pseudo-random generator (mulberry32), so a generated shop or org history
+ * is the same on every run and machine: a failing test can be replayed.
  */
 export interface Rng {
   /** Uniform in [0, 1). */
@@ -25,7 +24,10 @@ export function seededRng(seed: number): Rng {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  const normal = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
+  const normal = () => {
+    const u = 1 - next();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * next());
+  };
   const gamma = (shape: number): number => {
     if (shape < 1) return gamma(shape + 1) * (1 - next()) ** (1 / shape);
     const d = shape - 1 / 3;

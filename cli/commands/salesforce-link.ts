@@ -1,0 +1,69 @@
+/**
+ * `clv salesforce link`: connects a clv-sync workspace (tenant) to a
+ * Salesforce org, so outbound messages from that org are accepted and
+ * write-back knows how to log in. Writes the tenant item in the table named
+ * by CLV_TABLE (AWS credentials from the usual chain; CLV_DYNAMODB_ENDPOINT
+ * for DynamoDB Local). Secrets stay out of the table: they come from the
+ * environment or SSM at run time.
+ */
+import { sqsSender } from '../../functions/sqs-sender.ts';
+import { storeFromEnv } from '../../shared/store/store.ts';
+import type { TenantSettings } from '../../shared/store/tenants.ts';
+import { getTenant, putTenant, TenantNotFoundError } from '../../shared/store/tenants.ts';
+import type { Values } from '../options.ts';
+import { stringOption } from '../options.ts';
+import { UsageError } from '../usage-error.ts';
+
+export const SALESFORCE_LINK_HELP = `clv salesforce link --tenant ID --org-id 00D… --login-url MY_DOMAIN_URL --client-id KEY
+        [--flow client-credentials|jwt-bearer] [--username INTEGRATION_USER] [--grain contact|account]
+        [--currency USD (for a new workspace)]`;
+
+function required(values: Values, name: string): string {
+  const value = stringOption(values, name);
+  if (!value) throw new UsageError(`salesforce link needs --${name}`);
+  return value;
+}
+
+export async function salesforceLink(values: Values): Promise<string> {
+  const tenantId = required(values, 'tenant');
+  const flow = stringOption(values, 'flow') ?? 'client-credentials';
+  if (flow !== 'client-credentials' && flow !== 'jwt-bearer')
+    throw new UsageError(`--flow must be client-credentials or jwt-bearer, got "${flow}"`);
+  const username = stringOption(values, 'username');
+  if (flow === 'jwt-bearer' && !username) throw new UsageError('--flow jwt-bearer needs --username');
+  const grain = stringOption(values, 'grain') ?? 'contact';
+  if (grain !== 'contact' && grain !== 'account')
+    throw new UsageError(`--grain must be contact or account, got "${grain}"`);
+  const store = storeFromEnv();
+  let existing: TenantSettings | null = null;
+  try {
+    existing = await getTenant(store, tenantId);
+  } catch (error) {
+    if (!(error instanceof TenantNotFoundError)) throw error;
+  }
+  const currency = stringOption(values, 'currency') ?? existing?.currency;
+  if (!currency) throw new UsageError(`workspace ${tenantId} is new: give its --currency`);
+  const tenant = await putTenant(store, {
+    ...(existing ?? {}),
+    tenantId,
+    currency,
+    salesforceOrgId: required(values, 'org-id'),
+    salesforceGrain: grain,
+    salesforce: {
+      loginUrl: required(values, 'login-url'),
+      clientId: required(values, 'client-id'),
+      flow,
+      ...(username ? { username } : {}),
+    },
+  });
+  // The history import runs in AWS: ask for it on the deployed backfill queue when one is named.
+  const queueUrl = process.env.CLV_BACKFILL_QUEUE_URL;
+  if (queueUrl) await sqsSender(queueUrl, 'CLV_BACKFILL_QUEUE_URL')({ tenantId, source: 'salesforce' });
+  return [
+    `Workspace ${tenant.tenantId} ${existing ? 'now linked' : 'created and linked'} to org ${tenant.salesforceOrgId} (${tenant.salesforceGrain} grain, ${flow}).`,
+    `Set ${flow === 'jwt-bearer' ? 'SALESFORCE_PRIVATE_KEY' : 'SALESFORCE_CLIENT_SECRET'} where the functions run.`,
+    queueUrl
+      ? 'The order history import is queued.'
+      : 'Set CLV_BACKFILL_QUEUE_URL to the deployed backfill queue and run this again to import the order history.',
+  ].join('\n');
+}

@@ -1,0 +1,107 @@
+/** `clv salesforce link` as an admin runs it, against DynamoDB Local. */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { getTenant, putTenant, tenantIdFor } from '../../../shared/store/tenants.ts';
+import { tenantName, testStore } from '../../helpers/dynamo.ts';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const store = testStore();
+
+function clv(args: readonly string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [`${root}bin/clv.ts`, ...args],
+      { cwd: root, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const status = error ? error.code : 0;
+        if (typeof status !== 'number') reject(error ?? new Error('clv did not exit'));
+        else resolve({ status, stdout, stderr });
+      },
+    );
+  });
+}
+
+const ORG = '00D5g000001AbCdEAF';
+
+describe('clv salesforce link', () => {
+  it('links an existing Shopify workspace to an org, keeping its settings; the org then routes to it', async () => {
+    const tenantId = tenantName('link');
+    await putTenant(store, {
+      tenantId,
+      shopifyShop: `${tenantId}.myshopify.com`,
+      currency: 'EUR',
+      defaultMarginRate: 0.4,
+    });
+    const run = await clv([
+      'salesforce',
+      'link',
+      '--tenant',
+      tenantId,
+      '--org-id',
+      ORG,
+      '--login-url',
+      'https://acme.my.salesforce.com',
+      '--client-id',
+      'key-1',
+      '--grain',
+      'account',
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(`Workspace ${tenantId} now linked to org ${ORG}`);
+    const tenant = await getTenant(store, tenantId);
+    expect(tenant).toMatchObject({
+      shopifyShop: `${tenantId}.myshopify.com`,
+      currency: 'EUR',
+      defaultMarginRate: 0.4,
+      salesforceOrgId: ORG,
+      salesforceGrain: 'account',
+      salesforce: {
+        loginUrl: 'https://acme.my.salesforce.com',
+        clientId: 'key-1',
+        flow: 'client-credentials',
+      },
+    });
+    expect(await tenantIdFor(store, 'salesforce', ORG)).toBe(tenantId);
+  });
+
+  it('refuses a new workspace without a currency, the JWT flow without a user, and an org linked elsewhere', async () => {
+    const base = [
+      'salesforce',
+      'link',
+      '--org-id',
+      '00D5g000009ZzZzEAF',
+      '--login-url',
+      'https://x.my.salesforce.com',
+      '--client-id',
+      'k',
+    ];
+    const noCurrency = await clv([...base, '--tenant', tenantName('new')]);
+    expect(noCurrency.status).toBe(2);
+    expect(noCurrency.stderr).toMatch(/give its --currency/);
+    const jwt = await clv([
+      ...base,
+      '--tenant',
+      tenantName('new'),
+      '--currency',
+      'USD',
+      '--flow',
+      'jwt-bearer',
+    ]);
+    expect(jwt.status).toBe(2);
+    expect(jwt.stderr).toMatch(/--username/);
+    const taken = await clv([
+      ...base.slice(0, 3),
+      ORG,
+      ...base.slice(4),
+      '--tenant',
+      tenantName('other'),
+      '--currency',
+      'USD',
+    ]);
+    expect(taken.status).toBe(1);
+    expect(taken.stderr).toMatch(/already linked to another tenant/);
+  });
+});
