@@ -23,7 +23,9 @@ function clv(args: readonly string[]): Promise<{ status: number; stdout: string;
   });
 }
 
-const ORG = '00D5g000001AbCdEAF';
+// A fresh org id per run: other test files share the table and link orgs of their own.
+const randomOrg = () => `00D5g${String(Math.floor(Math.random() * 1e10)).padStart(10, '0')}`;
+const ORG = randomOrg();
 
 describe('clv salesforce link', () => {
   it('links an existing Shopify workspace to an org, keeping its settings; the org then routes to it', async () => {
@@ -72,7 +74,7 @@ describe('clv salesforce link', () => {
       'salesforce',
       'link',
       '--org-id',
-      '00D5g000009ZzZzEAF',
+      randomOrg(),
       '--login-url',
       'https://x.my.salesforce.com',
       '--client-id',
