@@ -127,3 +127,27 @@ console.log(
 );
 console.log('Shopify expects an answer within 5,000 ms.');
 writeFileSync(new URL('./results/webhook-ack.json', import.meta.url), `${JSON.stringify(ack, null, 2)}\n`);
+
+// Bundle size and module initialisation (the cold-start share that is ours), per function.
+process.stderr.write('bench: bundles and cold start…\n');
+const bundles = execFileSync(process.execPath, [fileURLToPath(new URL('./bundles.ts', import.meta.url))], {
+  encoding: 'utf8',
+})
+  .trim()
+  .split('\n')
+  .map(
+    (l) =>
+      JSON.parse(l) as { function: string; zippedBytes: number; bundleBytes: number; initMedianMs: number },
+  );
+console.log(
+  table(
+    ['function', 'zipped KB', 'bundle KB', 'module init ms (median of 5)'],
+    bundles.map((b) => [
+      b.function,
+      fmt(b.zippedBytes / 1024, 0),
+      fmt(b.bundleBytes / 1024, 0),
+      fmt(b.initMedianMs, 0),
+    ]),
+  ),
+);
+writeFileSync(new URL('./results/bundles.json', import.meta.url), `${JSON.stringify(bundles, null, 2)}\n`);

@@ -1,0 +1,47 @@
+/**
+ * Bundle size and cold start: `serverless package` builds one ESM bundle per
+ * function; each is unzipped and imported in a fresh Node process, which
+ * times the module initialisation (what a Lambda cold start adds before the
+ * handler runs). Prints one JSON line per function: zipped bytes, bundle
+ * bytes and the median of 5 initialisations in ms.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('../', import.meta.url).pathname;
+execFileSync(
+  process.execPath,
+  [join(root, 'node_modules/serverless/bin/serverless.js'), 'package', '--stage', 'bench'],
+  {
+    cwd: root,
+    stdio: 'ignore',
+  },
+);
+const out = join(root, '.serverless');
+const probe = `const t = performance.now(); await import(process.argv[1]); console.log(performance.now() - t);`;
+for (const zip of readdirSync(out).filter((f) => f.endsWith('.zip'))) {
+  const dir = mkdtempSync(join(tmpdir(), 'clv-bundle-'));
+  execFileSync('unzip', ['-q', join(out, zip), '-d', dir]);
+  const fnDir = join(dir, 'functions');
+  const file = join(fnDir, readdirSync(fnDir)[0]!);
+  const runs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const ms = execFileSync(process.execPath, ['--input-type=module', '-e', probe, file], {
+      encoding: 'utf8',
+      env: { ...process.env, CLV_TABLE: 'bench', AWS_REGION: 'us-east-1' },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    runs.push(Number(ms.trim()));
+  }
+  runs.sort((a, b) => a - b);
+  console.log(
+    JSON.stringify({
+      function: zip.replace(/\.zip$/, ''),
+      zippedBytes: statSync(join(out, zip)).size,
+      bundleBytes: statSync(file).size,
+      initMedianMs: runs[2],
+    }),
+  );
+}
