@@ -40,6 +40,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Connection } from 'jsforce';
 import { ingestOrder } from '../../shared/pipeline/ingest.ts';
+import { mapLimited } from '../../shared/pipeline/map-limited.ts';
 import type { Enqueue } from '../../shared/pipeline/messages.ts';
 import { hasEvent, recordEvent } from '../../shared/store/events.ts';
 import { keys } from '../../shared/store/keys.ts';
@@ -179,30 +180,6 @@ function versionMs(record: Record<string, unknown>): number {
   return stamps.length ? Math.max(...stamps) : NaN;
 }
 
-/** Runs `work` over items, a few at a time; a failure is thrown once the others have finished. */
-async function eachLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  const failures: unknown[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      try {
-        out[i] = await work(items[i]!);
-      } catch (error) {
-        failures.push(error);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  if (failures.length) throw failures[0];
-  return out;
-}
-
 /**
  * Does what a change event says for the tenant's orders, once per event:
  * a duplicate is recognised without reading anything. Failures of our own or
@@ -252,7 +229,7 @@ export async function ingestChangeEvent(
   const ids = [...unique];
   if (DELETED.has(event.changeType)) {
     records.push(
-      ...(await eachLimited(ids, ctx.concurrency ?? 8, (id) =>
+      ...(await mapLimited(ids, ctx.concurrency ?? 8, (id) =>
         cancelDeleted(ctx, sObject, id, event.commitTimestamp),
       )),
     );
@@ -289,7 +266,7 @@ async function rereadOpportunities(
 ): Promise<ChangeRecordOutcome[]> {
   const found = await selectWhereIn(await connection(), 'Opportunity', OPPORTUNITY_FIELDS, 'Id', ids);
   const byId = new Map(found.map((r) => [salesforceId18(String(r.Id), 'Id'), r]));
-  return eachLimited(ids, ctx.concurrency ?? 8, async (id): Promise<ChangeRecordOutcome> => {
+  return mapLimited(ids, ctx.concurrency ?? 8, async (id): Promise<ChangeRecordOutcome> => {
     const record = byId.get(id);
     if (!record) return missingRecord('Opportunity', id);
     return ingestReread(ctx, { sObject: 'Opportunity', id, record, floorMs });
@@ -375,7 +352,7 @@ async function rereadOrders(
   }
 
   outcomes.push(
-    ...(await eachLimited([...purchases], ctx.concurrency ?? 8, ([id, { record, floorMs: floor }]) =>
+    ...(await mapLimited([...purchases], ctx.concurrency ?? 8, ([id, { record, floorMs: floor }]) =>
       ingestReread(ctx, {
         sObject: 'Order',
         id,

@@ -13,6 +13,7 @@
  * have finished, so Salesforce's retry finds those already done.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { mapLimited } from '../../shared/pipeline/map-limited.ts';
 import { ingestOrder } from '../../shared/pipeline/ingest.ts';
 import type { Enqueue } from '../../shared/pipeline/messages.ts';
 import { hasEvent, recordEvent } from '../../shared/store/events.ts';
@@ -72,22 +73,7 @@ export async function ingestNotifications(
   ctx: NotificationContext,
   notifications: readonly OutboundNotification[],
 ): Promise<NotificationOutcome[]> {
-  const outcomes: NotificationOutcome[] = new Array(notifications.length);
-  const failures: unknown[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < notifications.length) {
-      const i = next++;
-      try {
-        outcomes[i] = await ingestNotification(ctx, notifications[i]!);
-      } catch (error) {
-        failures.push(error);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, ctx.concurrency ?? 8) }, worker));
-  if (failures.length) throw failures[0];
-  return outcomes;
+  return mapLimited(notifications, ctx.concurrency ?? 8, (n) => ingestNotification(ctx, n));
 }
 
 async function ingestNotification(

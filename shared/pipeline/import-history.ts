@@ -8,6 +8,7 @@
 import type { Order } from '../store/order.ts';
 import { recordOrder } from '../store/orders.ts';
 import { getModel } from '../store/models.ts';
+import { mapLimited } from './map-limited.ts';
 import type { Store } from '../store/store.ts';
 import type { TenantSettings } from '../store/tenants.ts';
 import type { RefitReport } from './refit-tenant.ts';
@@ -45,7 +46,7 @@ export async function importOrders(
   const customers = new Set<string>();
   let batch: Order[] = [];
   const flush = async () => {
-    await inParallel(batch, concurrency, async (order) => {
+    await mapLimited(batch, concurrency, async (order) => {
       try {
         const r = await recordOrder(store, tenant, order, now);
         progress[r.status]++;
@@ -83,20 +84,6 @@ export async function scoreAndRefit(
   concurrency = 16,
 ): Promise<RefitReport> {
   const model = await getModel(store, tenant.tenantId);
-  await inParallel([...customers], concurrency, (id) =>
-    scoreCustomer(store, tenant, id, model, now).then(() => {}),
-  );
+  await mapLimited([...customers], concurrency, (id) => scoreCustomer(store, tenant, id, model, now));
   return refitTenant(store, tenant, now);
-}
-
-async function inParallel<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
