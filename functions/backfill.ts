@@ -21,6 +21,7 @@ import { backfillSalesforceOrders } from '../integrations/salesforce/backfill.ts
 import type { SecretSource } from '../integrations/salesforce/connection.ts';
 import { salesforceConnection, secretsFromEnv } from '../integrations/salesforce/connection.ts';
 import type { EnqueueWriteback } from '../shared/pipeline/messages.ts';
+import { requestWritebacks } from '../shared/pipeline/messages.ts';
 import type { Store } from '../shared/store/store.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
 import { getTenant } from '../shared/store/tenants.ts';
@@ -63,11 +64,7 @@ export function createBackfillHandler(deps: BackfillHandlerDeps) {
           queryPages: report.queryPages,
           model: report.refit.model,
         });
-        if (report.refit.outboxEntries) {
-          if (tenant.shopifyShop)
-            await deps.enqueueWriteback({ tenantId: tenant.tenantId, target: 'shopify' });
-          await deps.enqueueWriteback({ tenantId: tenant.tenantId, target: 'salesforce' });
-        }
+        if (report.refit.outboxEntries) await requestWritebacks(tenant, deps.enqueueWriteback);
         return;
       }
       const client = await shopAdmin(deps.shopify, deps.store, tenant, deps.clientOptions);
@@ -87,8 +84,7 @@ export function createBackfillHandler(deps: BackfillHandlerDeps) {
         outboxEntries: report.refit.outboxEntries,
         calls: Object.fromEntries(client.stats.byOperation),
       });
-      if (report.refit.outboxEntries)
-        await deps.enqueueWriteback({ tenantId: tenant.tenantId, target: 'shopify' });
+      if (report.refit.outboxEntries) await requestWritebacks(tenant, deps.enqueueWriteback);
     } catch (error) {
       deps.logger.error('backfill failed', {
         tenantId: tenant.tenantId,

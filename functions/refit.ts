@@ -8,6 +8,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { EnqueueWriteback } from '../shared/pipeline/messages.ts';
+import { requestWritebacks } from '../shared/pipeline/messages.ts';
 import type { RefitReport } from '../shared/pipeline/refit-tenant.ts';
 import { writebackSender } from './sqs-sender.ts';
 import { refitTenant } from '../shared/pipeline/refit-tenant.ts';
@@ -37,10 +38,7 @@ export function createRefitHandler({ store, logger, now = Date.now, enqueueWrite
         const tenant = await getTenant(store, tenantId);
         const report = await refitTenant(store, tenant, now());
         reports[tenantId] = report;
-        if (report.outboxEntries) {
-          if (tenant.shopifyShop) await enqueueWriteback({ tenantId, target: 'shopify' });
-          if (tenant.salesforceOrgId) await enqueueWriteback({ tenantId, target: 'salesforce' });
-        }
+        if (report.outboxEntries) await requestWritebacks(tenant, enqueueWriteback);
         logger.info('refit', { tenantId, ...reports[tenantId] });
       } catch (error) {
         failed.push(tenantId);

@@ -18,3 +18,15 @@ export const WritebackMessageSchema = z.object({
 });
 export type WritebackMessage = z.infer<typeof WritebackMessageSchema>;
 export type EnqueueWriteback = (message: WritebackMessage) => Promise<void>;
+
+/**
+ * After a refit, any linked CRM may have pending fields: one flush request
+ * for each CRM the tenant links (every refit path asks the same way).
+ */
+export async function requestWritebacks(
+  tenant: { tenantId: string; shopifyShop?: string; salesforceOrgId?: string },
+  enqueue: EnqueueWriteback,
+): Promise<void> {
+  if (tenant.shopifyShop) await enqueue({ tenantId: tenant.tenantId, target: 'shopify' });
+  if (tenant.salesforceOrgId) await enqueue({ tenantId: tenant.tenantId, target: 'salesforce' });
+}
