@@ -32,6 +32,7 @@ import {
   ingestChangeEvent,
   parseChangeEvent,
 } from '../integrations/salesforce/change-events.ts';
+import { sameSalesforceId } from '../integrations/salesforce/salesforce-ids.ts';
 import type { SecretSource } from '../integrations/salesforce/connection.ts';
 import { salesforceConnection, secretsFromEnv } from '../integrations/salesforce/connection.ts';
 import type { Enqueue } from '../shared/pipeline/messages.ts';
@@ -71,8 +72,6 @@ export interface SalesforceEventResult {
   skipped: number;
   records: ChangeRecordOutcome[];
 }
-
-const org15 = (id: string) => id.slice(0, 15);
 
 function result(
   status: SalesforceEventResult['status'],
@@ -155,7 +154,7 @@ export function createSalesforceEventsHandler({
       return rejected(`org routed to tenant ${tenantId}, which does not exist`);
     }
     // The route and the workspace must agree on the org.
-    if (!tenant.salesforceOrgId || org15(tenant.salesforceOrgId) !== org15(change.orgId))
+    if (!tenant.salesforceOrgId || !sameSalesforceId(tenant.salesforceOrgId, change.orgId))
       return rejected(`tenant ${tenantId} is linked to org ${tenant.salesforceOrgId ?? 'none'}`);
 
     let outcome: ChangeEventOutcome;

@@ -24,6 +24,7 @@ import type { Store } from '../shared/store/store.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
 import type { TenantSettings } from '../shared/store/tenants.ts';
 import { getTenant, TenantNotFoundError, tenantIdFor } from '../shared/store/tenants.ts';
+import { sameSalesforceId } from '../integrations/salesforce/salesforce-ids.ts';
 import { ingestNotifications } from '../integrations/salesforce/outbound-notifications.ts';
 import type { OutboundMessage } from '../integrations/salesforce/outbound-message.ts';
 import {
@@ -53,8 +54,6 @@ export interface SalesforceOutboundDeps {
 function soap(statusCode: number, body: string): APIGatewayProxyStructuredResultV2 {
   return { statusCode, headers: { 'content-type': 'text/xml; charset=utf-8' }, body };
 }
-
-const org15 = (id: string) => id.slice(0, 15);
 
 /**
  * The org ids a message names besides OrganizationId: its callback URLs end
@@ -109,9 +108,9 @@ export function createSalesforceOutboundHandler({
       return forbidden(`org routed to tenant ${tenantId}, which does not exist`);
     }
     // The route and the workspace must agree on the org, and so must the message's own callback URLs.
-    if (!tenant.salesforceOrgId || org15(tenant.salesforceOrgId) !== org15(message.organizationId))
+    if (!tenant.salesforceOrgId || !sameSalesforceId(tenant.salesforceOrgId, message.organizationId))
       return forbidden(`tenant ${tenantId} is linked to org ${tenant.salesforceOrgId ?? 'none'}`);
-    const other = urlOrgIds(message).find((id) => org15(id) !== org15(message.organizationId));
+    const other = urlOrgIds(message).find((id) => !sameSalesforceId(id, message.organizationId));
     if (other) return forbidden(`callback URLs name org ${other}`);
 
     const outcomes = await ingestNotifications({ store, tenant, enqueue, now: now() }, message.notifications);

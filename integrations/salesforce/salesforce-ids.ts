@@ -38,6 +38,9 @@ function checksum(id15: string): string {
   return suffix;
 }
 
+/** Whether two ids, each 15 or 18 characters, name the same record or org: the first 15 decide. */
+export const sameSalesforceId = (a: string, b: string): boolean => a.slice(0, 15) === b.slice(0, 15);
+
 /** Whether `id` has the shape of a record id: 15 alphanumerics, or 18 with a suffix matching the case of the first 15. */
 export function isSalesforceId(id: string): boolean {
   if (!ID_SHAPE.test(id)) return false;

@@ -90,11 +90,14 @@ export const keys = {
    * looked up in before its tenant is known. Carries gsi1pk, so a tenant
    * deletion removes its routes too.
    */
-  route: (kind: 'shopify' | 'salesforce', externalId: string, tenantId: string): Indexed => ({
+  route: (kind: 'shopify' | 'salesforce', externalId: string, tenantId: string): Indexed => {
+    const key = keys.routeKey(kind, externalId);
+    return { ...key, gsi1pk: t(tenantId), gsi1sk: `ROUTE#${kind}#${key.sk}` };
+  },
+  /** A route's key. An org is known by its 15-character id: the 18-character form only adds a checksum. */
+  routeKey: (kind: 'shopify' | 'salesforce', externalId: string): Key => ({
     pk: `ROUTE#${kind}`,
-    sk: externalId,
-    gsi1pk: t(tenantId),
-    gsi1sk: `ROUTE#${kind}#${externalId}`,
+    sk: kind === 'salesforce' ? externalId.slice(0, 15) : externalId,
   }),
   /** A Shopify OAuth session (offline access token and its refresh token). */
   shopifySession: (tenantId: string, sessionId: string): Indexed => ({

@@ -105,7 +105,7 @@ function routes(tenant: TenantSettings): Record<string, unknown>[] {
     out.push({ ...keys.route('shopify', tenant.shopifyShop, tenant.tenantId), tenantId: tenant.tenantId });
   if (tenant.salesforceOrgId)
     out.push({
-      ...keys.route('salesforce', tenant.salesforceOrgId.slice(0, 15), tenant.tenantId),
+      ...keys.route('salesforce', tenant.salesforceOrgId, tenant.tenantId),
       tenantId: tenant.tenantId,
     });
   return out;
@@ -117,9 +117,8 @@ export async function tenantIdFor(
   kind: 'shopify' | 'salesforce',
   externalId: string,
 ): Promise<string | null> {
-  const id = kind === 'salesforce' ? externalId.slice(0, 15) : externalId;
   const out = await store.doc.send(
-    new GetCommand({ TableName: store.table, Key: { pk: `ROUTE#${kind}`, sk: id }, ConsistentRead: true }),
+    new GetCommand({ TableName: store.table, Key: keys.routeKey(kind, externalId), ConsistentRead: true }),
   );
   return out.Item ? String(out.Item.tenantId) : null;
 }
