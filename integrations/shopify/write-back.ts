@@ -190,16 +190,10 @@ async function writeInBulk(
   poll?: PollOptions,
 ): Promise<void> {
   const owner = new Map(pending.map((p) => [customerGid(p.shopifyId), p.entry.customerId]));
+  const inputs = pending.flatMap((p) => p.inputs);
   const lines: MetafieldsSetInput[][] = [];
-  let line: MetafieldsSetInput[] = [];
-  for (const input of pending.flatMap((p) => p.inputs)) {
-    if (line.length === METAFIELDS_PER_CALL) {
-      lines.push(line);
-      line = [];
-    }
-    line.push(input);
-  }
-  if (line.length) lines.push(line);
+  for (let i = 0; i < inputs.length; i += METAFIELDS_PER_CALL)
+    lines.push(inputs.slice(i, i + METAFIELDS_PER_CALL));
   const fail = (reason: string, ownerIds: readonly string[]) => {
     for (const id of ownerIds) failures.set(owner.get(id)!, reason);
   };
