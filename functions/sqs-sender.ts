@@ -12,12 +12,27 @@ export class QueueNotConfiguredError extends Error {
  * are delivered one at a time, in order (the write-back queue serialises a
  * tenant's flushes that way).
  */
+/**
+ * The SQS client: AWS's default configuration, or, when CLV_SQS_ENDPOINT is set (the local stack), that
+ * endpoint with dummy credentials. Naming the endpoint keeps the SDK from warning on every send that the
+ * queue URL's host differs from the region's endpoint.
+ */
+export function sqsClientFromEnv(env: NodeJS.ProcessEnv = process.env): SQSClient {
+  const endpoint = env.CLV_SQS_ENDPOINT || undefined;
+  if (!endpoint) return new SQSClient({});
+  return new SQSClient({
+    endpoint,
+    region: env.AWS_REGION || 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+}
+
 export function sqsSender<M>(
   queueUrl: string | undefined,
   setting: string,
   options: { groupBy?: (message: M) => string; client?: SQSClient } = {},
 ) {
-  const client = options.client ?? new SQSClient({});
+  const client = options.client ?? sqsClientFromEnv();
   return async (message: M): Promise<void> => {
     // Checked at send time, so a handler that never sends needs no queue configured.
     if (!queueUrl) throw new QueueNotConfiguredError(`no queue URL configured: set ${setting}`);

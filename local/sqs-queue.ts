@@ -13,6 +13,8 @@ export interface QueuedMessage {
   messageId: string;
   body: string;
   receiveCount: number;
+  /** The message group on a FIFO queue. */
+  groupId?: string;
 }
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
@@ -23,7 +25,7 @@ export class LocalQueue {
   delivered = 0;
   private readonly batchSize: number;
   private readonly maxReceiveCount: number;
-  private readonly name: string;
+  readonly name: string;
   /** Batches in flight at once, as Lambda runs several consumers of one queue. */
   private readonly concurrency: number;
 
@@ -34,8 +36,13 @@ export class LocalQueue {
     this.maxReceiveCount = options.maxReceiveCount ?? 5;
   }
 
-  async send(body: unknown): Promise<void> {
-    this.pending.push({ messageId: randomUUID(), body: JSON.stringify(body), receiveCount: 0 });
+  async send(body: unknown, groupId?: string): Promise<void> {
+    this.sendRaw(JSON.stringify(body), groupId);
+  }
+
+  /** Enqueues a body as it came off the wire. */
+  sendRaw(body: string, groupId?: string): void {
+    this.pending.push({ messageId: randomUUID(), body, receiveCount: 0, ...(groupId ? { groupId } : {}) });
   }
 
   /** Delivers batches to the handler until the queue is empty (failed messages are retried or dead-lettered). */
@@ -47,7 +54,22 @@ export class LocalQueue {
     while (this.pending.length) await Promise.all(Array.from({ length: this.concurrency }, consumer));
   }
 
-  private async deliver(handler: SqsHandler, batch: QueuedMessage[]): Promise<void> {
+  /**
+   * One pass over what is pending now, in batches (several at once with `concurrency`). Resolves to the
+   * number of messages that failed and are pending again; messages sent meanwhile wait for the next pass.
+   */
+  async drainOnce(handler: SqsHandler): Promise<number> {
+    const round = this.pending.splice(0);
+    let retried = 0;
+    const consumer = async (): Promise<void> => {
+      while (round.length) retried += await this.deliver(handler, round.splice(0, this.batchSize));
+    };
+    await Promise.all(Array.from({ length: this.concurrency }, consumer));
+    return retried;
+  }
+
+  /** Delivers one batch; resolves to the number of its messages put back for another receive. */
+  private async deliver(handler: SqsHandler, batch: QueuedMessage[]): Promise<number> {
     for (const m of batch) m.receiveCount++;
     this.delivered += batch.length;
     const event: SQSEvent = {
@@ -60,6 +82,8 @@ export class LocalQueue {
           SentTimestamp: String(Date.now()),
           SenderId: 'local',
           ApproximateFirstReceiveTimestamp: String(Date.now()),
+          // What a FIFO queue adds, and what SqsFifoPartialProcessor reads to keep a failed group in order.
+          ...(m.groupId ? { MessageGroupId: m.groupId, MessageDeduplicationId: m.messageId } : {}),
         },
         messageAttributes: {},
         md5OfBody: '',
@@ -78,10 +102,15 @@ export class LocalQueue {
     } catch {
       failed = new Set(batch.map((m) => m.messageId)); // a thrown handler fails the whole batch, as in Lambda
     }
+    let retried = 0;
     for (const m of batch) {
       if (!failed.has(m.messageId)) continue;
       if (m.receiveCount >= this.maxReceiveCount) this.deadLetters.push(m);
-      else this.pending.push(m);
+      else {
+        this.pending.push(m);
+        retried++;
+      }
     }
+    return retried;
   }
 }

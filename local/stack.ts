@@ -1,0 +1,220 @@
+/**
+ * The embedded stack: the deployable service running on this machine. DynamoDB Local holds the table of
+ * serverless.yml; serverless-offline serves the HTTP functions on http://localhost:3000 from the same
+ * esbuild bundles Lambda runs (stage `local`); the local SQS endpoint takes what they enqueue, and the
+ * queue consumers run the production SQS handlers (score, write-back, backfill) in this process.
+ * `npm start` (local/start.ts) and `npm run demo` (local/demo.ts) both run it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createConnection } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import type { SqsHandler } from './sqs-queue.ts';
+import { createTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
+import { QueueConsumer } from './queue-consumer.ts';
+import { startSqsEndpoint, type SqsEndpoint } from './sqs-endpoint.ts';
+
+export const LOCAL_STAGE = 'local';
+/** serverless.yml names the table `${service}-${stage}`. */
+export const LOCAL_TABLE = `clv-sync-${LOCAL_STAGE}`;
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const OFFLINE_READY_TIMEOUT_MS = 180_000;
+
+export class LocalStackError extends Error {
+  override name = 'LocalStackError';
+}
+
+export interface LocalStackOptions {
+  /** serverless-offline's HTTP port (CLV_LOCAL_HTTP_PORT, default 3000). */
+  httpPort?: number;
+  /** 0 picks free ports. */
+  dynamoDbPort?: number;
+  sqsPort?: number;
+  /** Lines from the stack and serverless-offline; defaults to stderr. */
+  log?: (line: string) => void;
+  /** serverless-offline's own output (build, requests) is shown only when true. */
+  verboseOffline?: boolean;
+}
+
+export interface LocalStack {
+  /** e.g. http://localhost:3000 */
+  url: string;
+  /** The settings the functions and consumers run with (also set on this process's env). */
+  env: Record<string, string>;
+  consumers: Record<'score' | 'writeback' | 'backfill', QueueConsumer>;
+  /** Resolves once every queue is empty and no batch is in flight. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const intSetting = (value: string | undefined, fallback: number) =>
+  value !== undefined && value !== '' ? Number(value) : fallback;
+
+async function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function assertPortFree(port: number, setting: string): Promise<void> {
+  if (await portAnswers(port))
+    throw new LocalStackError(
+      `port ${port} is already in use (another \`npm start\`?): stop it, or set ${setting} in .env to a free port`,
+    );
+}
+
+/** The production SQS handlers, imported after the environment is set (they read it when first invoked). */
+const handlerOf = (module: string) => async (): Promise<SqsHandler> =>
+  ((await import(module)) as { handler: SqsHandler }).handler;
+
+function startOffline(
+  httpPort: number,
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+  verbose: boolean,
+) {
+  const bin = fileURLToPath(new URL('../node_modules/.bin/serverless', import.meta.url));
+  const child = spawn(
+    bin,
+    [
+      'offline',
+      'start',
+      '--stage',
+      LOCAL_STAGE,
+      '--httpPort',
+      String(httpPort),
+      '--lambdaPort',
+      String(httpPort + 2),
+    ],
+    // Its own process group, so stopping kills serverless and the esbuild and worker processes it starts.
+    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  let output = '';
+  const onData = (chunk: Buffer) => {
+    const text = chunk.toString();
+    output = (output + text).slice(-4000);
+    if (verbose) for (const line of text.split('\n')) if (line.trim()) log(`[offline] ${line}`);
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  return { child, output: () => output };
+}
+
+async function waitForOffline(child: ChildProcess, port: number, output: () => string): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new LocalStackError(
+        `serverless-offline exited (${child.exitCode ?? child.signalCode}):\n${output()}`,
+      );
+    if (await portAnswers(port)) return;
+    if (Date.now() - started > OFFLINE_READY_TIMEOUT_MS)
+      throw new LocalStackError(
+        `serverless-offline did not listen on port ${port} within 180 s:\n${output()}`,
+      );
+    await sleep(250);
+  }
+}
+
+async function killGroup(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const signal = (s: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, s);
+    } catch {
+      // Already gone.
+    }
+  };
+  signal('SIGTERM');
+  const escalate = setTimeout(() => signal('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(escalate);
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const httpPort = options.httpPort ?? intSetting(process.env.CLV_LOCAL_HTTP_PORT, 3000);
+  const dynamoDbPort = options.dynamoDbPort ?? intSetting(process.env.CLV_LOCAL_DYNAMODB_PORT, 8000);
+  const sqsPort = options.sqsPort ?? intSetting(process.env.CLV_LOCAL_SQS_PORT, 9324);
+  await assertPortFree(httpPort, 'CLV_LOCAL_HTTP_PORT');
+  if (dynamoDbPort) await assertPortFree(dynamoDbPort, 'CLV_LOCAL_DYNAMODB_PORT');
+
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.splice(0).reverse()) await s().catch(() => undefined);
+  };
+  try {
+    const dynamoDb: DynamoDbLocal = await startDynamoDbLocal(dynamoDbPort ? { port: dynamoDbPort } : {});
+    stops.push(() => dynamoDb.stop());
+    await createTable(dynamoDb.endpoint, LOCAL_TABLE);
+
+    const onDeadLetter = (queue: string, body: string) =>
+      log(
+        `dead-lettered on ${queue} after its retries (the handler's log above says why): ${body.slice(0, 300)}`,
+      );
+    const onError = (queue: string, error: unknown) =>
+      log(`the ${queue} consumer could not start: ${String(error)}`);
+    const consumers = {
+      score: new QueueConsumer(handlerOf('../functions/score.ts'), {
+        name: 'clv-score',
+        batchSize: 25,
+        onDeadLetter,
+        onError,
+      }),
+      writeback: new QueueConsumer(handlerOf('../functions/writeback.ts'), {
+        name: 'clv-writeback.fifo',
+        fifo: true,
+        batchSize: 10,
+        onDeadLetter,
+        onError,
+      }),
+      backfill: new QueueConsumer(handlerOf('../functions/backfill.ts'), {
+        name: 'clv-backfill',
+        batchSize: 1,
+        onDeadLetter,
+        onError,
+      }),
+    };
+    const sqs: SqsEndpoint = await startSqsEndpoint({
+      port: sqsPort,
+      queues: new Map(Object.values(consumers).map((c) => [c.queue.name, c])),
+    });
+    stops.push(() => sqs.close());
+
+    const env: Record<string, string> = {
+      CLV_TABLE: LOCAL_TABLE,
+      CLV_DYNAMODB_ENDPOINT: dynamoDb.endpoint,
+      CLV_SQS_ENDPOINT: sqs.origin,
+      CLV_SCORE_QUEUE_URL: sqs.queueUrl('clv-score'),
+      CLV_WRITEBACK_QUEUE_URL: sqs.queueUrl('clv-writeback.fifo'),
+      CLV_BACKFILL_QUEUE_URL: sqs.queueUrl('clv-backfill'),
+      AWS_REGION: 'us-east-1',
+      // Local endpoints only; these keep the SDK's credential chain from looking for real ones.
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    };
+    Object.assign(process.env, env);
+
+    const offline = startOffline(httpPort, { ...process.env, ...env }, log, options.verboseOffline ?? false);
+    stops.push(() => killGroup(offline.child));
+    await waitForOffline(offline.child, httpPort, offline.output);
+
+    const idle = async () => {
+      // A consumer's handler may enqueue on another (score → write-back): wait until none is busy.
+      while (Object.values(consumers).some((c) => c.busy)) {
+        await Promise.all(Object.values(consumers).map((c) => c.idle()));
+        await sleep(20);
+      }
+    };
+    return { url: `http://localhost:${httpPort}`, env, consumers, idle, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

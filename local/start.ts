@@ -1,0 +1,64 @@
+/**
+ * `npm start`: the embedded stack with its local defaults. Settings come from .env, copied from .env.example
+ * on the first run. Serves the HTTP functions on http://localhost:3000 (POST /shopify/webhooks among them),
+ * runs the queue consumers, and keeps the demo tenant installed in the Shopify and Salesforce sandboxes.
+ * Ctrl-C stops every child process.
+ */
+import { copyFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { demoSettingsFromEnv, startLocalWorld } from './local-world.ts';
+
+const ENV_FILE = fileURLToPath(new URL('../.env', import.meta.url));
+const ENV_EXAMPLE = fileURLToPath(new URL('../.env.example', import.meta.url));
+
+/** Reads .env (copying .env.example first when there is none); variables already set win. */
+export function loadLocalEnv(log: (line: string) => void): void {
+  if (!existsSync(ENV_FILE)) {
+    copyFileSync(ENV_EXAMPLE, ENV_FILE);
+    log('created .env from .env.example (local defaults; edit it to change ports or the demo tenant)');
+  }
+  process.loadEnvFile(ENV_FILE);
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  loadLocalEnv(log);
+  const settings = demoSettingsFromEnv();
+  log(
+    'starting DynamoDB Local, the local queues and serverless-offline (the first build takes a few seconds)…',
+  );
+  const world = await startLocalWorld(settings, {
+    log,
+    verboseOffline: process.env.CLV_LOCAL_VERBOSE === 'true',
+  });
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping…`);
+    void world.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  const url = world.stack.url;
+  log(`
+clv-sync is running (stage "local")
+  ${url}
+    POST /shopify/webhooks      Shopify webhooks, HMAC-signed with SHOPIFY_API_SECRET from .env
+    POST /shopify/install       App install by session token
+    GET  /shopify/auth          OAuth install
+    POST /salesforce/outbound   Salesforce outbound messages
+  DynamoDB Local  ${world.stack.env.CLV_DYNAMODB_ENDPOINT}  (table ${world.stack.env.CLV_TABLE}, in memory)
+  SQS endpoint    ${world.stack.env.CLV_SQS_ENDPOINT}  (score, write-back, backfill consumers run here)
+  demo tenant     ${settings.tenantId}: shop ${settings.shop}, Salesforce org ${settings.orgId}
+  ${world.shopify ? `Shopify sandbox ${world.shopify.origin}, Salesforce sandbox ${world.salesforce!.instanceUrl}` : 'sandboxes off (CLV_LOCAL_SANDBOXES=false)'}
+In another terminal: npx clv report --tenant ${settings.tenantId}   (reads the same .env)
+Ctrl-C stops everything.`);
+}
+
+main().catch((error: unknown) => {
+  log(`npm start failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
