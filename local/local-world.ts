@@ -65,10 +65,12 @@ export interface LocalWorld {
   stop(): Promise<void>;
 }
 
-export async function startLocalWorld(
-  settings: DemoSettings,
-  options: LocalStackOptions & { log?: (line: string) => void } = {},
-): Promise<LocalWorld> {
+export interface LocalWorldOptions extends LocalStackOptions {
+  /** Fills the sandboxes before the stack starts and the demo tenant installs (the shop's and org's past). */
+  seed?: (sandboxes: { shopify: ShopifySandbox; salesforce: SalesforceSandbox }) => void;
+}
+
+export async function startLocalWorld(settings: DemoSettings, options: LocalWorldOptions = {}): Promise<LocalWorld> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -94,6 +96,7 @@ export async function startLocalWorld(
         clientSecret: settings.salesforceClientSecret,
       });
       stops.push(() => salesforce!.stop());
+      options.seed?.({ shopify, salesforce });
       // The functions reach the sandboxes instead of https://{shop} (integrations/shopify/transport.ts).
       process.env.SHOPIFY_ADMIN_ORIGIN = shopify.origin;
     }

@@ -4,21 +4,8 @@
  * runs the queue consumers, and keeps the demo tenant installed in the Shopify and Salesforce sandboxes.
  * Ctrl-C stops every child process.
  */
-import { copyFileSync, existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { demoSettingsFromEnv, startLocalWorld } from './local-world.ts';
-
-const ENV_FILE = fileURLToPath(new URL('../.env', import.meta.url));
-const ENV_EXAMPLE = fileURLToPath(new URL('../.env.example', import.meta.url));
-
-/** Reads .env (copying .env.example first when there is none); variables already set win. */
-export function loadLocalEnv(log: (line: string) => void): void {
-  if (!existsSync(ENV_FILE)) {
-    copyFileSync(ENV_EXAMPLE, ENV_FILE);
-    log('created .env from .env.example (local defaults; edit it to change ports or the demo tenant)');
-  }
-  process.loadEnvFile(ENV_FILE);
-}
+import { loadLocalEnv } from './local-env.ts';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
