@@ -21,7 +21,14 @@ import { demoSettingsFromEnv, startLocalWorld } from './local-world.ts';
 import { loadLocalEnv } from './local-env.ts';
 
 const DEFAULT_DATA = fileURLToPath(new URL('../../shared/data/cdnow/CDNOW_master.txt', import.meta.url));
-const OUTBOUND_FIELDS = ['AccountId', 'BillToContactId', 'EffectiveDate', 'LastModifiedDate', 'Status', 'TotalAmount'];
+const OUTBOUND_FIELDS = [
+  'AccountId',
+  'BillToContactId',
+  'EffectiveDate',
+  'LastModifiedDate',
+  'Status',
+  'TotalAmount',
+];
 
 class DemoError extends Error {
   override name = 'DemoError';
@@ -51,12 +58,16 @@ async function timed<T>(timings: Map<string, number>, phase: string, work: () =>
 }
 
 async function main(): Promise<number> {
+  // Ctrl-C: exit through process.exit, whose 'exit' handlers kill DynamoDB Local and serverless-offline.
+  process.once('SIGINT', () => process.exit(130));
   loadLocalEnv(log);
   // The consumers run in this process: keep their INFO lines from burying the progress bars.
   process.env.LOG_LEVEL = process.env.CLV_DEMO_LOG_LEVEL || 'ERROR';
   const dataFile = process.env.CLV_DEMO_CDNOW || DEFAULT_DATA;
   if (!existsSync(dataFile))
-    throw new DemoError(`${dataFile} not found: put the shared data folder beside the project, or set CLV_DEMO_CDNOW`);
+    throw new DemoError(
+      `${dataFile} not found: put the shared data folder beside the project, or set CLV_DEMO_CDNOW`,
+    );
   const settings = { ...demoSettingsFromEnv(), sandboxes: true };
   const timings = new Map<string, number>();
   const started = performance.now();
@@ -89,7 +100,10 @@ async function main(): Promise<number> {
 
     await timed(timings, 'backfill the shop (bulk query) and the org (SOQL), fit and score', async () => {
       // The install queued the shop's backfill; the org's is queued as `clv backfill --org` would.
-      await sqsSender(stack.env.CLV_BACKFILL_QUEUE_URL, 'CLV_BACKFILL_QUEUE_URL')({
+      await sqsSender(
+        stack.env.CLV_BACKFILL_QUEUE_URL,
+        'CLV_BACKFILL_QUEUE_URL',
+      )({
         tenantId: tenant.tenantId,
         source: 'salesforce',
       });
@@ -111,7 +125,11 @@ async function main(): Promise<number> {
           apiVersion: SHOPIFY_API_VERSION,
           triggeredAt: order.createdAt,
         });
-        const response = await fetch(`${stack.url}/shopify/webhooks`, { method: 'POST', headers: signed.headers, body });
+        const response = await fetch(`${stack.url}/shopify/webhooks`, {
+          method: 'POST',
+          headers: signed.headers,
+          body,
+        });
         await response.arrayBuffer();
         statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
         bar.advance();
@@ -134,7 +152,9 @@ async function main(): Promise<number> {
           fields: OUTBOUND_FIELDS,
         });
         if (!deliveries.at(-1)?.acked)
-          throw new DemoError(`an outbound message was not acknowledged: ${JSON.stringify(deliveries.at(-1))}`);
+          throw new DemoError(
+            `an outbound message was not acknowledged: ${JSON.stringify(deliveries.at(-1))}`,
+          );
         bar.advance(batch.length);
       }
       bar.stop();

@@ -24,7 +24,8 @@ export class DynamoDbLocalError extends Error {
 export const LOCAL_REGION = 'us-east-1';
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const SERVERLESS_YML = new URL('../serverless.yml', import.meta.url);
-const STARTUP_TIMEOUT_MS = 30_000;
+// Generous: on a loaded 2-core machine the JVM has been seen to need more than 30 s.
+const STARTUP_TIMEOUT_MS = 90_000;
 const STOP_GRACE_MS = 5_000;
 const TABLE_TIMEOUT_MS = 30_000;
 const JAVA_HINT =

@@ -70,7 +70,10 @@ export interface LocalWorldOptions extends LocalStackOptions {
   seed?: (sandboxes: { shopify: ShopifySandbox; salesforce: SalesforceSandbox }) => void;
 }
 
-export async function startLocalWorld(settings: DemoSettings, options: LocalWorldOptions = {}): Promise<LocalWorld> {
+export async function startLocalWorld(
+  settings: DemoSettings,
+  options: LocalWorldOptions = {},
+): Promise<LocalWorld> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -100,6 +103,11 @@ export async function startLocalWorld(settings: DemoSettings, options: LocalWorl
       // The functions reach the sandboxes instead of https://{shop} (integrations/shopify/transport.ts).
       process.env.SHOPIFY_ADMIN_ORIGIN = shopify.origin;
     }
+    // The functions (serverless-offline passes this environment on) sign and log in with these.
+    process.env.SHOPIFY_API_KEY = settings.shopifyApiKey;
+    process.env.SHOPIFY_API_SECRET = settings.shopifyApiSecret;
+    if (settings.salesforceClientSecret)
+      process.env.SALESFORCE_CLIENT_SECRET = settings.salesforceClientSecret;
     process.env.SHOPIFY_APP_URL ||= `http://localhost:${options.httpPort ?? process.env.CLV_LOCAL_HTTP_PORT ?? 3000}`;
 
     const stack = await startLocalStack({ ...options, log });
@@ -145,7 +153,6 @@ export async function startLocalWorld(settings: DemoSettings, options: LocalWorl
       if (deployed.componentFailures.length)
         throw new LocalSettingError(`Salesforce setup failed: ${JSON.stringify(deployed.componentFailures)}`);
     }
-    await stack.idle();
     return { stack, store, tenant, settings, shopify, salesforce, stop };
   } catch (error) {
     await stop();

@@ -202,7 +202,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     Object.assign(process.env, env);
 
     const offline = startOffline(httpPort, { ...process.env, ...env }, log, options.verboseOffline ?? false);
-    stops.push(() => killGroup(offline.child));
+    // Its own process group does not die with us: if this process exits without stop() (an uncaught error,
+    // process.exit), take the group down synchronously on the way out.
+    const killOnExit = () => {
+      try {
+        process.kill(-offline.child.pid!, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    };
+    process.once('exit', killOnExit);
+    stops.push(async () => {
+      process.off('exit', killOnExit);
+      await killGroup(offline.child);
+    });
     await waitForOffline(offline.child, httpPort, offline.output);
 
     const idle = async () => {

@@ -10,6 +10,9 @@ import { loadLocalEnv } from './local-env.ts';
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main(): Promise<void> {
+  // Ctrl-C while starting: exit through process.exit, whose 'exit' handlers kill Java and serverless-offline.
+  const early = () => process.exit(130);
+  process.once('SIGINT', early);
   loadLocalEnv(log);
   const settings = demoSettingsFromEnv();
   log(
@@ -19,6 +22,7 @@ async function main(): Promise<void> {
     log,
     verboseOffline: process.env.CLV_LOCAL_VERBOSE === 'true',
   });
+  process.off('SIGINT', early);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

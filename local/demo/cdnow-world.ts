@@ -88,7 +88,11 @@ export interface DemoWorld {
 const iso = (ms: number) => new Date(ms).toISOString();
 const money = (v: number) => v.toFixed(2);
 
-export function planDemoWorld(purchases: readonly CdnowPurchase[], now = Date.now(), currency = 'USD'): DemoWorld {
+export function planDemoWorld(
+  purchases: readonly CdnowPurchase[],
+  now = Date.now(),
+  currency = 'USD',
+): DemoWorld {
   const yesterday = Math.floor(now / DAY) * DAY - DAY;
   const shiftMs = yesterday - CDNOW_END;
   const liveFrom = yesterday - LIVE_DAYS * DAY;
@@ -110,8 +114,7 @@ export function planDemoWorld(purchases: readonly CdnowPurchase[], now = Date.no
     const nth = orderCount.get(p.customer) ?? 0;
     orderCount.set(p.customer, nth + 1);
     const channels = channelsOf(p.customer);
-    const channel: Channel =
-      channels === 'both' ? (nth % 2 === 0 ? 'shopify' : 'salesforce') : channels;
+    const channel: Channel = channels === 'both' ? (nth % 2 === 0 ? 'shopify' : 'salesforce') : channels;
     // Spread a day's orders over business hours, deterministically.
     const at = p.day + shiftMs + (9 * 3600 + ((p.customer * 7919 + nth * 104_729) % 36_000)) * 1000;
     const live = at >= liveFrom;

@@ -15,7 +15,8 @@ const count = (map: Map<string, number>, key: string) => map.set(key, (map.get(k
 /** Requests each sandbox received from clv-sync, by GraphQL operation or Salesforce API kind. */
 export function crmCallCounts(shopify: ShopifySandbox, salesforce: SalesforceSandbox): CrmCalls {
   const calls: CrmCalls = { shopify: new Map(), salesforce: new Map() };
-  for (const c of shopify.calls) count(calls.shopify, c.operationName ?? `${c.method} ${c.path.replace(/\d+/g, ':id')}`);
+  for (const c of shopify.calls)
+    count(calls.shopify, c.operationName ?? `${c.method} ${c.path.replace(/\d+/g, ':id')}`);
   for (const c of salesforce.calls) count(calls.salesforce, c.kind);
   return calls;
 }
@@ -47,7 +48,9 @@ export function printDemoReport(input: {
   section('Model');
   if (!r.model) out.push('no refit yet');
   else {
-    out.push(`${r.model.method === 'model' ? r.model.name : `heuristic (${r.model.fallbackReason})`}, refitted ${r.model.refittedAt}`);
+    out.push(
+      `${r.model.method === 'model' ? r.model.name : `heuristic (${r.model.fallbackReason})`}, refitted ${r.model.refittedAt}`,
+    );
     const h = r.model.holdout;
     if (h)
       out.push(
@@ -58,16 +61,30 @@ export function printDemoReport(input: {
   for (const reason of r.insufficientData) out.push(`insufficient data: ${reason}`);
 
   section('Tiers');
-  out.push(table(['tier', 'customers', 'predicted CLV'], r.tiers.map((t) => [t.tier, t.customers, money(t.predictedClv, c)])));
+  out.push(
+    table(
+      ['tier', 'customers', 'predicted CLV'],
+      r.tiers.map((t) => [t.tier, t.customers, money(t.predictedClv, c)]),
+    ),
+  );
   section('RFM segments');
   out.push(
-    table(['segment', 'customers', 'predicted CLV'], r.segments.map((s) => [s.segment, s.customers, money(s.predictedClv, c)])),
+    table(
+      ['segment', 'customers', 'predicted CLV'],
+      r.segments.map((s) => [s.segment, s.customers, money(s.predictedClv, c)]),
+    ),
   );
   section('Top customers');
   out.push(
     table(
       ['customer', 'predicted CLV', 'historic', 'churn risk', 'tier'],
-      r.topCustomers.map((t) => [t.emails[0] ?? t.customerId, money(t.predictedClv, c), money(t.historicClv, c), t.churnRisk, t.tier]),
+      r.topCustomers.map((t) => [
+        t.emails[0] ?? t.customerId,
+        money(t.predictedClv, c),
+        money(t.historicClv, c),
+        t.churnRisk,
+        t.tier,
+      ]),
     ),
   );
 
@@ -79,18 +96,34 @@ export function printDemoReport(input: {
       `${u.referredCount} referred customers, mean CLV ${u.referredMeanClv === null ? 'n/a' : money(u.referredMeanClv, c)}; ` +
         `${u.nonReferredCount} others, mean ${u.nonReferredMeanClv === null ? 'n/a' : money(u.nonReferredMeanClv, c)}`,
       `uplift ${pct(u.uplift)}` +
-        (u.interval95 ? `, 95 % interval of the difference ${u.interval95.low.toFixed(2)} to ${u.interval95.high.toFixed(2)}` : '') +
-        (u.measurable === null ? '' : u.measurable ? ' (measurable)' : ' (not distinguishable from no difference)'),
+        (u.interval95
+          ? `, 95 % interval of the difference ${u.interval95.low.toFixed(2)} to ${u.interval95.high.toFixed(2)}`
+          : '') +
+        (u.measurable === null
+          ? ''
+          : u.measurable
+            ? ' (measurable)'
+            : ' (not distinguishable from no difference)'),
     );
 
   section('CRM calls made by clv-sync');
   const rows = (system: string, calls: Map<string, number>) =>
     [...calls].sort((a, b) => b[1] - a[1]).map(([kind, n]) => [`${system} ${kind}`, n] as [string, number]);
-  out.push(table(['call', 'count'], [...rows('Shopify', crmCalls.shopify), ...rows('Salesforce', crmCalls.salesforce)]));
+  out.push(
+    table(
+      ['call', 'count'],
+      [...rows('Shopify', crmCalls.shopify), ...rows('Salesforce', crmCalls.salesforce)],
+    ),
+  );
   out.push(`dead-lettered messages: ${JSON.stringify(input.deadLetters)}`);
 
   section('Time');
-  out.push(table(['phase', 'seconds'], [...input.timings].map(([phase, s]) => [phase, s.toFixed(1)])));
+  out.push(
+    table(
+      ['phase', 'seconds'],
+      [...input.timings].map(([phase, s]) => [phase, s.toFixed(1)]),
+    ),
+  );
   out.push('');
   return out.join('\n');
 }

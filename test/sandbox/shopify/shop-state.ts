@@ -102,6 +102,8 @@ export class ShopState implements SandboxShop {
   readonly metafieldDefinitions: MetafieldDefinitionRecord[] = [];
   readonly writes: MetafieldWrite[] = [];
   readonly bulkOperations = new Map<string, BulkOperationRecord>();
+  /** Order ids by customer id: a customer view is built per order in a bulk export, so no scan per view. */
+  private readonly ordersByCustomer = new Map<string, Set<string>>();
   /** The app's cost bucket on this shop (one app in the sandbox). */
   readonly bucket: LeakyBucket;
   private readonly deps: ShopStateDeps;
@@ -166,8 +168,13 @@ export class ShopState implements SandboxShop {
     if (!/^\d+$/.test(order.id)) throw new Error(`order id ${order.id} is not numeric`);
     orderAmounts(order); // throws on an order that could not exist
     const copy = structuredClone(order);
+    const previous = this.orders.get(copy.id);
+    if (previous?.customer) this.ordersByCustomer.get(previous.customer.id)?.delete(copy.id);
     this.orders.set(copy.id, copy);
     if (copy.customer) {
+      let ids = this.ordersByCustomer.get(copy.customer.id);
+      if (!ids) this.ordersByCustomer.set(copy.customer.id, (ids = new Set()));
+      ids.add(copy.id);
       const known = this.customers.has(copy.customer.id);
       const customer = this.addCustomer(copy.customer);
       if (!known) customer.createdAt = copy.createdAt;
@@ -177,6 +184,6 @@ export class ShopState implements SandboxShop {
 
   /** Orders of a customer, for `numberOfOrders` and `amountSpent`. */
   ordersOf(customerId: string): CanonicalOrder[] {
-    return [...this.orders.values()].filter((o) => o.customer?.id === customerId);
+    return [...(this.ordersByCustomer.get(customerId) ?? [])].map((id) => this.orders.get(id)!);
   }
 }
