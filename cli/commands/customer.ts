@@ -4,6 +4,7 @@
  * answering "why does this customer show that CLV?".
  */
 import { formatDay } from '../../shared/clv/index.ts';
+import type { CrmFields } from '../../shared/crm/fields.ts';
 import { findCustomers, partitionItems } from '../../shared/store/identities.ts';
 import type { StoredScore } from '../../shared/store/scores.ts';
 import type { Values } from '../options.ts';
@@ -78,6 +79,19 @@ async function customerView(
   };
 }
 
+const FIELD_ORDER: readonly (keyof CrmFields)[] = [
+  'predicted_clv',
+  'historic_clv',
+  'expected_orders',
+  'p_alive',
+  'churn_risk',
+  'next_order_date',
+  'segment',
+  'tier',
+  'referrals',
+  'referral_value',
+];
+
 function describe(v: CustomerView): string {
   const lines = [
     `Customer ${v.customerId} in workspace ${v.tenantId}`,
@@ -86,7 +100,7 @@ function describe(v: CustomerView): string {
   if (v.mergedFrom.length) lines.push(`Merged from: ${v.mergedFrom.join(', ')}`);
   const p = v.purchases;
   lines.push(
-    `Purchases: ${p.orders} orders (${p.cancelled} cancelled, ${p.refunded} refunded), ${p.purchaseDays} purchase days${p.firstPurchase ? ` from ${p.firstPurchase} to ${p.lastPurchase}` : ''}, ${p.totalValue.toFixed(2)} in total`,
+    `Purchases: ${p.orders} orders (${p.cancelled} cancelled, ${p.refunded} refunded), ${p.purchaseDays} purchase days${p.firstPurchase ? ` from ${p.firstPurchase} to ${p.lastPurchase}` : ''}, ${p.totalValue.toFixed(2)} of order value net of refunds`,
   );
   const s = v.score;
   if (!s)
@@ -105,10 +119,8 @@ function describe(v: CustomerView): string {
     lines.push(
       `Last visible change: ${s.lastChange.at}${s.lastChange.previousPredictedClv === null ? ' (first score)' : `, from predicted CLV ${s.lastChange.previousPredictedClv.toFixed(2)} (${s.lastChange.previousTier})`}`,
     );
-  const rows: [string, string | number][] = Object.entries(s.fields).map(([k, value]) => [
-    k,
-    value === null ? '–' : typeof value === 'number' ? value : String(value),
-  ]);
+  // In the contract's order (DynamoDB does not keep a map's), as the CRM stores them.
+  const rows = FIELD_ORDER.map((k) => [k, s.fields[k] === null ? '–' : String(s.fields[k])] as const);
   lines.push(
     '',
     table(['CRM field', 'value'], rows),

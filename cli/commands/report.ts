@@ -55,7 +55,8 @@ export function describeReport(r: TenantReport): string {
         r.clvHistogram.map((b) => [
           `${money(b.low)} – ${money(b.high)}`,
           b.customers,
-          '#'.repeat(Math.round((BAR * b.customers) / peak)).padEnd(BAR),
+          // At least one mark for a bin that has anyone: a thin tail must not look empty.
+          '#'.repeat(b.customers ? Math.max(1, Math.round((BAR * b.customers) / peak)) : 0).padEnd(BAR),
         ]),
       )}`,
     );

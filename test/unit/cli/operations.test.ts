@@ -120,7 +120,22 @@ describe('clv operations commands (DynamoDB Local)', () => {
       const text = await clv(['customer', '--tenant', tenantId, '--id', s.customerId]);
       expect(text.code, text.err).toBe(0);
       expect(text.out).toContain(`Customer ${s.customerId} in workspace ${tenantId}`);
-      expect(text.out).toMatch(new RegExp(`^predicted_clv\\s+${s.fields.predicted_clv.toFixed(2)}$`, 'm'));
+      expect(text.out).toMatch(new RegExp(`^predicted_clv\\s+${String(s.fields.predicted_clv)}$`, 'm'));
+      // The fields in the contract's order (ARCHITECTURE.md, "CRM fields"), whatever order DynamoDB returned.
+      const fieldTable = text.out.slice(text.out.indexOf('CRM field'), text.out.indexOf('\ndetail'));
+      const names = [...fieldTable.matchAll(/^([a-z_]+)\s{2,}\S.*$/gm)].map((m) => m[1]);
+      expect(names).toEqual([
+        'predicted_clv',
+        'historic_clv',
+        'expected_orders',
+        'p_alive',
+        'churn_risk',
+        'next_order_date',
+        'segment',
+        'tier',
+        'referrals',
+        'referral_value',
+      ]);
       expect(text.out).toContain(`email:${email}`);
     });
 
