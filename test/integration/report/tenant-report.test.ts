@@ -4,9 +4,12 @@
  * tier and segment groups, histogram counts, top-N order, recent changes).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { refitTenant } from '../../../shared/pipeline/refit-tenant.ts';
 import { scoreCustomer } from '../../../shared/pipeline/score-customer.ts';
 import type { TenantReport } from '../../../shared/report/tenant-report.ts';
 import { tenantReport } from '../../../shared/report/tenant-report.ts';
+import { keys } from '../../../shared/store/keys.ts';
 import { getModel } from '../../../shared/store/models.ts';
 import type { StoredModel } from '../../../shared/store/models.ts';
 import type { Order } from '../../../shared/store/order.ts';
@@ -226,6 +229,50 @@ describe('tenantReport below the data minimums, and before any score (DynamoDB L
     const scores = await scoresOf(store, tenantId);
     expect(report.customers).toBe(scores.size);
     expect(sum(report.clvHistogram.map((b) => b.customers))).toBe(scores.size);
+  });
+
+  it('reads scores and models stored before referrals and changes were recorded', async () => {
+    const tenantId = tenantName('report-legacy');
+    const { tenant } = await seedShop(
+      store,
+      tenantId,
+      referredOrders({ orders: 300, customers: 120, seed: 5 }),
+      NOW,
+    );
+    // Strip what older versions did not store: the score's referrer and last change, the model's uplift.
+    for (const s of (await scoresOf(store, tenantId)).values()) {
+      await store.doc.send(
+        new UpdateCommand({
+          TableName: store.table,
+          Key: { pk: keys.score(tenantId, s.customerId).pk, sk: 'SCORE' },
+          UpdateExpression: 'REMOVE referredBy, lastChange',
+        }),
+      );
+    }
+    await store.doc.send(
+      new UpdateCommand({
+        TableName: store.table,
+        Key: { pk: keys.model(tenantId).pk, sk: keys.model(tenantId).sk },
+        UpdateExpression: 'REMOVE model.referrals',
+      }),
+    );
+    const legacy = await tenantReport(store, tenantId);
+    const scores = await scoresOf(store, tenantId);
+    expect(legacy.customers).toBe(scores.size);
+    expect(legacy.referrals).toBeNull();
+    expect(legacy.recentChanges).toEqual([]);
+    // A refit reads them, measures referrals again (nobody is known to be referred now) and dates its changes.
+    await refitTenant(store, tenant, LATER);
+    const after = await tenantReport(store, tenantId, { recent: 1000 });
+    expect(after.referrals).toMatchObject({ referredCount: 0, nonReferredCount: scores.size, ignored: 0 });
+    const rescored = [...(await scoresOf(store, tenantId)).values()].filter(
+      (s) => s.scoredAt === new Date(LATER).toISOString(),
+    );
+    expect(after.recentChanges.map((c) => c.customerId).sort()).toEqual(
+      rescored.map((s) => s.customerId).sort(),
+    );
+    for (const c of after.recentChanges)
+      expect(c.previousPredictedClv).toBe(scores.get(c.customerId)!.fields.predicted_clv);
   });
 
   it('reports an empty tenant with nulls, not zeros that look measured', async () => {
