@@ -33,7 +33,7 @@ expect(
   'point-in-time recovery',
 );
 
-for (const queue of ['ScoreQueue', 'WritebackQueue', 'BackfillQueue']) {
+for (const queue of ['ScoreQueue', 'WritebackQueue', 'BackfillQueue', 'RefitQueue']) {
   const redrive = resources[queue]?.Properties.RedrivePolicy as { deadLetterTargetArn?: unknown } | undefined;
   expect(resources[queue]?.Type === 'AWS::SQS::Queue', `the queue ${queue}`);
   expect(redrive?.deadLetterTargetArn !== undefined, `a dead-letter queue for ${queue}`);
@@ -48,6 +48,11 @@ for (const route of [
   'GET /shopify/auth',
   'GET /shopify/auth/callback',
   'POST /salesforce/outbound',
+  'GET /shopify/app',
+  'GET /shopify/app/assets/{file}',
+  'GET /api/dashboard',
+  'GET /api/settings',
+  'PUT /api/settings',
 ])
   expect(routes.includes(route), `the route ${route}`);
 
@@ -60,6 +65,9 @@ const functions = [
   'shopifyAuth',
   'salesforceOutbound',
   'salesforceEvents',
+  'dashboardPage',
+  'dashboardApi',
+  'refitRequests',
 ];
 for (const fn of functions) {
   const logical = `${fn[0]!.toUpperCase()}${fn.slice(1)}LambdaFunction`;
