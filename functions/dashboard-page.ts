@@ -11,7 +11,7 @@
  * content hash, so assets are cached for a year and a new deploy is picked up by the next page load.
  */
 import { readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
@@ -36,6 +36,15 @@ export class WebBundleMissingError extends Error {
   override name = 'WebBundleMissingError';
 }
 
+function readIfExists(url: URL): Buffer | null {
+  try {
+    return readFileSync(url);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
 /** The built page: the manifest, and each file read (and gzipped) once per container. */
 export function webAssets(dist: URL) {
   let manifest: WebManifest;
@@ -55,8 +64,11 @@ export function webAssets(dist: URL) {
       if (!allowed.has(name)) return null;
       let entry = files.get(name);
       if (!entry) {
-        const body = readFileSync(new URL(name, dist));
-        files.set(name, (entry = { body, gzipped: gzipSync(body) }));
+        // The build gzips each file at its best level (web/build.ts) and the package ships only that copy:
+        // unzipping for the rare browser without gzip costs milliseconds, gzipping on request ten times more.
+        const gzipped = readIfExists(new URL(`${name}.gz`, dist));
+        const body = gzipped ? gunzipSync(gzipped) : readFileSync(new URL(name, dist));
+        files.set(name, (entry = { body, gzipped: gzipped ?? gzipSync(body) }));
       }
       return entry;
     },

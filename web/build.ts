@@ -1,11 +1,12 @@
 /**
  * Builds the dashboard page: web/src/main.tsx with React, Polaris and
  * Polaris's CSS bundled from npm (nothing from a CDN but App Bridge, which
- * Shopify requires from its own) into web/dist, with content-hashed names
- * and a manifest.json the page function reads. Run by `npm run build:web`,
- * before packaging, and by the browser tests.
+ * Shopify requires from its own) into web/dist, with content-hashed names,
+ * a gzipped copy of each file (.gz) and a manifest.json the page function
+ * reads. Run by `npm run build:web`, before packaging, and by the tests.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { constants, gzipSync } from 'node:zlib';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -39,6 +40,12 @@ export async function buildWeb(outdir = WEB_DIST_DIR): Promise<WebManifest & { b
   const [js, jsMeta] = find('.js');
   const [css, cssMeta] = find('.css');
   const manifest: WebManifest = { js: basename(js), css: basename(css) };
+  // Gzipped once here, at the best level, so the page function never compresses on a request.
+  for (const name of [manifest.js, manifest.css])
+    writeFileSync(
+      `${outdir}/${name}.gz`,
+      gzipSync(readFileSync(`${outdir}/${name}`), { level: constants.Z_BEST_COMPRESSION }),
+    );
   writeFileSync(`${outdir}/manifest.json`, `${JSON.stringify(manifest, null, 2)}\n`);
   return { ...manifest, bytes: jsMeta.bytes + cssMeta.bytes };
 }

@@ -4,7 +4,7 @@
  * admin only, and serves exactly the built bundle's files (gzipped when the browser accepts it),
  * nothing else from the disk.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -82,6 +82,26 @@ describe('dashboard page', () => {
       expect(Buffer.from(String(plain.body), 'base64').equals(body)).toBe(true);
     }
   });
+
+  it('serves the plain files when the build left no gzipped copy', async () => {
+    const plainDist = pathToFileURL(`${mkdtempSync(join(tmpdir(), 'clv-web-'))}/`);
+    const built = await buildWeb(plainDist.pathname);
+    for (const name of [built.js, built.css]) rmSync(new URL(`${name}.gz`, plainDist));
+    const plainPage = createDashboardPageHandler({ apiKey: 'k', assets: webAssets(plainDist) });
+    const response = await plainPage(
+      apiEvent({
+        method: 'GET',
+        path: `/shopify/app/assets/${built.js}`,
+        headers: { 'accept-encoding': 'gzip' },
+      }),
+    );
+    expect(response.statusCode).toBe(200);
+    expect(
+      gunzipSync(Buffer.from(String(response.body), 'base64')).equals(
+        readFileSync(new URL(built.js, plainDist)),
+      ),
+    ).toBe(true);
+  }, 120_000);
 
   it('serves nothing outside the bundle', async () => {
     for (const path of [
