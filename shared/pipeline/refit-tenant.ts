@@ -16,7 +16,7 @@ import {
   runEngine,
   summarize,
 } from '../clv/index.ts';
-import { crmFields } from '../crm/fields.ts';
+import { changedFields, crmFields } from '../crm/fields.ts';
 import type { ReferralCustomer } from '../segments/index.ts';
 import { referralMetrics, segmentCustomers } from '../segments/index.ts';
 import { putAll } from '../store/batch.ts';
@@ -170,7 +170,8 @@ export async function refitTenant(
     const fields = crmFields(score, segments.get(id)!, referrals.customers.get(id));
     const identities = known.identities.get(id) ?? [];
     const outbox = buildOutbox(tenant, id, identities, previous ?? null, fields, scoredAt);
-    if (previous && !outbox.length && JSON.stringify(previous) === JSON.stringify(fields)) return;
+    // Compared field by field: DynamoDB does not keep a map's key order, so serialised forms differ.
+    if (previous && !changedFields(previous, fields).length) return;
     changed++;
     outboxEntries += outbox.length;
     const before = previous && { fields: previous, lastChange: known.lastChange.get(id) };
