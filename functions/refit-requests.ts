@@ -1,8 +1,11 @@
 /**
  * Refits asked for outside the nightly schedule (a merchant saved new
  * settings on the dashboard): the refit queue's consumer runs the very same
- * refit as the schedule (functions/refit.ts) for each tenant named. Several
- * saves in one batch refit their tenant once, with the settings stored last.
+ * refit as the schedule (functions/refit.ts) for each tenant named. The queue
+ * delivers one message a batch (serverless.yml), since one refit can take
+ * minutes; should a batch hold several saves of one tenant, it is refitted once,
+ * with the settings stored last. A save repeated later refits again, and that
+ * refit rewrites only the scores whose visible fields changed.
  * A failed refit is reported per message (ReportBatchItemFailures): SQS
  * retries it and, after maxReceiveCount, moves it to the dead-letter queue.
  */

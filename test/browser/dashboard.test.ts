@@ -246,9 +246,14 @@ describe('the dashboard in the Shopify admin (Chromium, local stack, CDNOW demo 
     expect(rescored.size).toBe(before.size);
     const sum = (m: typeof before) => [...m.values()].reduce((s, x) => s + x.detail.predictedClv, 0);
     expect(sum(rescored) / sum(before)).toBeCloseTo(0.5, 2);
-    expect(new Set([...rescored.values()].map((s) => s.modelVersion))).toEqual(
-      new Set([after.report.model!.refittedAt]),
+    // The refit rewrites only the scores whose visible fields changed (a $0.00 customer stays $0.00 at half
+    // the margin): each of those carries the new model version, and they are nearly everyone.
+    const version = after.report.model!.refittedAt;
+    const changed = [...rescored.values()].filter(
+      (s) => s.fields.predicted_clv !== before.get(s.customerId)!.fields.predicted_clv,
     );
+    expect(changed.filter((s) => s.modelVersion !== version)).toEqual([]);
+    expect(changed.length).toBeGreaterThan(0.9 * rescored.size);
     const expected = assignTiers(
       [...rescored.values()].map((s) => ({ customerId: s.customerId, predictedClv: s.detail.predictedClv })),
       { platinum: 0.1, gold: 0.3, silver: 0.5 },
