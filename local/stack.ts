@@ -6,6 +6,7 @@
  * `npm start` (local/start.ts) and `npm run demo` (local/demo.ts) both run it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -41,7 +42,7 @@ export interface LocalStack {
   url: string;
   /** The settings the functions and consumers run with (also set on this process's env). */
   env: Record<string, string>;
-  consumers: Record<'score' | 'writeback' | 'backfill', QueueConsumer>;
+  consumers: Record<'score' | 'writeback' | 'backfill' | 'refit', QueueConsumer>;
   /** Resolves once every queue is empty and no batch is in flight. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -137,6 +138,14 @@ async function killGroup(child: ChildProcess): Promise<void> {
   clearTimeout(escalate);
 }
 
+/** The dashboard page serves web/dist: build it on the first start (esbuild, a few seconds). */
+async function ensureWebBundle(log: (line: string) => void): Promise<void> {
+  if (existsSync(fileURLToPath(new URL('../web/dist/manifest.json', import.meta.url)))) return;
+  log('building the dashboard page (web/dist)…');
+  const { buildWeb } = await import('../web/build.ts');
+  await buildWeb();
+}
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const httpPort = options.httpPort ?? intSetting(process.env.CLV_LOCAL_HTTP_PORT, 3000);
@@ -145,6 +154,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   await assertPortFree(httpPort, 'CLV_LOCAL_HTTP_PORT');
   if (dynamoDbPort) await assertPortFree(dynamoDbPort, 'CLV_LOCAL_DYNAMODB_PORT');
 
+  await ensureWebBundle(log);
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const s of stops.splice(0).reverse()) await s().catch(() => undefined);
@@ -180,6 +190,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         onDeadLetter,
         onError,
       }),
+      // Refits asked for by a settings save on the dashboard.
+      refit: new QueueConsumer(handlerOf('../functions/refit-requests.ts'), {
+        name: 'clv-refit',
+        batchSize: 1,
+        maxReceiveCount: 3,
+        onDeadLetter,
+        onError,
+      }),
     };
     const sqs: SqsEndpoint = await startSqsEndpoint({
       port: sqsPort,
@@ -194,6 +212,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       CLV_SCORE_QUEUE_URL: sqs.queueUrl('clv-score'),
       CLV_WRITEBACK_QUEUE_URL: sqs.queueUrl('clv-writeback.fifo'),
       CLV_BACKFILL_QUEUE_URL: sqs.queueUrl('clv-backfill'),
+      CLV_REFIT_QUEUE_URL: sqs.queueUrl('clv-refit'),
       AWS_REGION: 'us-east-1',
       // Local endpoints only; these keep the SDK's credential chain from looking for real ones.
       AWS_ACCESS_KEY_ID: 'local',

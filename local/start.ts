@@ -41,8 +41,9 @@ clv-sync is running (stage "local")
     POST /shopify/install       App install by session token
     GET  /shopify/auth          OAuth install
     POST /salesforce/outbound   Salesforce outbound messages
+    GET  /shopify/app           the dashboard page (embedded in the Shopify admin; its API is /api/…)
   DynamoDB Local  ${world.stack.env.CLV_DYNAMODB_ENDPOINT}  (table ${world.stack.env.CLV_TABLE}, in memory)
-  SQS endpoint    ${world.stack.env.CLV_SQS_ENDPOINT}  (score, write-back, backfill consumers run here)
+  SQS endpoint    ${world.stack.env.CLV_SQS_ENDPOINT}  (score, write-back, backfill, refit consumers run here)
   demo tenant     ${settings.tenantId}: shop ${settings.shop}, Salesforce org ${settings.orgId}
   ${world.shopify ? `Shopify sandbox ${world.shopify.origin}, Salesforce sandbox ${world.salesforce!.instanceUrl}` : 'sandboxes off (CLV_LOCAL_SANDBOXES=false)'}
 In another terminal: npx clv report --tenant ${settings.tenantId}   (reads the same .env)
