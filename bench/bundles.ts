@@ -3,7 +3,9 @@
  * function; each is unzipped and imported in a fresh Node process, which
  * times the module initialisation (what a Lambda cold start adds before the
  * handler runs). Prints one JSON line per function: zipped bytes, bundle
- * bytes and the median of 5 initialisations in ms.
+ * bytes, and the median and fastest of BENCH_INIT_RUNS (default 9)
+ * initialisations in ms: on a shared machine the fastest shows what the code
+ * costs, the median what a busy host adds.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
@@ -20,6 +22,7 @@ execFileSync(
   },
 );
 const out = join(root, '.serverless');
+const RUNS = Number(process.env.BENCH_INIT_RUNS ?? 9);
 const probe = `const t = performance.now(); await import(process.argv[1]); console.log(performance.now() - t);`;
 for (const zip of readdirSync(out).filter((f) => f.endsWith('.zip'))) {
   const dir = mkdtempSync(join(tmpdir(), 'clv-bundle-'));
@@ -27,7 +30,7 @@ for (const zip of readdirSync(out).filter((f) => f.endsWith('.zip'))) {
   const fnDir = join(dir, 'functions');
   const file = join(fnDir, readdirSync(fnDir)[0]!);
   const runs: number[] = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < RUNS; i++) {
     const ms = execFileSync(process.execPath, ['--input-type=module', '-e', probe, file], {
       encoding: 'utf8',
       env: { ...process.env, CLV_TABLE: 'bench', AWS_REGION: 'us-east-1' },
@@ -41,7 +44,8 @@ for (const zip of readdirSync(out).filter((f) => f.endsWith('.zip'))) {
       function: zip.replace(/\.zip$/, ''),
       zippedBytes: statSync(join(out, zip)).size,
       bundleBytes: statSync(file).size,
-      initMedianMs: runs[2],
+      initMedianMs: runs[Math.floor(RUNS / 2)],
+      initFastestMs: runs[0],
     }),
   );
 }
