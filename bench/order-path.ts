@@ -5,11 +5,14 @@
  * in a batch of its own and each flush written alone (a steady trickle of
  * orders, the dearest case: bursts share score batches and flushes). Counts
  * DynamoDB calls and the read/write capacity units DynamoDB reports for them
- * (ReturnConsumedCapacity on every call), SQS messages sent, and handler
- * milliseconds, per function. Prints one JSON line of per-order figures.
+ * (ReturnConsumedCapacity on every call), SQS messages sent, handler
+ * milliseconds, and the bytes each function writes to its log (the
+ * production loggers at INFO and the EMF metrics, flushed per invocation as
+ * logMetrics does), per function. Prints one JSON line of per-order figures.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSEvent } from 'aws-lambda';
+import { createMetrics } from '../functions/metrics.ts';
 import { createScoreHandler } from '../functions/score.ts';
 import { createShopifyAuthHandler } from '../functions/shopify-auth.ts';
 import { createShopifyWebhookHandler } from '../functions/shopify-webhooks.ts';
@@ -36,11 +39,15 @@ const usage = {
   sqsSends: { webhook: 0, score: 0, writeback: 0 } as Record<Fn, number>,
   invocations: { webhook: 0, score: 0, writeback: 0 } as Record<Fn, number>,
   ms: { webhook: [], score: [], writeback: [] } as Record<Fn, number[]>,
+  logBytes: { webhook: 0, score: 0, writeback: 0 } as Record<Fn, number>,
 };
 let current: Fn | null = null;
 
 const dynamo = await startDynamoDbLocal();
-const sandbox = await startShopifySandbox({ apiKey: API_KEY, apiSecret: API_SECRET });
+// The sandbox's clock, moved forward by the client's sleeps: a throttled flush waits for the bucket to refill
+// at Shopify's restore rate without the measurement waiting in real time.
+let clock = Date.now();
+const sandbox = await startShopifySandbox({ apiKey: API_KEY, apiSecret: API_SECRET, now: () => clock });
 try {
   await createTable(dynamo.endpoint, 'clv-cost');
   const store = createStore({ tableName: 'clv-cost', endpoint: dynamo.endpoint });
@@ -87,7 +94,10 @@ try {
     appUrl: 'https://app.clv-sync.test',
     adminOrigin: sandbox.origin,
   });
-  const logger = new Logger({ serviceName: 'cost', logLevel: 'SILENT' });
+  const logger = new Logger({ serviceName: 'clv-sync', logLevel: 'SILENT' });
+  // The functions' own loggers and metrics, as in production: their output is counted, not shown.
+  const fnLogger = () => new Logger({ serviceName: 'clv-sync', logLevel: 'INFO' });
+  const metrics = createMetrics();
   const install = await createShopifyAuthHandler({ shopify, store, logger, requestBackfill: async () => {} })(
     apiEvent({
       method: 'POST',
@@ -102,7 +112,8 @@ try {
   const webhook = createShopifyWebhookHandler({
     store,
     shopify,
-    logger,
+    logger: fnLogger(),
+    metrics,
     enqueue: async (m) => {
       usage.sqsSends.webhook++;
       scoreQueue.push(m);
@@ -111,7 +122,8 @@ try {
   });
   const score = createScoreHandler({
     store,
-    logger,
+    logger: fnLogger(),
+    metrics,
     now: () => NOW,
     enqueueWriteback: async (m) => {
       usage.sqsSends.score++;
@@ -121,9 +133,14 @@ try {
   const writeback = createWritebackHandler({
     store,
     shopify,
-    logger,
+    logger: fnLogger(),
+    metrics,
     salesforceSecrets: async () => ({}),
-    clientOptions: { sleep: async () => {} },
+    clientOptions: {
+      sleep: async (ms: number) => {
+        clock += ms;
+      },
+    },
   });
   const sqsEvent = (body: unknown): SQSEvent => ({
     Records: [
@@ -148,11 +165,18 @@ try {
   const timed = async <T>(fn: Fn, run: () => Promise<T>): Promise<T> => {
     current = fn;
     usage.invocations[fn]++;
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      usage.logBytes[fn] += Buffer.byteLength(chunk);
+      return true;
+    }) as typeof process.stdout.write;
     const started = performance.now();
     try {
       return await run();
     } finally {
       usage.ms[fn].push(performance.now() - started);
+      metrics.publishStoredMetrics();
+      process.stdout.write = write;
       current = null;
     }
   };
@@ -196,6 +220,7 @@ try {
             readUnits: perOrder(usage.readUnits[fn]),
             writeUnits: perOrder(usage.writeUnits[fn]),
             sqsSends: perOrder(usage.sqsSends[fn]),
+            logBytes: perOrder(usage.logBytes[fn]),
           },
         ]),
       ),

@@ -164,17 +164,19 @@ if (selected('bundles')) {
           bundleBytes: number;
           initMedianMs: number;
           initFastestMs: number;
+          initCpuMedianMs: number;
         },
     );
   console.log(
     table(
-      ['function', 'zipped KB', 'bundle KB', 'module init ms (median)', 'fastest ms'],
+      ['function', 'zipped KB', 'bundle KB', 'module init ms (median)', 'fastest ms', 'CPU ms (median)'],
       bundles.map((b) => [
         b.function,
         fmt(b.zippedBytes / 1024, 0),
         fmt(b.bundleBytes / 1024, 0),
         fmt(b.initMedianMs, 0),
         fmt(b.initFastestMs, 0),
+        fmt(b.initCpuMedianMs, 0),
       ]),
     ),
   );
