@@ -5,149 +5,180 @@
  * child's maximum RSS, simulation included. Then a tenant refit in DynamoDB
  * Local (time, DynamoDB calls, peak memory) and the webhook acknowledgement
  * latency. Results also go to bench/results/*.json.
+ *
+ * `npm run bench -- bundles` (or engine, refit, webhook; several may be
+ * named) runs only those parts.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { table } from '../cli/table.ts';
 
-// Exact purchase times are the model's own process (parameters must come back) and the worst case for
-// compression; day-grained times are what a store's order dates give.
-const runs = (process.env.BENCH_SIZES ?? '10000,100000,1000000,1000000:day')
-  .split(',')
-  .map((s) => s.split(':'));
-const script = fileURLToPath(new URL('./engine-size.ts', import.meta.url));
-const rows: Record<string, string | number | null | Record<string, number>>[] = [];
-for (const [n, grain = 'exact'] of runs) {
-  process.stderr.write(`bench: ${Number(n).toLocaleString('en')} customers, ${grain} times…\n`);
-  const out = execFileSync(process.execPath, ['--expose-gc', script, String(n), grain], { encoding: 'utf8' });
-  rows.push(JSON.parse(out.trim().split('\n').pop() as string));
+const PARTS = ['engine', 'refit', 'webhook', 'bundles'] as const;
+const asked = process.argv.slice(2);
+const unknown = asked.filter((p) => !(PARTS as readonly string[]).includes(p));
+if (unknown.length) {
+  console.error(`unknown bench part ${unknown.join(', ')}: choose from ${PARTS.join(', ')}`);
+  process.exit(2);
 }
 const fmt = (v: unknown, digits = 3) => (typeof v === 'number' ? v.toFixed(digits) : '-');
-console.log(
-  table(
-    [
-      'customers',
-      'times',
-      'distinct rows',
-      'BG/NBD fit s',
-      'Gamma-Gamma fit s',
-      'Pareto/NBD fit s',
-      'score s',
-      'scored/s',
-      'peak RSS MiB',
-      'max param error vs truth',
-    ],
-    rows.map((r) => [
-      (r.customers as number).toLocaleString('en'),
-      String(r.grain),
-      String(r.distinctRows),
-      fmt(r.bgnbdSeconds),
-      fmt(r.gammaGammaSeconds),
-      fmt(r.paretoNbdSeconds),
-      fmt(r.scoreSeconds),
-      Math.round(r.scoredPerSecond as number).toLocaleString('en'),
-      fmt(r.peakRssMiB, 0),
-      `${(100 * Math.max(r.bgnbdMaxRelativeError as number, r.gammaGammaMaxRelativeError as number)).toFixed(1)}%`,
-    ]),
-  ),
-);
-console.log(
-  'Targets at 1M: BG/NBD fit < 1.5 s, Gamma-Gamma < 0.4 s, scoring < 2 s (medians of 3, one core).',
-);
+const selected = (part: (typeof PARTS)[number]) => asked.length === 0 || asked.includes(part);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/engine.json', import.meta.url), `${JSON.stringify(rows, null, 2)}\n`);
 
-// A tenant refit in DynamoDB Local: time by phase, the DynamoDB calls it made, peak memory.
-const refitSizes = (process.env.BENCH_REFIT_SIZES ?? '100000').split(',').filter(Boolean);
-const refits: Record<string, unknown>[] = [];
-for (const n of refitSizes) {
-  process.stderr.write(`bench: refit of ${Number(n).toLocaleString('en')} customers in DynamoDB Local…\n`);
-  const out = execFileSync(
-    process.execPath,
-    [fileURLToPath(new URL('./refit-size.ts', import.meta.url)), n],
-    {
+if (selected('engine')) {
+  // Exact purchase times are the model's own process (parameters must come back) and the worst case for
+  // compression; day-grained times are what a store's order dates give.
+  const runs = (process.env.BENCH_SIZES ?? '10000,100000,1000000,1000000:day')
+    .split(',')
+    .map((s) => s.split(':'));
+  const script = fileURLToPath(new URL('./engine-size.ts', import.meta.url));
+  const rows: Record<string, string | number | null | Record<string, number>>[] = [];
+  for (const [n, grain = 'exact'] of runs) {
+    process.stderr.write(`bench: ${Number(n).toLocaleString('en')} customers, ${grain} times…\n`);
+    const out = execFileSync(process.execPath, ['--expose-gc', script, String(n), grain], {
       encoding: 'utf8',
-    },
-  );
-  refits.push(JSON.parse(out.trim().split('\n').pop() as string));
-}
-console.log(
-  table(
-    [
-      'customers',
-      'refit s',
-      'read s',
-      'backtest s',
-      'fit+score s',
-      'write s',
-      'model',
-      'DynamoDB calls',
-      'peak RSS MiB',
-    ],
-    refits.map((r) => {
-      const phases = r.phases as Record<string, number>;
-      return [
+    });
+    rows.push(JSON.parse(out.trim().split('\n').pop() as string));
+  }
+  console.log(
+    table(
+      [
+        'customers',
+        'times',
+        'distinct rows',
+        'BG/NBD fit s',
+        'Gamma-Gamma fit s',
+        'Pareto/NBD fit s',
+        'score s',
+        'scored/s',
+        'peak RSS MiB',
+        'max param error vs truth',
+      ],
+      rows.map((r) => [
         (r.customers as number).toLocaleString('en'),
-        fmt(r.refitSeconds, 1),
-        fmt(phases.read, 1),
-        fmt(phases.backtest, 1),
-        fmt(phases.fitAndScore, 2),
-        fmt(phases.write, 1),
-        String(r.model),
-        Object.entries(r.calls as Record<string, number>)
-          .map(([k, v]) => `${k} ${v}`)
-          .join(', '),
+        String(r.grain),
+        String(r.distinctRows),
+        fmt(r.bgnbdSeconds),
+        fmt(r.gammaGammaSeconds),
+        fmt(r.paretoNbdSeconds),
+        fmt(r.scoreSeconds),
+        Math.round(r.scoredPerSecond as number).toLocaleString('en'),
         fmt(r.peakRssMiB, 0),
-      ];
-    }),
-  ),
-);
-writeFileSync(new URL('./results/refit.json', import.meta.url), `${JSON.stringify(refits, null, 2)}\n`);
+        `${(100 * Math.max(r.bgnbdMaxRelativeError as number, r.gammaGammaMaxRelativeError as number)).toFixed(1)}%`,
+      ]),
+    ),
+  );
+  console.log(
+    'Targets at 1M: BG/NBD fit < 1.5 s, Gamma-Gamma < 0.4 s, scoring < 2 s (medians of 3, one core).',
+  );
+  writeFileSync(new URL('./results/engine.json', import.meta.url), `${JSON.stringify(rows, null, 2)}\n`);
+}
 
-// Webhook acknowledgement: signed orders/create through the production handler, one at a time.
-process.stderr.write('bench: webhook acknowledgement latency…\n');
-const ack = JSON.parse(
-  execFileSync(
-    process.execPath,
-    [fileURLToPath(new URL('./webhook-ack.ts', import.meta.url)), process.env.BENCH_WEBHOOKS ?? '1000'],
-    {
-      encoding: 'utf8',
-    },
-  )
+if (selected('refit')) {
+  // A tenant refit in DynamoDB Local: time by phase, the DynamoDB calls it made, peak memory.
+  const refitSizes = (process.env.BENCH_REFIT_SIZES ?? '100000').split(',').filter(Boolean);
+  const refits: Record<string, unknown>[] = [];
+  for (const n of refitSizes) {
+    process.stderr.write(`bench: refit of ${Number(n).toLocaleString('en')} customers in DynamoDB Local…\n`);
+    const out = execFileSync(
+      process.execPath,
+      [fileURLToPath(new URL('./refit-size.ts', import.meta.url)), n],
+      {
+        encoding: 'utf8',
+      },
+    );
+    refits.push(JSON.parse(out.trim().split('\n').pop() as string));
+  }
+  console.log(
+    table(
+      [
+        'customers',
+        'refit s',
+        'read s',
+        'backtest s',
+        'fit+score s',
+        'write s',
+        'model',
+        'DynamoDB calls',
+        'peak RSS MiB',
+      ],
+      refits.map((r) => {
+        const phases = r.phases as Record<string, number>;
+        return [
+          (r.customers as number).toLocaleString('en'),
+          fmt(r.refitSeconds, 1),
+          fmt(phases.read, 1),
+          fmt(phases.backtest, 1),
+          fmt(phases.fitAndScore, 2),
+          fmt(phases.write, 1),
+          String(r.model),
+          Object.entries(r.calls as Record<string, number>)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', '),
+          fmt(r.peakRssMiB, 0),
+        ];
+      }),
+    ),
+  );
+  writeFileSync(new URL('./results/refit.json', import.meta.url), `${JSON.stringify(refits, null, 2)}\n`);
+}
+
+if (selected('webhook')) {
+  // Webhook acknowledgement: signed orders/create through the production handler, one at a time.
+  process.stderr.write('bench: webhook acknowledgement latency…\n');
+  const ack = JSON.parse(
+    execFileSync(
+      process.execPath,
+      [fileURLToPath(new URL('./webhook-ack.ts', import.meta.url)), process.env.BENCH_WEBHOOKS ?? '1000'],
+      {
+        encoding: 'utf8',
+      },
+    )
+      .trim()
+      .split('\n')
+      .pop() as string,
+  ) as Record<string, number>;
+  console.log(
+    table(
+      ['deliveries', 'median ms', 'p99 ms', 'max ms'],
+      [[String(ack.deliveries), fmt(ack.medianMs, 1), fmt(ack.p99Ms, 1), fmt(ack.maxMs, 1)]],
+    ),
+  );
+  console.log('Shopify expects an answer within 5,000 ms.');
+  writeFileSync(new URL('./results/webhook-ack.json', import.meta.url), `${JSON.stringify(ack, null, 2)}\n`);
+}
+
+if (selected('bundles')) {
+  // Bundle size and module initialisation (the cold-start share that is ours), per function.
+  process.stderr.write('bench: bundles and cold start…\n');
+  const bundles = execFileSync(process.execPath, [fileURLToPath(new URL('./bundles.ts', import.meta.url))], {
+    encoding: 'utf8',
+  })
     .trim()
     .split('\n')
-    .pop() as string,
-) as Record<string, number>;
-console.log(
-  table(
-    ['deliveries', 'median ms', 'p99 ms', 'max ms'],
-    [[String(ack.deliveries), fmt(ack.medianMs, 1), fmt(ack.p99Ms, 1), fmt(ack.maxMs, 1)]],
-  ),
-);
-console.log('Shopify expects an answer within 5,000 ms.');
-writeFileSync(new URL('./results/webhook-ack.json', import.meta.url), `${JSON.stringify(ack, null, 2)}\n`);
-
-// Bundle size and module initialisation (the cold-start share that is ours), per function.
-process.stderr.write('bench: bundles and cold start…\n');
-const bundles = execFileSync(process.execPath, [fileURLToPath(new URL('./bundles.ts', import.meta.url))], {
-  encoding: 'utf8',
-})
-  .trim()
-  .split('\n')
-  .map(
-    (l) =>
-      JSON.parse(l) as { function: string; zippedBytes: number; bundleBytes: number; initMedianMs: number },
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          function: string;
+          zippedBytes: number;
+          bundleBytes: number;
+          initMedianMs: number;
+          initFastestMs: number;
+          initCpuMedianMs: number;
+        },
+    );
+  console.log(
+    table(
+      ['function', 'zipped KB', 'bundle KB', 'module init ms (median)', 'fastest ms', 'CPU ms (median)'],
+      bundles.map((b) => [
+        b.function,
+        fmt(b.zippedBytes / 1024, 0),
+        fmt(b.bundleBytes / 1024, 0),
+        fmt(b.initMedianMs, 0),
+        fmt(b.initFastestMs, 0),
+        fmt(b.initCpuMedianMs, 0),
+      ]),
+    ),
   );
-console.log(
-  table(
-    ['function', 'zipped KB', 'bundle KB', 'module init ms (median of 5)'],
-    bundles.map((b) => [
-      b.function,
-      fmt(b.zippedBytes / 1024, 0),
-      fmt(b.bundleBytes / 1024, 0),
-      fmt(b.initMedianMs, 0),
-    ]),
-  ),
-);
-writeFileSync(new URL('./results/bundles.json', import.meta.url), `${JSON.stringify(bundles, null, 2)}\n`);
+  writeFileSync(new URL('./results/bundles.json', import.meta.url), `${JSON.stringify(bundles, null, 2)}\n`);
+}

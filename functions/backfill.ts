@@ -13,19 +13,17 @@ import type { Shopify } from '@shopify/shopify-api';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import type { AdminClientOptions } from '../integrations/shopify/admin-client.ts';
-import { shopAdmin } from '../integrations/shopify/access-token.ts';
 import type { BackfillOptions } from '../integrations/shopify/backfill.ts';
-import { backfillShopifyOrders } from '../integrations/shopify/backfill.ts';
-import { createShopifyApp, shopifySettingsFromEnv } from '../integrations/shopify/shopify-app.ts';
-import { backfillSalesforceOrders } from '../integrations/salesforce/backfill.ts';
-import type { SecretSource } from '../integrations/salesforce/connection.ts';
-import { salesforceConnection, secretsFromEnv } from '../integrations/salesforce/connection.ts';
+import type { SecretSource } from '../integrations/salesforce/secrets.ts';
+import { secretsFromEnv } from '../integrations/salesforce/secrets.ts';
 import type { EnqueueWriteback } from '../shared/pipeline/messages.ts';
 import { requestWritebacks } from '../shared/pipeline/messages.ts';
 import type { Store } from '../shared/store/store.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
 import { getTenant } from '../shared/store/tenants.ts';
-import { lazy } from './lazy.ts';
+import type { OnDemand } from './lazy.ts';
+import { lazy, resolveOnDemand } from './lazy.ts';
+import { shopifyAppFromEnv } from './shopify-app-from-env.ts';
 import { writebackSender } from './sqs-sender.ts';
 
 export const BackfillMessageSchema = z.object({
@@ -35,7 +33,8 @@ export const BackfillMessageSchema = z.object({
 
 export interface BackfillHandlerDeps {
   store: Store;
-  shopify: Shopify;
+  /** The app, or (production) how to build it: a Salesforce backfill never loads shopify-api. */
+  shopify: OnDemand<Shopify>;
   logger: Logger;
   enqueueWriteback: EnqueueWriteback;
   salesforceSecrets: SecretSource;
@@ -48,9 +47,17 @@ export function createBackfillHandler(deps: BackfillHandlerDeps) {
   const processor = new BatchProcessor(EventType.SQS);
   const backfill = async (record: SQSRecord) => {
     const message = BackfillMessageSchema.parse(JSON.parse(record.body));
+    // One message per invocation (batch size 1): its id and tenant on every log line, the library's too.
+    deps.logger.appendKeys({ messageId: record.messageId, tenantId: message.tenantId });
     const tenant = await getTenant(deps.store, message.tenantId);
     try {
+      // Each source's integration is imported when its message comes: jsforce and shopify-api are large,
+      // and a function initialised for one source should not load the other.
       if (message.source === 'salesforce') {
+        const [{ salesforceConnection }, { backfillSalesforceOrders }] = await Promise.all([
+          import('../integrations/salesforce/connection.ts'),
+          import('../integrations/salesforce/backfill.ts'),
+        ]);
         const { conn } = await salesforceConnection(tenant, deps.salesforceSecrets);
         const report = await backfillSalesforceOrders(deps.store, conn, tenant, {
           includeOpportunities: true,
@@ -67,7 +74,12 @@ export function createBackfillHandler(deps: BackfillHandlerDeps) {
         if (report.refit.outboxEntries) await requestWritebacks(tenant, deps.enqueueWriteback);
         return;
       }
-      const client = await shopAdmin(deps.shopify, deps.store, tenant, deps.clientOptions);
+      const [{ shopAdmin }, { backfillShopifyOrders }, shopify] = await Promise.all([
+        import('../integrations/shopify/access-token.ts'),
+        import('../integrations/shopify/backfill.ts'),
+        resolveOnDemand(deps.shopify),
+      ]);
+      const client = await shopAdmin(shopify, deps.store, tenant, deps.clientOptions);
       const report = await backfillShopifyOrders(deps.store, client, tenant, {
         ...deps.backfillOptions,
         log: (msg, detail) => deps.logger.info(msg, { tenantId: tenant.tenantId, ...detail }),
@@ -92,6 +104,8 @@ export function createBackfillHandler(deps: BackfillHandlerDeps) {
         reason: `${(error as Error).name}: ${(error as Error).message}`,
       });
       throw error;
+    } finally {
+      deps.logger.removeKeys(['messageId', 'tenantId']);
     }
   };
   return (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
@@ -104,10 +118,10 @@ export const handler = middy(
   lazy(() =>
     createBackfillHandler({
       store: storeFromEnv(),
-      shopify: createShopifyApp(shopifySettingsFromEnv()),
+      shopify: shopifyAppFromEnv(),
       logger,
       enqueueWriteback: writebackSender(),
       salesforceSecrets: secretsFromEnv(),
     }),
   ),
-).use(injectLambdaContext(logger));
+).use(injectLambdaContext(logger, { resetKeys: true }));

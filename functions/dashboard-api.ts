@@ -169,9 +169,9 @@ export function createDashboardApiHandler(deps: DashboardApiDeps) {
 const logger = new Logger({ serviceName: 'clv-sync' });
 
 export const handler = middy(
-  lazy(() =>
+  lazy(async () =>
     createDashboardApiHandler({
-      shopify: createShopifyApp(shopifySettingsFromEnv()),
+      shopify: createShopifyApp(await shopifySettingsFromEnv()),
       store: storeFromEnv(),
       logger,
       requestRefit: sqsSender<RefitRequest>(process.env.CLV_REFIT_QUEUE_URL, 'CLV_REFIT_QUEUE_URL'),

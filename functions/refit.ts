@@ -6,10 +6,14 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { EnqueueWriteback } from '../shared/pipeline/messages.ts';
 import { requestWritebacks } from '../shared/pipeline/messages.ts';
 import type { RefitReport } from '../shared/pipeline/refit-tenant.ts';
+import { lazy } from './lazy.ts';
+import type { Metrics } from './metrics.ts';
+import { createMetrics, MetricUnit } from './metrics.ts';
 import { writebackSender } from './sqs-sender.ts';
 import { refitTenant } from '../shared/pipeline/refit-tenant.ts';
 import type { Store } from '../shared/store/store.ts';
@@ -26,9 +30,17 @@ export interface RefitHandlerDeps {
   now?: () => number;
   /** Where flush requests for the refit's changed CRM fields go: the write-back queue. */
   enqueueWriteback: EnqueueWriteback;
+  /** CustomersScored, TenantsRefitted and RefitFailures (functions/metrics.ts). */
+  metrics?: Metrics;
 }
 
-export function createRefitHandler({ store, logger, now = Date.now, enqueueWriteback }: RefitHandlerDeps) {
+export function createRefitHandler({
+  store,
+  logger,
+  now = Date.now,
+  enqueueWriteback,
+  metrics,
+}: RefitHandlerDeps) {
   return async (event: { tenantId?: string } = {}): Promise<Record<string, RefitReport>> => {
     const tenantIds = event.tenantId ? [event.tenantId] : await listTenantIds(store);
     const reports: Record<string, RefitReport> = {};
@@ -38,10 +50,13 @@ export function createRefitHandler({ store, logger, now = Date.now, enqueueWrite
         const tenant = await getTenant(store, tenantId);
         const report = await refitTenant(store, tenant, now());
         reports[tenantId] = report;
+        metrics?.addMetric('CustomersScored', MetricUnit.Count, report.customers);
+        metrics?.addMetric('TenantsRefitted', MetricUnit.Count, 1);
         if (report.outboxEntries) await requestWritebacks(tenant, enqueueWriteback);
         logger.info('refit', { tenantId, ...reports[tenantId] });
       } catch (error) {
         failed.push(tenantId);
+        metrics?.addMetric('RefitFailures', MetricUnit.Count, 1);
         logger.error('refit failed', {
           tenantId,
           reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
@@ -56,10 +71,17 @@ export function createRefitHandler({ store, logger, now = Date.now, enqueueWrite
 
 const logger = new Logger({ serviceName: 'clv-sync' });
 
+const metrics = createMetrics();
+
 export const handler = middy(
-  createRefitHandler({
-    store: storeFromEnv(),
-    logger,
-    enqueueWriteback: writebackSender(),
-  }),
-).use(injectLambdaContext(logger));
+  lazy(() =>
+    createRefitHandler({
+      store: storeFromEnv(),
+      logger,
+      enqueueWriteback: writebackSender(),
+      metrics,
+    }),
+  ),
+)
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

@@ -19,6 +19,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { Connection } from 'jsforce';
@@ -33,14 +34,16 @@ import {
   parseChangeEvent,
 } from '../integrations/salesforce/change-events.ts';
 import { sameSalesforceId } from '../integrations/salesforce/salesforce-ids.ts';
-import type { SecretSource } from '../integrations/salesforce/connection.ts';
-import { salesforceConnection, secretsFromEnv } from '../integrations/salesforce/connection.ts';
+import type { SecretSource } from '../integrations/salesforce/secrets.ts';
+import { secretsFromEnv } from '../integrations/salesforce/secrets.ts';
 import type { Enqueue } from '../shared/pipeline/messages.ts';
 import type { Store } from '../shared/store/store.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
 import type { TenantSettings } from '../shared/store/tenants.ts';
 import { getTenant, TenantNotFoundError, tenantIdFor } from '../shared/store/tenants.ts';
 import { lazy } from './lazy.ts';
+import type { Metrics } from './metrics.ts';
+import { countWith, createMetrics, MetricUnit } from './metrics.ts';
 import { sqsSender } from './sqs-sender.ts';
 
 export interface SalesforceEventsDeps {
@@ -49,6 +52,8 @@ export interface SalesforceEventsDeps {
   enqueue: Enqueue;
   /** The connected app's secret or key, per tenant. */
   secrets: SecretSource;
+  /** Counts of events received, rejected (by reason), duplicate and failed (functions/metrics.ts). */
+  metrics?: Metrics;
   now?: () => number;
 }
 
@@ -104,8 +109,10 @@ export function createSalesforceEventsHandler({
   logger,
   enqueue,
   secrets,
+  metrics,
   now = Date.now,
 }: SalesforceEventsDeps) {
+  const count = (name: string) => metrics?.addMetric(name, MetricUnit.Count, 1);
   // One connection per workspace and org settings, kept while the function is warm: jsforce renews its
   // token when a call answers INVALID_SESSION_ID, so events do not each cost a login.
   const connections = new Map<string, Promise<Connection>>();
@@ -115,7 +122,10 @@ export function createSalesforceEventsHandler({
     const key = connectionKey(tenant);
     let conn = connections.get(key);
     if (!conn) {
-      conn = salesforceConnection(tenant, secrets).then((c) => c.conn);
+      // jsforce is imported with the first event that needs to read records, not at cold start.
+      conn = import('../integrations/salesforce/connection.ts')
+        .then(({ salesforceConnection }) => salesforceConnection(tenant, secrets))
+        .then((c) => c.conn);
       connections.set(key, conn);
       conn.catch(() => connections.delete(key));
     }
@@ -123,14 +133,18 @@ export function createSalesforceEventsHandler({
   };
 
   return async (event: EventBridgeEvent<string, unknown>): Promise<SalesforceEventResult> => {
+    logger.removeKeys(['eventId', 'orgId']);
+    count('SalesforceEventsReceived');
     let change: ChangeEvent;
     try {
       change = parseChangeEvent(event);
     } catch (error) {
       if (!(error instanceof ChangeEventError)) throw error;
       logger.warn('change event rejected', { ...envelopeOf(event), reason: error.message });
+      if (metrics) countWith(metrics, 'SalesforceEventsRejected', { reason: 'malformed' });
       return result('rejected', { reason: error.message });
     }
+    logger.appendKeys({ eventId: change.eventId, orgId: change.orgId });
     const log = {
       eventId: change.eventId,
       orgId: change.orgId,
@@ -141,6 +155,8 @@ export function createSalesforceEventsHandler({
     };
     const rejected = (reason: string) => {
       logger.warn('change event rejected', { ...log, reason });
+      // Every rejection past parsing is about the org: not linked, or linked inconsistently.
+      if (metrics) countWith(metrics, 'SalesforceEventsRejected', { reason: 'unknown-org' });
       return result('rejected', { reason });
     };
 
@@ -166,6 +182,7 @@ export function createSalesforceEventsHandler({
     } catch (error) {
       // The retry logs in afresh: a rotated secret or a revoked token must not stick to a warm function.
       connections.delete(connectionKey(tenant));
+      count('SalesforceEventsFailed');
       // Thrown on: Lambda retries the event, then sends it to the on-failure destination.
       logger.error('change event failed', {
         ...log,
@@ -176,6 +193,7 @@ export function createSalesforceEventsHandler({
     }
 
     const out = result(outcome.status, { tenantId, reason: outcome.reason, records: outcome.records });
+    if (outcome.status === 'duplicate') count('SalesforceEventsDuplicate');
     for (const r of outcome.records) {
       if (r.action === 'rejected')
         logger.warn('change event record rejected', {
@@ -211,6 +229,7 @@ export function createSalesforceEventsHandler({
 }
 
 const logger = new Logger({ serviceName: 'clv-sync' });
+const metrics = createMetrics();
 
 export const handler = middy(
   lazy(() =>
@@ -219,6 +238,9 @@ export const handler = middy(
       logger,
       enqueue: sqsSender(process.env.CLV_SCORE_QUEUE_URL, 'CLV_SCORE_QUEUE_URL'),
       secrets: secretsFromEnv(),
+      metrics,
     }),
   ),
-).use(injectLambdaContext(logger));
+)
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics));

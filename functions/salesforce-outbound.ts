@@ -17,6 +17,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Enqueue } from '../shared/pipeline/messages.ts';
@@ -35,6 +36,8 @@ import {
 } from '../integrations/salesforce/outbound-message.ts';
 import { rawBody } from './http.ts';
 import { lazy } from './lazy.ts';
+import type { Metrics } from './metrics.ts';
+import { countWith, createMetrics, MetricUnit } from './metrics.ts';
 import { sqsSender } from './sqs-sender.ts';
 
 /**
@@ -47,6 +50,8 @@ export interface SalesforceOutboundDeps {
   store: Store;
   logger: Logger;
   enqueue: Enqueue;
+  /** Counts of messages received and rejected (by reason), notifications duplicate and stored (functions/metrics.ts). */
+  metrics?: Metrics;
   now?: () => number;
 }
 
@@ -69,12 +74,22 @@ export function createSalesforceOutboundHandler({
   store,
   logger,
   enqueue,
+  metrics,
   now = Date.now,
 }: SalesforceOutboundDeps) {
+  const count = (name: string, value = 1) => {
+    if (value) metrics?.addMetric(name, MetricUnit.Count, value);
+  };
+  const rejected = (reason: string) => {
+    if (metrics) countWith(metrics, 'SalesforceOutboundRejected', { reason });
+  };
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    logger.removeKeys(['organizationId', 'actionId']);
+    count('SalesforceOutboundReceived');
     const body = rawBody(event);
     if (body.length > MAX_OUTBOUND_BYTES) {
       logger.warn('outbound message rejected', { reason: 'body too large', bytes: body.length });
+      rejected('too-large');
       return soap(413, soapFault(`body over ${MAX_OUTBOUND_BYTES} bytes`));
     }
     let message: OutboundMessage;
@@ -83,6 +98,7 @@ export function createSalesforceOutboundHandler({
     } catch (error) {
       if (!(error instanceof OutboundMessageError)) throw error;
       logger.warn('outbound message rejected', { reason: error.message });
+      rejected('malformed');
       return soap(400, soapFault(`not an outbound message clv-sync accepts: ${error.message}`));
     }
     const log = {
@@ -90,8 +106,10 @@ export function createSalesforceOutboundHandler({
       actionId: message.actionId,
       notifications: message.notifications.length,
     };
+    logger.appendKeys({ organizationId: message.organizationId, actionId: message.actionId });
     const forbidden = (reason: string) => {
       logger.warn('outbound message rejected', { ...log, reason });
+      rejected('unknown-org');
       return soap(
         403,
         soapFault(`organization ${message.organizationId} is not linked to a clv-sync workspace`),
@@ -136,12 +154,16 @@ export function createSalesforceOutboundHandler({
           reason: o.reason,
         });
     }
+    count('SalesforceNotificationsDuplicate', counts.duplicate ?? 0);
+    count('SalesforceNotificationsStored', (counts.stored ?? 0) + (counts.cancelled ?? 0));
+    count('SalesforceNotificationsRejected', counts.rejected ?? 0);
     logger.info('outbound message processed', { ...log, tenantId, ...counts });
     return soap(200, ackEnvelope(true));
   };
 }
 
 const logger = new Logger({ serviceName: 'clv-sync' });
+const metrics = createMetrics();
 
 export const handler = middy(
   lazy(() =>
@@ -149,6 +171,9 @@ export const handler = middy(
       store: storeFromEnv(),
       logger,
       enqueue: sqsSender(process.env.CLV_SCORE_QUEUE_URL, 'CLV_SCORE_QUEUE_URL'),
+      metrics,
     }),
   ),
-).use(injectLambdaContext(logger));
+)
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics));

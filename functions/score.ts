@@ -8,10 +8,14 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { EnqueueWriteback } from '../shared/pipeline/messages.ts';
 import { ScoreMessageSchema } from '../shared/pipeline/messages.ts';
+import { lazy } from './lazy.ts';
+import type { Metrics } from './metrics.ts';
+import { createMetrics, MetricUnit } from './metrics.ts';
 import { writebackSender } from './sqs-sender.ts';
 import { scoreCustomer } from '../shared/pipeline/score-customer.ts';
 import type { StoredModel } from '../shared/store/models.ts';
@@ -28,6 +32,8 @@ export interface ScoreHandlerDeps {
   now?: () => number;
   /** Where flush requests for changed CRM fields go: the write-back queue. */
   enqueueWriteback: EnqueueWriteback;
+  /** CustomersScored and ScoringFailures (functions/metrics.ts). */
+  metrics?: Metrics;
 }
 
 /** Per batch: each tenant and model read once, each customer scored once however often it was queued. */
@@ -45,7 +51,13 @@ function once<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promis
   return p;
 }
 
-export function createScoreHandler({ store, logger, now = Date.now, enqueueWriteback }: ScoreHandlerDeps) {
+export function createScoreHandler({
+  store,
+  logger,
+  now = Date.now,
+  enqueueWriteback,
+  metrics,
+}: ScoreHandlerDeps) {
   const processor = new BatchProcessor(EventType.SQS);
   const scoreRecord = async (record: SQSRecord, cache: BatchCache) => {
     try {
@@ -58,7 +70,9 @@ export function createScoreHandler({ store, logger, now = Date.now, enqueueWrite
           const key = `${tenant.tenantId}\u0000${target}`;
           await once(cache.flushes, key, () => enqueueWriteback({ tenantId: tenant.tenantId, target }));
         }
+        metrics?.addMetric('CustomersScored', MetricUnit.Count, 1);
         logger.debug('scored', {
+          messageId: record.messageId,
           tenantId: tenant.tenantId,
           customerId: message.customerId,
           status: result.status,
@@ -66,6 +80,7 @@ export function createScoreHandler({ store, logger, now = Date.now, enqueueWrite
         });
       });
     } catch (error) {
+      metrics?.addMetric('ScoringFailures', MetricUnit.Count, 1);
       logger.error('scoring failed', {
         messageId: record.messageId,
         attempt: Number(record.attributes.ApproximateReceiveCount),
@@ -93,10 +108,17 @@ const logger = new Logger({
   logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'INFO',
 });
 
+const metrics = createMetrics();
+
 export const handler = middy(
-  createScoreHandler({
-    store: storeFromEnv(),
-    logger,
-    enqueueWriteback: writebackSender(),
-  }),
-).use(injectLambdaContext(logger));
+  lazy(() =>
+    createScoreHandler({
+      store: storeFromEnv(),
+      logger,
+      enqueueWriteback: writebackSender(),
+      metrics,
+    }),
+  ),
+)
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

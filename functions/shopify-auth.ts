@@ -93,9 +93,9 @@ export function createShopifyAuthHandler(deps: InstallDeps & { logger: Logger })
 const logger = new Logger({ serviceName: 'clv-sync' });
 
 export const handler = middy(
-  lazy(() =>
+  lazy(async () =>
     createShopifyAuthHandler({
-      shopify: createShopifyApp(shopifySettingsFromEnv()),
+      shopify: createShopifyApp(await shopifySettingsFromEnv()),
       store: storeFromEnv(),
       logger,
       requestBackfill: sqsSender(process.env.CLV_BACKFILL_QUEUE_URL, 'CLV_BACKFILL_QUEUE_URL'),

@@ -8,6 +8,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Shopify } from '@shopify/shopify-api';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -26,6 +27,8 @@ import {
 import { createShopifyApp, shopifySettingsFromEnv } from '../integrations/shopify/shopify-app.ts';
 import { json, rawBody, toRequest } from './http.ts';
 import { lazy } from './lazy.ts';
+import type { Metrics } from './metrics.ts';
+import { countWith, createMetrics, MetricUnit } from './metrics.ts';
 import { sqsSender } from './sqs-sender.ts';
 
 /** Larger bodies are refused before validation: a real order payload is far smaller. */
@@ -36,20 +39,33 @@ export interface ShopifyWebhookDeps {
   shopify: Shopify;
   logger: Logger;
   enqueue: Enqueue;
+  /** Counts of deliveries received, rejected (by reason), duplicate and processed (functions/metrics.ts). */
+  metrics?: Metrics;
   now?: () => number;
 }
+
+/** The delivery's keys on every log line of its invocation. */
+const CORRELATION_KEYS = ['deliveryId', 'shop', 'topic'];
 
 export function createShopifyWebhookHandler({
   store,
   shopify,
   logger,
   enqueue,
+  metrics,
   now = Date.now,
 }: ShopifyWebhookDeps) {
+  const count = (name: string) => metrics?.addMetric(name, MetricUnit.Count, 1);
+  const rejected = (reason: string) => {
+    if (metrics) countWith(metrics, 'ShopifyWebhooksRejected', { reason });
+  };
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    logger.removeKeys(CORRELATION_KEYS);
+    count('ShopifyWebhooksReceived');
     const body = rawBody(event);
     if (body.length > MAX_WEBHOOK_BYTES) {
       logger.warn('webhook rejected', { reason: 'body too large', bytes: body.length });
+      rejected('too-large');
       return json(413, { error: `body over ${MAX_WEBHOOK_BYTES} bytes` });
     }
     const check = await shopify.webhooks.validate({
@@ -59,6 +75,7 @@ export function createShopifyWebhookHandler({
     if (!check.valid) {
       const missing = 'missingHeaders' in check ? check.missingHeaders : undefined;
       logger.warn('webhook rejected', { reason: check.reason, missing });
+      rejected(missing?.length ? 'missing-headers' : 'signature');
       return missing?.length
         ? json(400, { error: `missing headers: ${missing.join(', ')}` })
         : json(401, { error: 'invalid HMAC signature' });
@@ -67,8 +84,10 @@ export function createShopifyWebhookHandler({
     const topic = subscribedTopic(check.topic);
     const deliveryId = ('eventId' in check && check.eventId) || check.webhookId;
     const log = { topic: topic ?? check.topic, shop: domain, deliveryId };
+    logger.appendKeys(log);
     if (!topic) {
       logger.warn('webhook rejected', { ...log, reason: 'unknown topic' });
+      rejected('unknown-topic');
       return json(400, { error: `topic ${check.topic} is not one this app subscribes to` });
     }
     const compliance = (COMPLIANCE_TOPICS as readonly string[]).includes(topic);
@@ -76,6 +95,7 @@ export function createShopifyWebhookHandler({
     if (!tenantId) {
       // A redact for a shop we hold nothing of is done by definition; anything else is for someone else.
       logger.warn('webhook for an unknown shop', log);
+      if (!compliance) rejected('unknown-shop');
       return compliance
         ? json(200, { action: 'nothing held for this shop' })
         : json(404, { error: `unknown shop ${domain}` });
@@ -83,6 +103,7 @@ export function createShopifyWebhookHandler({
     const eventKey = `shopify:${topic}:${deliveryId}`;
     if (await hasEvent(store, tenantId, eventKey)) {
       logger.info('duplicate delivery', log);
+      count('ShopifyWebhooksDuplicate');
       return json(200, { action: 'duplicate delivery ignored' });
     }
     let payload: unknown;
@@ -90,6 +111,7 @@ export function createShopifyWebhookHandler({
       payload = JSON.parse(body.toString('utf8'));
     } catch {
       logger.warn('webhook rejected', { ...log, reason: 'malformed JSON' });
+      rejected('malformed');
       return json(400, { error: 'body is not valid JSON' });
     }
     try {
@@ -98,6 +120,7 @@ export function createShopifyWebhookHandler({
       // Recorded after the work: a delivery that failed midway is processed again on Shopify's retry.
       if (topic !== 'shop/redact') await recordEvent(store, tenantId, eventKey, now());
       logger.info('webhook processed', { ...log, ...outcome, data: undefined });
+      count('ShopifyWebhooksProcessed');
       return json(200, outcome);
     } catch (error) {
       const status = badInputStatus(error);
@@ -106,6 +129,7 @@ export function createShopifyWebhookHandler({
         ...log,
         reason: `${(error as Error).name}: ${(error as Error).message}`,
       });
+      rejected(status === 400 ? 'malformed' : status === 404 ? 'unknown-tenant' : 'unusable-order');
       return json(status, { error: (error as Error).message });
     }
   };
@@ -120,14 +144,18 @@ function badInputStatus(error: unknown): number | null {
 }
 
 const logger = new Logger({ serviceName: 'clv-sync' });
+const metrics = createMetrics();
 
 export const handler = middy(
-  lazy(() =>
+  lazy(async () =>
     createShopifyWebhookHandler({
       store: storeFromEnv(),
-      shopify: createShopifyApp(shopifySettingsFromEnv()),
+      shopify: createShopifyApp(await shopifySettingsFromEnv()),
       logger,
+      metrics,
       enqueue: sqsSender(process.env.CLV_SCORE_QUEUE_URL, 'CLV_SCORE_QUEUE_URL'),
     }),
   ),
-).use(injectLambdaContext(logger));
+)
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics));

@@ -9,28 +9,32 @@
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Shopify } from '@shopify/shopify-api';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { AdminClientOptions } from '../integrations/shopify/admin-client.ts';
-import { shopAdmin } from '../integrations/shopify/access-token.ts';
-import { createShopifyApp, shopifySettingsFromEnv } from '../integrations/shopify/shopify-app.ts';
 import type { WritebackOptions } from '../integrations/shopify/write-back.ts';
-import { flushShopifyOutbox } from '../integrations/shopify/write-back.ts';
-import type { SecretSource } from '../integrations/salesforce/connection.ts';
-import { salesforceConnection, secretsFromEnv } from '../integrations/salesforce/connection.ts';
-import { flushSalesforceOutbox } from '../integrations/salesforce/write-back.ts';
+import type { SecretSource } from '../integrations/salesforce/secrets.ts';
+import { secretsFromEnv } from '../integrations/salesforce/secrets.ts';
 import { WritebackMessageSchema } from '../shared/pipeline/messages.ts';
 import type { Store } from '../shared/store/store.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
 import { getTenant } from '../shared/store/tenants.ts';
-import { lazy } from './lazy.ts';
+import type { OnDemand } from './lazy.ts';
+import { lazy, resolveOnDemand } from './lazy.ts';
+import type { Metrics } from './metrics.ts';
+import { countWith, createMetrics, MetricUnit } from './metrics.ts';
+import { shopifyAppFromEnv } from './shopify-app-from-env.ts';
 
 export interface WritebackHandlerDeps {
   store: Store;
-  shopify: Shopify;
+  /** The app, or (production) how to build it: a Salesforce flush never loads shopify-api. */
+  shopify: OnDemand<Shopify>;
   logger: Logger;
   salesforceSecrets: SecretSource;
+  /** Customers and fields written, write failures, failed flushes, by target (functions/metrics.ts). */
+  metrics?: Metrics;
   clientOptions?: AdminClientOptions;
   writebackOptions?: WritebackOptions;
 }
@@ -40,21 +44,47 @@ export function createWritebackHandler(deps: WritebackHandlerDeps) {
   const processor = new SqsFifoPartialProcessorAsync();
   const flush = async (record: SQSRecord) => {
     const message = WritebackMessageSchema.parse(JSON.parse(record.body));
+    // FIFO records are flushed one at a time, so the message's keys can go on every line meanwhile.
+    deps.logger.appendKeys({
+      messageId: record.messageId,
+      tenantId: message.tenantId,
+      target: message.target,
+    });
+    deps.metrics?.addMetric('FlushRequests', MetricUnit.Count, 1);
+    const target = { target: message.target };
+    const count = (name: string, value: number) => {
+      if (deps.metrics && value) countWith(deps.metrics, name, target, value);
+    };
     try {
       const tenant = await getTenant(deps.store, message.tenantId);
+      // Each CRM's integration is imported when its first flush comes: jsforce and shopify-api are large.
       if (message.target === 'salesforce') {
+        const [{ salesforceConnection }, { flushSalesforceOutbox }] = await Promise.all([
+          import('../integrations/salesforce/connection.ts'),
+          import('../integrations/salesforce/write-back.ts'),
+        ]);
         const { conn, stats } = await salesforceConnection(tenant, deps.salesforceSecrets);
         const report = await flushSalesforceOutbox(deps.store, conn, tenant, {
           log: (msg, detail) => deps.logger.warn(msg, detail),
         });
+        count('CustomersWritten', report.records);
+        count('WriteFailures', report.failed);
         deps.logger.info('write-back flushed', { ...message, ...report, tokenRefreshes: stats.refreshes });
         return;
       }
-      const client = await shopAdmin(deps.shopify, deps.store, tenant, deps.clientOptions);
+      const [{ shopAdmin }, { flushShopifyOutbox }, shopify] = await Promise.all([
+        import('../integrations/shopify/access-token.ts'),
+        import('../integrations/shopify/write-back.ts'),
+        resolveOnDemand(deps.shopify),
+      ]);
+      const client = await shopAdmin(shopify, deps.store, tenant, deps.clientOptions);
       const report = await flushShopifyOutbox(deps.store, client, tenant, {
         ...deps.writebackOptions,
         log: (msg, detail) => deps.logger.warn(msg, detail),
       });
+      count('CustomersWritten', report.customers);
+      count('FieldsWritten', report.metafieldValues);
+      count('WriteFailures', report.failed);
       deps.logger.info('write-back flushed', {
         ...message,
         ...report,
@@ -62,12 +92,15 @@ export function createWritebackHandler(deps: WritebackHandlerDeps) {
         waitedSeconds: client.stats.waitedSeconds,
       });
     } catch (error) {
+      count('FlushFailures', 1);
       deps.logger.error('write-back failed', {
         ...message,
         attempt: Number(record.attributes.ApproximateReceiveCount),
         reason: `${(error as Error).name}: ${(error as Error).message}`,
       });
       throw error;
+    } finally {
+      deps.logger.removeKeys(['messageId', 'tenantId', 'target']);
     }
   };
   return (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
@@ -75,14 +108,18 @@ export function createWritebackHandler(deps: WritebackHandlerDeps) {
 }
 
 const logger = new Logger({ serviceName: 'clv-sync' });
+const metrics = createMetrics();
 
 export const handler = middy(
   lazy(() =>
     createWritebackHandler({
       store: storeFromEnv(),
-      shopify: createShopifyApp(shopifySettingsFromEnv()),
+      shopify: shopifyAppFromEnv(),
       salesforceSecrets: secretsFromEnv(),
       logger,
+      metrics,
     }),
   ),
-).use(injectLambdaContext(logger));
+)
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics));

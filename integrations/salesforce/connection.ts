@@ -8,6 +8,7 @@ import { createSign } from 'node:crypto';
 import jsforce from 'jsforce';
 import type { Connection } from 'jsforce';
 import type { TenantSettings } from '../../shared/store/tenants.ts';
+import type { SalesforceSecrets, SecretSource } from './secrets.ts';
 
 export class SalesforceNotConfiguredError extends Error {
   override name = 'SalesforceNotConfiguredError';
@@ -17,21 +18,7 @@ export class SalesforceAuthError extends Error {
   override name = 'SalesforceAuthError';
 }
 
-export interface SalesforceSecrets {
-  clientSecret?: string;
-  /** PEM private key of the connected app's certificate (JWT bearer). */
-  privateKey?: string;
-}
-
-/** Where a tenant's secrets come from: the environment locally; SSM in AWS. */
-export type SecretSource = (tenantId: string) => Promise<SalesforceSecrets>;
-
-export const secretsFromEnv =
-  (env: NodeJS.ProcessEnv = process.env): SecretSource =>
-  async () => ({
-    clientSecret: env.SALESFORCE_CLIENT_SECRET || undefined,
-    privateKey: env.SALESFORCE_PRIVATE_KEY?.replace(/\\n/g, '\n') || undefined,
-  });
+export type { SalesforceSecrets, SecretSource } from './secrets.ts';
 
 type OrgSettings = NonNullable<TenantSettings['salesforce']>;
 
@@ -64,11 +51,15 @@ async function requestToken(org: OrgSettings, secrets: SalesforceSecrets) {
   try {
     if (org.flow === 'client-credentials') {
       if (!secrets.clientSecret)
-        throw new SalesforceNotConfiguredError('the client credentials flow needs SALESFORCE_CLIENT_SECRET');
+        throw new SalesforceNotConfiguredError(
+          'the client credentials flow needs SALESFORCE_CLIENT_SECRET (in AWS, the SSM parameter named by SALESFORCE_CLIENT_SECRET_PARAMETER)',
+        );
       return await oauth2.requestToken({ grant_type: 'client_credentials' });
     }
     if (!secrets.privateKey)
-      throw new SalesforceNotConfiguredError('the JWT bearer flow needs SALESFORCE_PRIVATE_KEY');
+      throw new SalesforceNotConfiguredError(
+        'the JWT bearer flow needs SALESFORCE_PRIVATE_KEY (in AWS, the SSM parameter named by SALESFORCE_PRIVATE_KEY_PARAMETER)',
+      );
     return await oauth2.requestToken({
       grant_type: JWT_BEARER,
       assertion: jwtAssertion(org, secrets.privateKey),

@@ -6,6 +6,8 @@
 import '@shopify/shopify-api/adapters/web-api';
 import type { Shopify } from '@shopify/shopify-api';
 import { ApiVersion, LogSeverity, shopifyApi } from '@shopify/shopify-api';
+import type { SecretSettingsOptions } from '../../shared/config/secret-settings.ts';
+import { requiredSecret } from '../../shared/config/secret-settings.ts';
 import { routeAdminRequests } from './transport.ts';
 
 /** The Admin API version every call uses: pinned, so Shopify's quarterly changes arrive by our choice. */
@@ -30,15 +32,23 @@ export interface ShopifyAppSettings {
   adminOrigin?: string;
 }
 
-export function shopifySettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ShopifyAppSettings {
-  const missing = ['SHOPIFY_API_KEY', 'SHOPIFY_API_SECRET', 'SHOPIFY_APP_URL'].filter((k) => !env[k]);
+/**
+ * The settings from the environment. The secret is read as secret settings are
+ * (shared/config/secret-settings.ts): SHOPIFY_API_SECRET when set, else the
+ * SSM parameter named by SHOPIFY_API_SECRET_PARAMETER.
+ */
+export async function shopifySettingsFromEnv(
+  options: SecretSettingsOptions = {},
+): Promise<ShopifyAppSettings> {
+  const env = options.env ?? process.env;
+  const missing = ['SHOPIFY_API_KEY', 'SHOPIFY_APP_URL'].filter((k) => !env[k]);
   if (missing.length)
     throw new ShopifyConfigError(
       `${missing.join(', ')} not set: copy them from the app's settings in the Partner Dashboard`,
     );
   return {
     apiKey: env.SHOPIFY_API_KEY!,
-    apiSecret: env.SHOPIFY_API_SECRET!,
+    apiSecret: await requiredSecret('SHOPIFY_API_SECRET', options),
     appUrl: env.SHOPIFY_APP_URL!,
     adminOrigin: env.SHOPIFY_ADMIN_ORIGIN || undefined,
   };
