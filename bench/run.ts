@@ -3,10 +3,11 @@
  * customers (BG/NBD + Gamma-Gamma process, seeded), each size in a child
  * process. Figures are medians of three runs on one core; peak memory is the
  * child's maximum RSS, simulation included. Then a tenant refit in DynamoDB
- * Local (time, DynamoDB calls, peak memory) and the webhook acknowledgement
- * latency. Results also go to bench/results/*.json.
+ * Local (time, DynamoDB calls, peak memory), the webhook acknowledgement
+ * latency, the embedded stack under load (BENCH_LOAD=deliveries:per-second,
+ * default 5000:50), and the bundles. Results also go to bench/results/*.json.
  *
- * `npm run bench -- bundles` (or engine, refit, webhook; several may be
+ * `npm run bench -- bundles` (or engine, refit, webhook, load; several may be
  * named) runs only those parts.
  */
 import { execFileSync } from 'node:child_process';
@@ -14,7 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { table } from '../cli/table.ts';
 
-const PARTS = ['engine', 'refit', 'webhook', 'bundles'] as const;
+const PARTS = ['engine', 'refit', 'webhook', 'load', 'bundles'] as const;
 const asked = process.argv.slice(2);
 const unknown = asked.filter((p) => !(PARTS as readonly string[]).includes(p));
 if (unknown.length) {
@@ -146,6 +147,49 @@ if (selected('webhook')) {
   );
   console.log('Shopify expects an answer within 5,000 ms.');
   writeFileSync(new URL('./results/webhook-ack.json', import.meta.url), `${JSON.stringify(ack, null, 2)}\n`);
+}
+
+if (selected('load')) {
+  // The embedded stack under a fixed rate of signed webhooks over HTTP, then its backlog drained.
+  const [deliveries = '5000', rate = '50'] = (process.env.BENCH_LOAD ?? '5000:50').split(':');
+  process.stderr.write(`bench: ${deliveries} webhooks at ${rate}/s into the local stack…\n`);
+  const load = JSON.parse(
+    execFileSync(
+      process.execPath,
+      [fileURLToPath(new URL('./stack-load.ts', import.meta.url)), deliveries, rate],
+      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    )
+      .trim()
+      .split('\n')
+      .pop() as string,
+  ) as Record<string, number | Record<string, number>>;
+  console.log(
+    table(
+      [
+        'webhooks',
+        'target/s',
+        'achieved/s',
+        'ack p50 ms',
+        'ack p99 ms',
+        'statuses',
+        'backlog drain s',
+        'scored',
+      ],
+      [
+        [
+          String(load.deliveries),
+          String(load.targetPerSecond),
+          String(load.achievedPerSecond),
+          String(load.ackP50Ms),
+          String(load.ackP99Ms),
+          JSON.stringify(load.statuses),
+          String(load.backlogDrainSeconds),
+          String(load.customersScored),
+        ],
+      ],
+    ),
+  );
+  writeFileSync(new URL('./results/stack-load.json', import.meta.url), `${JSON.stringify(load, null, 2)}\n`);
 }
 
 if (selected('bundles')) {
