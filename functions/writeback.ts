@@ -20,6 +20,7 @@ import { flushShopifyOutbox } from '../integrations/shopify/write-back.ts';
 import type { SecretSource } from '../integrations/salesforce/connection.ts';
 import { salesforceConnection, secretsFromEnv } from '../integrations/salesforce/connection.ts';
 import { flushSalesforceOutbox } from '../integrations/salesforce/write-back.ts';
+import type { TransientRetryOptions } from '../integrations/salesforce/transient-retry.ts';
 import { WritebackMessageSchema } from '../shared/pipeline/messages.ts';
 import type { Store } from '../shared/store/store.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
@@ -33,6 +34,8 @@ export interface WritebackHandlerDeps {
   salesforceSecrets: SecretSource;
   clientOptions?: AdminClientOptions;
   writebackOptions?: WritebackOptions;
+  /** Salesforce collection calls: their size, and their retries (timeouts, backoff); tests shorten them. */
+  salesforceOptions?: { recordsPerCall?: number; retry?: TransientRetryOptions };
 }
 
 export function createWritebackHandler(deps: WritebackHandlerDeps) {
@@ -46,6 +49,7 @@ export function createWritebackHandler(deps: WritebackHandlerDeps) {
         const { conn, stats } = await salesforceConnection(tenant, deps.salesforceSecrets);
         const report = await flushSalesforceOutbox(deps.store, conn, tenant, {
           log: (msg, detail) => deps.logger.warn(msg, detail),
+          ...deps.salesforceOptions,
         });
         deps.logger.info('write-back flushed', { ...message, ...report, tokenRefreshes: stats.refreshes });
         return;
