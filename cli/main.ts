@@ -55,6 +55,7 @@ const OPTIONS = {
   username: { type: 'string' },
   grain: { type: 'string' },
   currency: { type: 'string' },
+  'new-outbound-token': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

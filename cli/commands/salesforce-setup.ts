@@ -10,6 +10,7 @@ import type { Values } from '../options.ts';
 import { stringOption } from '../options.ts';
 import { UsageError } from '../usage-error.ts';
 import { salesforceLink } from './salesforce-link.ts';
+import { OUTBOUND_TOKEN_PARAM } from '../../integrations/salesforce/outbound-token.ts';
 
 export const SALESFORCE_SETUP_HELP = `clv salesforce setup --endpoint URL [--integration-user USERNAME] [--json]
         (--instance-url URL, token in SALESFORCE_ACCESS_TOKEN or --access-token T
@@ -98,6 +99,10 @@ export async function salesforceCommand(values: Values, args: readonly string[])
     await import('../../integrations/salesforce/setup.ts');
   const problem = outboundEndpointProblem(endpoint);
   if (problem) throw new UsageError(`--endpoint: ${problem}`);
+  if (!new URL(endpoint).searchParams.get(OUTBOUND_TOKEN_PARAM))
+    process.stderr.write(
+      `clv: warning: --endpoint carries no ${OUTBOUND_TOKEN_PARAM}=…, so clv-sync will refuse the outbound messages (401): use the endpoint clv salesforce link showed\n`,
+    );
   const conn = await connect(values, SALESFORCE_API_VERSION);
   const result = await deploySalesforceSetup(conn, {
     outboundEndpoint: endpoint,
