@@ -2,8 +2,10 @@
  * CI's check of `npx serverless package`: the CloudFormation template holds
  * the table (with its index, TTL and point-in-time recovery), every queue with
  * its dead-letter queue, every HTTP route and every function, and each
- * function's bundle is under 1 MB. Exits 1 naming what is missing.
+ * function's bundle is under 1 MB, and the page function carries the web
+ * bundle. Exits 1 naming what is missing.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -33,7 +35,7 @@ expect(
   'point-in-time recovery',
 );
 
-for (const queue of ['ScoreQueue', 'WritebackQueue', 'BackfillQueue']) {
+for (const queue of ['ScoreQueue', 'WritebackQueue', 'BackfillQueue', 'RefitQueue']) {
   const redrive = resources[queue]?.Properties.RedrivePolicy as { deadLetterTargetArn?: unknown } | undefined;
   expect(resources[queue]?.Type === 'AWS::SQS::Queue', `the queue ${queue}`);
   expect(redrive?.deadLetterTargetArn !== undefined, `a dead-letter queue for ${queue}`);
@@ -48,6 +50,11 @@ for (const route of [
   'GET /shopify/auth',
   'GET /shopify/auth/callback',
   'POST /salesforce/outbound',
+  'GET /shopify/app',
+  'GET /shopify/app/assets/{file}',
+  'GET /api/dashboard',
+  'GET /api/settings',
+  'PUT /api/settings',
 ])
   expect(routes.includes(route), `the route ${route}`);
 
@@ -60,6 +67,9 @@ const functions = [
   'shopifyAuth',
   'salesforceOutbound',
   'salesforceEvents',
+  'dashboardPage',
+  'dashboardApi',
+  'refitRequests',
 ];
 for (const fn of functions) {
   const logical = `${fn[0]!.toUpperCase()}${fn.slice(1)}LambdaFunction`;
@@ -71,6 +81,16 @@ for (const fn of functions) {
     `a bundle under 1 MB for ${fn} (${bytes ?? 'none'} bytes)`,
   );
 }
+
+// The page function serves the web bundle from its own package: without it, the app page cannot load.
+const pageFiles = execFileSync('unzip', ['-Z1', '.serverless/dashboardPage.zip'], { encoding: 'utf8' }).split(
+  '\n',
+);
+expect(pageFiles.includes('web/dist/manifest.json'), 'web/dist/manifest.json in the dashboardPage package');
+expect(
+  pageFiles.filter((f) => /^web\/dist\/.+\.(js|css)\.gz$/.test(f)).length === 2,
+  'the gzipped web bundle (JS and CSS) in the dashboardPage package',
+);
 
 if (problems.length) {
   console.error(`serverless package is missing:\n  ${problems.join('\n  ')}`);

@@ -1,7 +1,8 @@
 /**
- * The `clv` command: fit, evaluate and score from CSV files, and set up the
+ * The `clv` command: fit, evaluate and score from CSV files, set up the
  * Salesforce org (`clv salesforce setup`) and link a workspace to it
- * (`clv salesforce link`). Exit codes: 0 on
+ * (`clv salesforce link`), and operate a running stack (backfill, refit,
+ * report, customer). Exit codes: 0 on
  * success, 2 for a bad command line or a bad input file (one line naming the
  * file, line and problem, or data no model can be fitted to), 1 for anything else.
  */
@@ -9,8 +10,13 @@ import { parseArgs } from 'node:util';
 import { InvalidPurchaseError, InvalidSummaryError, NoModelFitsError } from '../shared/clv/index.ts';
 import { EVALUATE_HELP, evaluateCommand } from './commands/evaluate.ts';
 import { FIT_HELP, fitCommand } from './commands/fit.ts';
-import { SALESFORCE_LINK_HELP } from './commands/salesforce-link.ts';
-import { SALESFORCE_SETUP_HELP, salesforceCommand } from './commands/salesforce-setup.ts';
+import type { OperationsDeps } from './commands/stack.ts';
+import { OPERATIONS, OPERATIONS_HELP, OPERATIONS_SETTINGS } from './commands/operations.ts';
+import {
+  SALESFORCE_LINK_HELP,
+  SALESFORCE_SETUP_HELP,
+  salesforceCommand,
+} from './commands/salesforce-setup.ts';
 import { SCORE_HELP, scoreCommand } from './commands/score.ts';
 import { InputFileError } from './input-error.ts';
 import { UsageError } from './usage-error.ts';
@@ -22,9 +28,11 @@ ${EVALUATE_HELP}
 ${SCORE_HELP}
 ${SALESFORCE_SETUP_HELP}
 ${SALESFORCE_LINK_HELP}
+${OPERATIONS_HELP}
 
 Transactions CSV: customer_id,date,amount[,margin] (ISO dates); --format cdnow reads the CDNOW files.
-Summary CSV: customer_id,frequency,recency,T,monetary_value (in --time-unit).`;
+Summary CSV: customer_id,frequency,recency,T,monetary_value (in --time-unit).
+${OPERATIONS_SETTINGS}`;
 
 const OPTIONS = {
   transactions: { type: 'string' },
@@ -56,12 +64,18 @@ const OPTIONS = {
   grain: { type: 'string' },
   currency: { type: 'string' },
   'new-outbound-token': { type: 'boolean' },
+  shop: { type: 'string' },
+  org: { type: 'string' },
+  email: { type: 'string' },
+  id: { type: 'string' },
+  top: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 type Command = (
   values: Record<string, string | boolean | undefined>,
   args: readonly string[],
+  deps: OperationsDeps,
 ) => string | Promise<string>;
 
 const COMMANDS: Record<string, Command> = {
@@ -69,11 +83,14 @@ const COMMANDS: Record<string, Command> = {
   evaluate: evaluateCommand,
   score: scoreCommand,
   salesforce: salesforceCommand,
+  ...OPERATIONS,
 };
 
+/** `deps` stands in for the process's environment and queues (tests, the local stack). */
 export async function main(
   argv: readonly string[],
   write = (s: string) => process.stdout.write(s),
+  deps: OperationsDeps = {},
 ): Promise<number> {
   try {
     const { values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true });
@@ -84,8 +101,10 @@ export async function main(
     }
     const run = COMMANDS[command];
     if (!run)
-      throw new UsageError(`unknown command "${command}"; use fit, evaluate, score or salesforce setup`);
-    write(`${await run(values, positionals.slice(1))}\n`);
+      throw new UsageError(
+        `unknown command "${command}"; use fit, evaluate, score, salesforce, backfill, refit, report or customer`,
+      );
+    write(`${await run(values, positionals.slice(1), deps)}\n`);
     return 0;
   } catch (error) {
     const known =

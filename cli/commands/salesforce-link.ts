@@ -16,10 +16,6 @@ import type { Values } from '../options.ts';
 import { stringOption } from '../options.ts';
 import { UsageError } from '../usage-error.ts';
 
-export const SALESFORCE_LINK_HELP = `clv salesforce link --tenant ID --org-id 00D… --login-url MY_DOMAIN_URL --client-id KEY
-        [--flow client-credentials|jwt-bearer] [--username INTEGRATION_USER] [--grain contact|account]
-        [--currency USD (for a new workspace)] [--new-outbound-token]`;
-
 function required(values: Values, name: string): string {
   const value = stringOption(values, name);
   if (!value) throw new UsageError(`salesforce link needs --${name}`);

@@ -9,12 +9,16 @@ import type { SalesforceSetupResult } from '../../integrations/salesforce/setup.
 import type { Values } from '../options.ts';
 import { stringOption } from '../options.ts';
 import { UsageError } from '../usage-error.ts';
-import { salesforceLink } from './salesforce-link.ts';
 import { OUTBOUND_TOKEN_PARAM } from '../../integrations/salesforce/outbound-token.ts';
 
 export const SALESFORCE_SETUP_HELP = `clv salesforce setup --endpoint URL [--integration-user USERNAME] [--json]
         (--instance-url URL, token in SALESFORCE_ACCESS_TOKEN or --access-token T
          | --login-url MY_DOMAIN_URL --client-id ID, secret in SALESFORCE_CLIENT_SECRET)`;
+
+// Here rather than in salesforce-link.ts, whose store and SQS imports the help must not load.
+export const SALESFORCE_LINK_HELP = `clv salesforce link --tenant ID --org-id 00D… --login-url MY_DOMAIN_URL --client-id KEY
+        [--flow client-credentials|jwt-bearer] [--username INTEGRATION_USER] [--grain contact|account]
+        [--currency USD (for a new workspace)] [--new-outbound-token]`;
 
 function urlOption(values: Values, name: string): string | undefined {
   const text = stringOption(values, name);
@@ -87,7 +91,8 @@ function describe(result: SalesforceSetupResult): string {
 export async function salesforceCommand(values: Values, args: readonly string[]): Promise<string> {
   if (args.length === 0)
     throw new UsageError('salesforce needs a subcommand: salesforce setup or salesforce link');
-  if (args[0] === 'link' && args.length === 1) return salesforceLink(values);
+  if (args[0] === 'link' && args.length === 1)
+    return (await import('./salesforce-link.ts')).salesforceLink(values);
   if (args[0] !== 'setup' || args.length > 1) {
     throw new UsageError(
       `unknown salesforce command "${args.join(' ')}"; use salesforce setup or salesforce link`,

@@ -19,6 +19,11 @@ export const WritebackMessageSchema = z.object({
 export type WritebackMessage = z.infer<typeof WritebackMessageSchema>;
 export type EnqueueWriteback = (message: WritebackMessage) => Promise<void>;
 
+/** Asks for a tenant's refit and rescore outside the nightly schedule: after its settings changed. */
+export const RefitRequestSchema = z.object({ tenantId: z.string().min(1) });
+export type RefitRequest = z.infer<typeof RefitRequestSchema>;
+export type EnqueueRefit = (message: RefitRequest) => Promise<void>;
+
 /**
  * After a refit, any linked CRM may have pending fields: one flush request
  * for each CRM the tenant links (every refit path asks the same way).

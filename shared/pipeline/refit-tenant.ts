@@ -16,8 +16,9 @@ import {
   runEngine,
   summarize,
 } from '../clv/index.ts';
-import { crmFields } from '../crm/fields.ts';
-import { segmentCustomers } from '../segments/index.ts';
+import { changedFields, crmFields } from '../crm/fields.ts';
+import type { ReferralCustomer } from '../segments/index.ts';
+import { referralMetrics, segmentCustomers } from '../segments/index.ts';
 import { putAll } from '../store/batch.ts';
 import type { StoredModel } from '../store/models.ts';
 import { putModel, storedEvaluation } from '../store/models.ts';
@@ -25,7 +26,7 @@ import type { StoredScore } from '../store/scores.ts';
 import { outboxItem, scoreItem, scorePages } from '../store/scores.ts';
 import type { Store } from '../store/store.ts';
 import type { TenantSettings } from '../store/tenants.ts';
-import { buildOutbox, scoringOptions, storedScore } from './score-customer.ts';
+import { buildOutbox, lastChange, scoringOptions, storedScore } from './score-customer.ts';
 
 /** Backtests run on at most this many customers: model choice needs the shape of the data, not all of it. */
 const BACKTEST_CUSTOMERS = 20_000;
@@ -46,6 +47,28 @@ interface Known {
   previous: Map<string, StoredScore['fields']>;
   identities: Map<string, string[]>;
   history: Map<string, StoredScore['history']>;
+  referredBy: Map<string, NonNullable<StoredScore['referredBy']>>;
+  lastChange: Map<string, NonNullable<StoredScore['lastChange']>>;
+}
+
+/**
+ * Each customer's referrer as one of our customer ids: by the referrer's identities as the scores
+ * know them now (the referrer may have bought, or been merged, since the referral was scored), else
+ * the id resolved at scoring time. A referrer nobody knows stays an identity key, which
+ * referralMetrics counts as ignored.
+ */
+function referrers(known: Known): Map<string, string> {
+  const owner = new Map<string, string>();
+  for (const [customerId, identities] of known.identities)
+    for (const k of identities) owner.set(k, customerId);
+  const out = new Map<string, string>();
+  for (const [customerId, link] of known.referredBy) {
+    const resolved =
+      link.identities.map((k) => owner.get(k)).find((id) => id !== undefined) ??
+      (link.customerId !== null && known.identities.has(link.customerId) ? link.customerId : undefined);
+    out.set(customerId, resolved ?? link.identities[0] ?? '');
+  }
+  return out;
 }
 
 async function readHistories(
@@ -53,12 +76,20 @@ async function readHistories(
   tenantId: string,
 ): Promise<{ purchases: Purchase[]; known: Known }> {
   const purchases: Purchase[] = [];
-  const known: Known = { previous: new Map(), identities: new Map(), history: new Map() };
+  const known: Known = {
+    previous: new Map(),
+    identities: new Map(),
+    history: new Map(),
+    referredBy: new Map(),
+    lastChange: new Map(),
+  };
   for await (const page of scorePages(store, tenantId)) {
     for (const s of page) {
       known.previous.set(s.customerId, s.fields);
       known.identities.set(s.customerId, s.identities);
       known.history.set(s.customerId, s.history);
+      if (s.referredBy) known.referredBy.set(s.customerId, s.referredBy);
+      if (s.lastChange) known.lastChange.set(s.customerId, s.lastChange);
       s.history.days.forEach((day, i) => {
         purchases.push({
           customerId: s.customerId,
@@ -119,6 +150,15 @@ export async function refitTenant(
   const { segments, tierCuts } = segmentCustomers(summaries, result.scores, endDay, {
     tierThresholds: tenant.tierThresholds,
   });
+  // Referral value is measured in predicted CLV as the CRMs show it (never below zero), for everyone alike.
+  const referredBy = referrers(known);
+  const referrals = referralMetrics(
+    result.scores.map((s): ReferralCustomer => ({
+      customerId: s.customerId,
+      clv: Math.max(0, s.predictedClv),
+      referredBy: referredBy.get(s.customerId) ?? null,
+    })),
+  );
   const version = new Date(now).toISOString();
   const scoredAt = version;
   const writes: Record<string, unknown>[] = [];
@@ -127,16 +167,18 @@ export async function refitTenant(
   result.scores.forEach((score) => {
     const id = score.customerId;
     const previous = known.previous.get(id);
-    const fields = crmFields(score, segments.get(id)!, {
-      referrals: previous?.referrals ?? 0,
-      referralValue: previous?.referral_value ?? 0,
-    });
+    const fields = crmFields(score, segments.get(id)!, referrals.customers.get(id));
     const identities = known.identities.get(id) ?? [];
     const outbox = buildOutbox(tenant, id, identities, previous ?? null, fields, scoredAt);
-    if (previous && !outbox.length && JSON.stringify(previous) === JSON.stringify(fields)) return;
+    // Compared field by field: DynamoDB does not keep a map's key order, so serialised forms differ.
+    if (previous && !changedFields(previous, fields).length) return;
     changed++;
     outboxEntries += outbox.length;
-    const stored = storedScore(id, score, fields, identities, known.history.get(id)!, version, scoredAt);
+    const before = previous && { fields: previous, lastChange: known.lastChange.get(id) };
+    const stored = storedScore(id, score, fields, identities, known.history.get(id)!, version, scoredAt, {
+      referredBy: known.referredBy.get(id) ?? null,
+      lastChange: lastChange(before, fields, scoredAt),
+    });
     writes.push(scoreItem(tenant.tenantId, stored), ...outbox.map((e) => outboxItem(tenant.tenantId, e)));
   });
   const fitAndScore = lap();
@@ -166,6 +208,7 @@ export async function refitTenant(
     heuristicRates: heuristicRates(summaries, endDay),
     sufficiency,
     tierCuts,
+    referrals: referrals.tenant,
     observationEndDay: endDay,
     refitSeconds: (performance.now() - started) / 1000,
   };

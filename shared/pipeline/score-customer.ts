@@ -18,10 +18,19 @@ import type { CrmFields } from '../crm/fields.ts';
 import { changedFields, crmFields } from '../crm/fields.ts';
 import { churnBand, tierFor } from '../segments/index.ts';
 import type { RfmGroup } from '../segments/index.ts';
-import { partitionItems } from '../store/identities.ts';
+import { findCustomers, partitionItems } from '../store/identities.ts';
 import type { StoredModel } from '../store/models.ts';
+import type { CustomerIdentity } from '../store/order.ts';
+import { identityKeys } from '../store/order.ts';
 import { ordersToPurchases } from '../store/orders.ts';
-import type { CrmTarget, OutboxEntry, PurchaseHistory, StoredScore } from '../store/scores.ts';
+import type {
+  CrmTarget,
+  OutboxEntry,
+  PurchaseHistory,
+  ReferrerLink,
+  ScoreChange,
+  StoredScore,
+} from '../store/scores.ts';
 import { putScoreWithOutbox } from '../store/scores.ts';
 import type { Store } from '../store/store.ts';
 import type { TenantSettings } from '../store/tenants.ts';
@@ -83,6 +92,45 @@ export function historyOf(
   };
 }
 
+/**
+ * When a visible field changes, the change is dated and the predicted CLV and tier before it kept;
+ * otherwise the last change stands (absent on scores stored before changes were recorded).
+ */
+export function lastChange(
+  previous: Pick<StoredScore, 'fields' | 'lastChange'> | null | undefined,
+  fields: CrmFields,
+  at: string,
+): ScoreChange | undefined {
+  if (previous && !changedFields(previous.fields, fields).length) return previous.lastChange;
+  return {
+    at,
+    previousPredictedClv: previous?.fields.predicted_clv ?? null,
+    previousTier: previous?.fields.tier ?? null,
+  };
+}
+
+/**
+ * The referrer named by the customer's earliest order that names one (the order that brought them),
+ * resolved to our customer id when that person is already known.
+ */
+export async function referrerOf(
+  store: Store,
+  tenantId: string,
+  items: readonly Record<string, unknown>[],
+): Promise<ReferrerLink | null> {
+  let earliest: { at: number; referredBy: CustomerIdentity } | null = null;
+  for (const i of items) {
+    if (!String(i.sk).startsWith('ORDER#') || !i.referredBy) continue;
+    const at = Number(i.placedAtMs);
+    if (!earliest || at < earliest.at) earliest = { at, referredBy: i.referredBy as CustomerIdentity };
+  }
+  if (!earliest) return null;
+  const identities = identityKeys(earliest.referredBy);
+  if (!identities.length) return null;
+  const [customerId] = await findCustomers(store, tenantId, earliest.referredBy);
+  return { identities, customerId: customerId ?? null };
+}
+
 /** What is kept of a score: its CRM fields, how it was made, and the history a refit re-reads. */
 export function storedScore(
   customerId: string,
@@ -92,8 +140,11 @@ export function storedScore(
   history: PurchaseHistory,
   modelVersion: string | null,
   scoredAt: string,
+  links: Pick<StoredScore, 'referredBy' | 'lastChange'> = {},
 ): StoredScore {
   return {
+    ...(links.referredBy ? { referredBy: links.referredBy } : {}),
+    ...(links.lastChange ? { lastChange: links.lastChange } : {}),
     customerId,
     fields,
     method: score.method,
@@ -168,6 +219,10 @@ export async function scoreCustomer(
     history,
     model?.version ?? null,
     scoredAt,
+    {
+      referredBy: await referrerOf(store, tenant.tenantId, items),
+      lastChange: lastChange(previous, fields, scoredAt),
+    },
   );
 
   const outbox = buildOutbox(tenant, customerId, identities, previous?.fields ?? null, fields, scoredAt);

@@ -1,7 +1,7 @@
 /** A tenant's current model: what the last refit chose and fitted, with its diagnostics. */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DataSufficiency, HeuristicRates, HoldoutEvaluation, PurchaseModelName } from '../clv/index.ts';
-import type { TierCuts } from '../segments/index.ts';
+import type { ReferralUplift, TierCuts } from '../segments/index.ts';
 import { keys } from './keys.ts';
 import type { Store } from './store.ts';
 
@@ -42,6 +42,11 @@ export interface StoredModel {
   heuristicRates: HeuristicRates;
   sufficiency: DataSufficiency;
   tierCuts: TierCuts;
+  /**
+   * Referred customers' predicted CLV against the rest's, measured at the refit; absent on models
+   * stored before referrals were wired.
+   */
+  referrals?: ReferralUplift;
   /** Day number the refit observed up to. */
   observationEndDay: number;
   refitSeconds: number;

@@ -30,6 +30,28 @@ export interface StoredScore {
   identities: string[];
   /** Derived detail kept for reports: not CRM-visible. */
   detail: { pAlive: number | null; churnRisk: number; expectedOrderValue: number; predictedClv: number };
+  /**
+   * Who referred this customer, from the earliest order naming a referrer: the identities the order
+   * gave, and our customer id for them when one was known at scoring time. The refit resolves the
+   * identities again (the referrer may have bought since). Absent on scores stored before referrals.
+   */
+  referredBy?: ReferrerLink | null;
+  /**
+   * The last time a CRM-visible field changed, with the predicted CLV and tier before it (null for a
+   * first score): what the tenant report lists as recent changes. Absent on scores stored before it.
+   */
+  lastChange?: ScoreChange;
+}
+
+export interface ReferrerLink {
+  identities: string[];
+  customerId: string | null;
+}
+
+export interface ScoreChange {
+  at: string;
+  previousPredictedClv: number | null;
+  previousTier: string | null;
 }
 
 export interface OutboxEntry {

@@ -1,0 +1,180 @@
+/**
+ * The JSON API behind the dashboard in the Shopify admin:
+ *   GET /api/dashboard  the shop's tenant report (figures, histogram, segments, changes)
+ *   GET /api/settings   the settings the merchant can edit
+ *   PUT /api/settings   save them (zod-validated, 400 on bad input), then queue a refit so every
+ *                       customer is rescored with them
+ * Every request carries the App Bridge session token (`Authorization: Bearer …`); the shop comes from
+ * the verified token alone and is mapped to its tenant through the shop route, so no path, query or
+ * body can select another shop's data. Missing, forged, expired or foreign-app tokens get 401; a
+ * genuine token for a shop that has not installed the app gets 403.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Shopify } from '@shopify/shopify-api';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { SessionTokenClaims } from '../integrations/shopify/session-token.ts';
+import { SessionTokenError, bearerToken, verifySessionToken } from '../integrations/shopify/session-token.ts';
+import { createShopifyApp, shopifySettingsFromEnv } from '../integrations/shopify/shopify-app.ts';
+import type { EnqueueRefit, RefitRequest } from '../shared/pipeline/messages.ts';
+import type { TenantReport } from '../shared/report/tenant-report.ts';
+import { tenantReport } from '../shared/report/tenant-report.ts';
+import type { Store } from '../shared/store/store.ts';
+import { storeFromEnv } from '../shared/store/store.ts';
+import { getTenant, putTenant, tenantIdFor } from '../shared/store/tenants.ts';
+import type { DashboardSettings } from './dashboard-settings.ts';
+import { DashboardSettingsSchema, dashboardSettingsOf } from './dashboard-settings.ts';
+import { json, rawBody } from './http.ts';
+import { lazy } from './lazy.ts';
+import { sqsSender } from './sqs-sender.ts';
+
+export interface DashboardApiDeps {
+  shopify: Shopify;
+  store: Store;
+  logger: Logger;
+  /** Where a saved settings change asks for its rescore: the refit queue. */
+  requestRefit: EnqueueRefit;
+  /** The figures (shared/report); a dependency so the handler stays a thin edge. */
+  report?: (store: Store, tenantId: string) => Promise<TenantReport>;
+}
+
+/** What GET /api/dashboard answers: the page renders this and nothing else. */
+export interface DashboardResponse {
+  shop: string;
+  settings: DashboardSettings;
+  report: TenantReport;
+}
+
+export interface SettingsResponse {
+  shop: string;
+  settings: DashboardSettings;
+  /** After a save: whether the rescore is queued, or left to the nightly refit because queueing failed. */
+  rescore?: 'queued' | 'nightly';
+}
+
+// Per-shop data must never sit in a shared cache.
+const PRIVATE = { 'cache-control': 'no-store' };
+
+/**
+ * App Bridge retries a request once with a fresh token when a 401 carries this header: an expired
+ * token (a tab left open) then heals without the merchant noticing.
+ */
+const RETRY_WITH_NEW_TOKEN = { 'x-shopify-retry-invalid-session-request': '1' };
+
+const ROUTES = new Set(['GET /api/dashboard', 'GET /api/settings', 'PUT /api/settings']);
+
+export function createDashboardApiHandler(deps: DashboardApiDeps) {
+  const { shopify, store, logger, requestRefit, report = tenantReport } = deps;
+
+  const authenticate = async (
+    event: APIGatewayProxyEventV2,
+  ): Promise<{ claims: SessionTokenClaims } | { refused: APIGatewayProxyStructuredResultV2 }> => {
+    const token = bearerToken(event.headers ?? {});
+    if (!token) {
+      logger.warn('dashboard request refused', { reason: 'no session token' });
+      return {
+        refused: json(
+          401,
+          { error: 'missing session token: send Authorization: Bearer <App Bridge session token>' },
+          PRIVATE,
+        ),
+      };
+    }
+    try {
+      return { claims: await verifySessionToken(shopify, token) };
+    } catch (error) {
+      if (!(error instanceof SessionTokenError)) throw error;
+      logger.warn('dashboard request refused', { reason: error.message });
+      return {
+        refused: json(
+          401,
+          { error: `invalid session token: ${error.message}` },
+          {
+            ...PRIVATE,
+            ...RETRY_WITH_NEW_TOKEN,
+          },
+        ),
+      };
+    }
+  };
+
+  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const route = `${event.requestContext.http.method} ${event.rawPath}`;
+    const auth = await authenticate(event);
+    if ('refused' in auth) return auth.refused;
+    const { claims } = auth;
+    if (!ROUTES.has(route)) return json(404, { error: `no route ${route}` }, PRIVATE);
+
+    const tenantId = await tenantIdFor(store, 'shopify', claims.shop);
+    if (!tenantId) {
+      logger.warn('dashboard request refused', { shop: claims.shop, reason: 'shop not installed' });
+      return json(
+        403,
+        {
+          error: 'not-installed',
+          message: `${claims.shop} has not installed clv-sync: open the app to install it`,
+        },
+        PRIVATE,
+      );
+    }
+    const tenant = await getTenant(store, tenantId);
+
+    if (route === 'GET /api/dashboard') {
+      const body: DashboardResponse = {
+        shop: claims.shop,
+        settings: dashboardSettingsOf(tenant),
+        report: await report(store, tenantId),
+      };
+      return json(200, body, PRIVATE);
+    }
+    if (route === 'GET /api/settings') {
+      const body: SettingsResponse = { shop: claims.shop, settings: dashboardSettingsOf(tenant) };
+      return json(200, body, PRIVATE);
+    }
+
+    // PUT /api/settings
+    let input: unknown;
+    try {
+      input = JSON.parse(rawBody(event).toString('utf8'));
+    } catch {
+      logger.warn('settings refused', { tenantId, reason: 'body is not JSON' });
+      return json(400, { error: 'the body is not JSON: send the settings as a JSON object' }, PRIVATE);
+    }
+    const parsed = DashboardSettingsSchema.safeParse(input);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+      logger.warn('settings refused', { tenantId, issues });
+      return json(400, { error: 'invalid settings', issues }, PRIVATE);
+    }
+    const saved = await putTenant(store, { ...tenant, ...parsed.data });
+    const request: RefitRequest = { tenantId };
+    let rescore: SettingsResponse['rescore'] = 'queued';
+    try {
+      await requestRefit(request);
+    } catch (error) {
+      // The settings are saved either way; the nightly refit applies them if the queue is unreachable now.
+      rescore = 'nightly';
+      logger.error('rescore not queued', {
+        tenantId,
+        reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
+    }
+    logger.info('settings saved', { tenantId, settings: parsed.data, rescore });
+    const body: SettingsResponse = { shop: claims.shop, settings: dashboardSettingsOf(saved), rescore };
+    return json(200, body, PRIVATE);
+  };
+}
+
+const logger = new Logger({ serviceName: 'clv-sync' });
+
+export const handler = middy(
+  lazy(() =>
+    createDashboardApiHandler({
+      shopify: createShopifyApp(shopifySettingsFromEnv()),
+      store: storeFromEnv(),
+      logger,
+      requestRefit: sqsSender<RefitRequest>(process.env.CLV_REFIT_QUEUE_URL, 'CLV_REFIT_QUEUE_URL'),
+    }),
+  ),
+).use(injectLambdaContext(logger));
