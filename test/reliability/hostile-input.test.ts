@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDashboardApiHandler } from '../../functions/dashboard-api.ts';
 import { createSalesforceOutboundHandler, MAX_OUTBOUND_BYTES } from '../../functions/salesforce-outbound.ts';
 import { createShopifyWebhookHandler, MAX_WEBHOOK_BYTES } from '../../functions/shopify-webhooks.ts';
 import { issueOutboundToken } from '../../integrations/salesforce/outbound-token.ts';
@@ -26,10 +27,12 @@ import { apiEvent } from '../helpers/api-event.ts';
 import { tenantName, tenantSnapshot, testStore } from '../helpers/dynamo.ts';
 import { outboundMessage, to18 } from '../sandbox/salesforce/index.ts';
 import { signWebhook } from '../sandbox/shopify/index.ts';
+import { OAuthServer } from '../sandbox/shopify/oauth.ts';
 import { quietLogger, recordFigures } from './figures.ts';
 
 const store = testStore();
 const logger = quietLogger();
+const API_KEY = 'hostile-api-key';
 const API_SECRET = 'hostile-api-secret-not-real';
 const SEED = 20_261_123;
 const NOW = Date.parse('2026-06-01T00:00:00Z');
@@ -37,13 +40,13 @@ const NOW = Date.parse('2026-06-01T00:00:00Z');
 /** Cases per attack kind: 10,000 in all, the figures the README reports. */
 const BUDGET = {
   shopify: {
-    forgedHmac: 2000,
+    forgedHmac: 1500,
     missingHeaders: 700,
     wrongSecret: 600,
     tamperedBody: 600,
     truncatedJson: 500,
     deeplyNestedJson: 60,
-    wrongTypes: 800,
+    wrongTypes: 700,
     unicodeFields: 500,
     unknownTopic: 400,
     oversizeBody: 10,
@@ -52,15 +55,23 @@ const BUDGET = {
   },
   salesforce: {
     noToken: 400,
-    wrongToken: 800,
+    wrongToken: 600,
     otherTenantsToken: 300,
     entityDeclarations: 300,
     truncatedXml: 600,
-    garbageBody: 700,
+    garbageBody: 500,
     deeplyNestedXml: 60,
     oversizeBody: 10,
     foreignOrg: 200,
     foreignCallbackUrl: 60,
+  },
+  dashboard: {
+    noToken: 100,
+    forgedToken: 250,
+    expiredToken: 150,
+    otherAppToken: 100,
+    notInstalledShop: 150,
+    settingsTampering: 250,
   },
 } as const;
 
@@ -82,7 +93,7 @@ const tenants = {
 const queued: ScoreMessage[] = [];
 const enqueue = async (m: ScoreMessage) => void queued.push(m);
 const shopify = createShopifyApp({
-  apiKey: 'hostile-api-key',
+  apiKey: API_KEY,
   apiSecret: API_SECRET,
   appUrl: 'https://app.clv-sync.test',
 });
@@ -680,9 +691,199 @@ async function salesforceAttacks(): Promise<void> {
 }
 
 // ---------------------------------------------------------------- Dashboard API
-// DASHBOARD API CASES GO HERE (branch `dash`, functions for /api/...): session tokens of another shop,
-// forged and expired session tokens, other tenants' customer ids, each with its 4xx — added to BUDGET
-// as `dashboard: {…}` and to `total` below once the handler is merged.
+
+/** Session tokens as App Bridge mints them: for this app, for another app, and by someone guessing the secret. */
+const minter = new OAuthServer({ apiKey: API_KEY, apiSecret: API_SECRET, now: Date.now });
+const otherApp = new OAuthServer({ apiKey: 'another-app', apiSecret: 'another-app-secret', now: Date.now });
+const forger = new OAuthServer({ apiKey: API_KEY, apiSecret: 'a-guessed-secret', now: Date.now });
+const refits: unknown[] = [];
+const dashboard = createDashboardApiHandler({
+  shopify,
+  store,
+  logger,
+  requestRefit: async (m) => void refits.push(m),
+});
+const ROUTES = [
+  ['GET', '/api/dashboard'],
+  ['GET', '/api/settings'],
+  ['PUT', '/api/settings'],
+] as const;
+const anyRoute = fc.constantFrom(...ROUTES);
+
+const callApi = (route: readonly [string, string], headers: Record<string, string>, body?: string) =>
+  dashboard(apiEvent({ method: route[0], path: route[1], headers, ...(body === undefined ? {} : { body }) }));
+
+/** Settings the dashboard accepts: each tampering case breaks them in one way. */
+const validSettings = {
+  defaultMarginRate: 0.4,
+  horizonMonths: 12,
+  monthlyDiscountRate: 0.01,
+  tierThresholds: { platinum: 0.05, gold: 0.2, silver: 0.5 },
+  tags: true,
+};
+
+/** Fields of the workspace the dashboard may not change, with values that would hijack or break it. */
+const FOREIGN_FIELDS: fc.Arbitrary<[string, unknown]> = fc.oneof(
+  fc.constant<[string, unknown]>(['shopifyShop', shopB]),
+  fc.constant<[string, unknown]>(['tenantId', tenants.b]),
+  fc.constant<[string, unknown]>(['salesforceOrgId', orgC]),
+  fc.constant<[string, unknown]>(['salesforceOutboundTokenHash', tokenC.hash]),
+  fc.constant<[string, unknown]>(['currency', 'USD']),
+  fc.tuple(fc.string({ minLength: 1 }), fc.anything()).filter(([k]) => !(k in validSettings)),
+);
+
+async function dashboardAttacks(): Promise<void> {
+  const b = BUDGET.dashboard;
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+  await fc.assert(
+    fc.asyncProperty(
+      anyRoute,
+      fc.constantFrom<Record<string, string>>(
+        {},
+        { authorization: '' },
+        { authorization: 'Bearer' },
+        { authorization: 'Bearer ' },
+        { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` },
+        { cookie: `session=${minter.sessionToken(shopA)}` },
+      ),
+      async (route, headers) => {
+        await attack(
+          'dashboard.noToken',
+          401,
+          () => callApi(route, headers),
+          () => JSON.stringify(headers),
+        );
+      },
+    ),
+    runs(b.noToken, 31),
+  );
+
+  await fc.assert(
+    fc.asyncProperty(
+      anyRoute,
+      fc.oneof(
+        fc.string({ minLength: 1 }),
+        fc.tuple(fc.base64String(), fc.base64String(), fc.base64String()).map((p) => p.join('.')),
+        anyShop.map((shop) => forger.sessionToken(shop)),
+        // alg "none", claims for shop A: an unsigned token is no token.
+        fc.constant(
+          `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(
+            JSON.stringify({ dest: `https://${shopA}`, aud: API_KEY, exp: 9_999_999_999 }),
+          ).toString('base64url')}.`,
+        ),
+        // A genuine token with one character of its signature changed.
+        anyShop.map((shop) => {
+          const t = minter.sessionToken(shop);
+          return `${t.slice(0, -2)}${t.at(-2) === 'A' ? 'B' : 'A'}${t.at(-1)}`;
+        }),
+      ),
+      async (route, token) => {
+        fc.pre(!/[^\x20-\x7e]/.test(token));
+        await attack(
+          'dashboard.forgedToken',
+          401,
+          () => callApi(route, bearer(token)),
+          () => token,
+        );
+      },
+    ),
+    runs(b.forgedToken, 32),
+  );
+
+  await fc.assert(
+    fc.asyncProperty(
+      anyRoute,
+      anyShop,
+      fc.integer({ min: 120, max: 10_000_000 }),
+      async (route, shop, age) => {
+        const token = minter.sessionToken(shop, { expiresInSeconds: -age });
+        await attack(
+          'dashboard.expiredToken',
+          401,
+          () => callApi(route, bearer(token)),
+          () => `${age} s old`,
+        );
+      },
+    ),
+    runs(b.expiredToken, 33),
+  );
+
+  await fc.assert(
+    fc.asyncProperty(anyRoute, anyShop, async (route, shop) => {
+      const token = otherApp.sessionToken(shop);
+      await attack(
+        'dashboard.otherAppToken',
+        401,
+        () => callApi(route, bearer(token)),
+        () => shop,
+      );
+    }),
+    runs(b.otherAppToken, 34),
+  );
+
+  await fc.assert(
+    fc.asyncProperty(anyRoute, fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,20}$/), async (route, name) => {
+      // A genuine token of a shop that never installed the app: no workspace to show or change.
+      const token = minter.sessionToken(`${name}-nobody.myshopify.com`);
+      await attack(
+        'dashboard.notInstalledShop',
+        403,
+        () => callApi(route, bearer(token)),
+        () => name,
+      );
+    }),
+    runs(b.notInstalledShop, 35),
+  );
+
+  await fc.assert(
+    fc.asyncProperty(
+      anyShop,
+      fc.oneof(
+        // Valid settings plus a field that is not the dashboard's to set.
+        FOREIGN_FIELDS.map(([k, v]) => JSON.stringify({ ...validSettings, [k]: v })),
+        // A setting of the wrong type or out of range.
+        fc
+          .tuple(
+            fc.constantFrom(...(Object.keys(validSettings) as (keyof typeof validSettings)[])),
+            fc.oneof(
+              fc.string(),
+              fc.constant(-1),
+              fc.constant(2.5),
+              fc.constant(1e9),
+              fc.array(fc.integer()),
+              fc.constant(null),
+            ),
+          )
+          .map(([k, v]) => JSON.stringify({ ...validSettings, [k]: v })),
+        // Tiers out of order, a missing setting, or no JSON object at all.
+        fc.constant(
+          JSON.stringify({ ...validSettings, tierThresholds: { platinum: 0.5, gold: 0.2, silver: 0.1 } }),
+        ),
+        fc
+          .constantFrom(...Object.keys(validSettings))
+          .map((k) => JSON.stringify({ ...validSettings, [k]: undefined })),
+        fc.string().filter((t) => {
+          try {
+            const v: unknown = JSON.parse(t);
+            return v === null || typeof v !== 'object';
+          } catch {
+            return true;
+          }
+        }),
+      ),
+      async (shop, body) => {
+        await attack(
+          'dashboard.settingsTampering',
+          400,
+          () => callApi(['PUT', '/api/settings'], bearer(minter.sessionToken(shop)), body),
+          () => body,
+        );
+      },
+    ),
+    runs(b.settingsTampering, 36),
+  );
+}
 
 describe('hostile input: 10,000 attacks, each refused with its 4xx; nothing stored changes', () => {
   const before: Record<string, string> = {};
@@ -752,14 +953,24 @@ describe('hostile input: 10,000 attacks, each refused with its 4xx; nothing stor
     },
   );
 
+  it(
+    'dashboard API: no, forged, expired or foreign session tokens; shops not installed; settings tampering',
+    { timeout: 300_000 },
+    async () => {
+      await dashboardAttacks();
+      expect(misses.filter((m) => m.startsWith('dashboard.')).slice(0, 10)).toEqual([]);
+    },
+  );
+
   it('tried 10,000 cases; nothing was queued and every attacked workspace is unchanged', async () => {
     const total = Object.values(tally)
       .flatMap((counts) => Object.values(counts))
       .reduce((a, b) => a + b, 0);
-    const budget = [...Object.values(BUDGET.shopify), ...Object.values(BUDGET.salesforce)].reduce(
-      (a, b) => a + b,
-      0,
-    );
+    const budget = [
+      ...Object.values(BUDGET.shopify),
+      ...Object.values(BUDGET.salesforce),
+      ...Object.values(BUDGET.dashboard),
+    ].reduce((a, b) => a + b, 0);
     expect(budget).toBe(10_000);
     // fast-check counts only runs past their preconditions: each sent exactly one case.
     expect(total).toBe(budget);
@@ -769,6 +980,7 @@ describe('hostile input: 10,000 attacks, each refused with its 4xx; nothing stor
         expect(status).toBeLessThan(500);
       }
     expect(queued).toEqual([]);
+    expect(refits).toEqual([]);
     for (const id of Object.values(tenants)) expect(await tenantSnapshot(store, id), id).toBe(before[id]);
   });
 });
