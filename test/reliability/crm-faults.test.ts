@@ -238,7 +238,7 @@ describe('CRM faults: 20 % of write-back calls fail; every field is written exac
     afterAll(() => sf?.stop());
 
     it(
-      'writes each CLV field once through 503s, 500s, timeouts and dropped connections, over a refit',
+      'writes each CLV field once through 503s, 500s, timeouts and dropped connections, over three refits',
       { timeout: 300_000 },
       async () => {
         const contactOf = (e: { identities: string[] }) =>
@@ -268,8 +268,8 @@ describe('CRM faults: 20 % of write-back calls fail; every field is written exac
         let written = 0;
         let rounds = 0;
         let lost = 0;
-        // The backfill's scores, then a monthly refit: every customer's fields change.
-        for (const days of [0, 30]) {
+        // The backfill's scores, then three monthly refits: every customer's fields change each time.
+        for (const days of [0, 30, 60, 90]) {
           if (days)
             await createRefitHandler({
               store,

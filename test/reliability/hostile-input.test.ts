@@ -1,6 +1,7 @@
 /**
  * Hostile input (issue 8, item 1): 10,000 generated attacks on the public
- * endpoints, sent to the same handlers Lambda runs (API Gateway v2 events,
+ * endpoints (POST /shopify/webhooks, POST /salesforce/outbound, the
+ * dashboard API), sent to the same handlers Lambda runs (API Gateway v2 events,
  * no HTTP in between, so the count fits CI's time). fast-check generates the
  * bodies, headers and mutations, seeded so a failure replays; each attack
  * kind states the one 4xx it must get. Never a 5xx, never a throw, nothing
