@@ -30,10 +30,3 @@ export function outboundTokenMatches(storedHash: string, token: string): boolean
   const given = digest(token);
   return stored.length === given.length && timingSafeEqual(stored, given);
 }
-
-/** The endpoint URL with the token in it, as the outbound message is deployed with. */
-export function outboundEndpointWithToken(endpoint: string, token: string): string {
-  const url = new URL(endpoint);
-  url.searchParams.set(OUTBOUND_TOKEN_PARAM, token);
-  return url.toString();
-}
