@@ -63,6 +63,7 @@ const OPTIONS = {
   username: { type: 'string' },
   grain: { type: 'string' },
   currency: { type: 'string' },
+  'new-outbound-token': { type: 'boolean' },
   shop: { type: 'string' },
   org: { type: 'string' },
   email: { type: 'string' },

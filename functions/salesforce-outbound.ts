@@ -3,7 +3,10 @@
  * Order or Opportunity. The body is size-checked (413), parsed as untrusted
  * XML with no DOCTYPE and no entities (400 SOAP fault), and routed by its
  * OrganizationId to the workspace linked to that org (403 for any other org:
- * nothing is read or stored for it). Each notification is then deduplicated
+ * nothing is read or stored for it), and authenticated by the workspace's
+ * secret token in the endpoint URL (`?token=…`, see
+ * integrations/salesforce/outbound-token.ts: 401 when absent, 403 when
+ * wrong), since Salesforce does not sign outbound messages. Each notification is then deduplicated
  * on its id, read as an Order, stored and its customer queued for scoring
  * (integrations/salesforce/outbound-notifications.ts), and the Ack is
  * answered only once every notification is done.
@@ -27,6 +30,7 @@ import type { TenantSettings } from '../shared/store/tenants.ts';
 import { getTenant, TenantNotFoundError, tenantIdFor } from '../shared/store/tenants.ts';
 import { sameSalesforceId } from '../integrations/salesforce/salesforce-ids.ts';
 import { ingestNotifications } from '../integrations/salesforce/outbound-notifications.ts';
+import { OUTBOUND_TOKEN_PARAM, outboundTokenMatches } from '../integrations/salesforce/outbound-token.ts';
 import type { OutboundMessage } from '../integrations/salesforce/outbound-message.ts';
 import {
   OutboundMessageError,
@@ -125,6 +129,24 @@ export function createSalesforceOutboundHandler({
       if (!(error instanceof TenantNotFoundError)) throw error;
       return forbidden(`org routed to tenant ${tenantId}, which does not exist`);
     }
+    // The org id is no secret: the workspace's token proves the message comes from its org's outbound message.
+    const token = new URLSearchParams(event.rawQueryString ?? '').get(OUTBOUND_TOKEN_PARAM);
+    if (!token) {
+      logger.warn('outbound message rejected', { ...log, reason: 'no token' });
+      return soap(
+        401,
+        soapFault(
+          `the endpoint URL carries no ${OUTBOUND_TOKEN_PARAM}: deploy it as clv salesforce link shows`,
+        ),
+      );
+    }
+    if (
+      !tenant.salesforceOutboundTokenHash ||
+      !outboundTokenMatches(tenant.salesforceOutboundTokenHash, token)
+    )
+      return forbidden(
+        tenant.salesforceOutboundTokenHash ? 'wrong token' : `tenant ${tenantId} has no outbound token`,
+      );
     // The route and the workspace must agree on the org, and so must the message's own callback URLs.
     if (!tenant.salesforceOrgId || !sameSalesforceId(tenant.salesforceOrgId, message.organizationId))
       return forbidden(`tenant ${tenantId} is linked to org ${tenant.salesforceOrgId ?? 'none'}`);

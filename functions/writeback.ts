@@ -17,6 +17,7 @@ import type { AdminClientOptions } from '../integrations/shopify/admin-client.ts
 import type { WritebackOptions } from '../integrations/shopify/write-back.ts';
 import type { SecretSource } from '../integrations/salesforce/secrets.ts';
 import { secretsFromEnv } from '../integrations/salesforce/secrets.ts';
+import type { TransientRetryOptions } from '../integrations/salesforce/transient-retry.ts';
 import { WritebackMessageSchema } from '../shared/pipeline/messages.ts';
 import type { Store } from '../shared/store/store.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
@@ -37,6 +38,8 @@ export interface WritebackHandlerDeps {
   metrics?: Metrics;
   clientOptions?: AdminClientOptions;
   writebackOptions?: WritebackOptions;
+  /** Salesforce collection calls: their size, and their retries (timeouts, backoff); tests shorten them. */
+  salesforceOptions?: { recordsPerCall?: number; retry?: TransientRetryOptions };
 }
 
 export function createWritebackHandler(deps: WritebackHandlerDeps) {
@@ -66,6 +69,7 @@ export function createWritebackHandler(deps: WritebackHandlerDeps) {
         const { conn, stats } = await salesforceConnection(tenant, deps.salesforceSecrets);
         const report = await flushSalesforceOutbox(deps.store, conn, tenant, {
           log: (msg, detail) => deps.logger.warn(msg, detail),
+          ...deps.salesforceOptions,
         });
         count('CustomersWritten', report.records);
         count('WriteFailures', report.failed);

@@ -146,7 +146,7 @@ async function main(): Promise<number> {
       for (let i = 0; i < ids.length; i += 100) {
         const batch = ids.slice(i, i + 100);
         const deliveries = await salesforce.sendOutbound({
-          url: `${stack.url}/salesforce/outbound`,
+          url: world.outboundUrl,
           sObject: 'Order',
           recordIds: batch,
           fields: OUTBOUND_FIELDS,

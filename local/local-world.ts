@@ -11,6 +11,7 @@
  */
 import { deploySalesforceSetup } from '../integrations/salesforce/setup.ts';
 import { salesforceConnection } from '../integrations/salesforce/connection.ts';
+import { issueOutboundToken, OUTBOUND_TOKEN_PARAM } from '../integrations/salesforce/outbound-token.ts';
 import { storeFromEnv, type Store } from '../shared/store/store.ts';
 import { putTenant, type TenantSettings } from '../shared/store/tenants.ts';
 import type { SalesforceSandbox } from '../test/sandbox/salesforce/index.ts';
@@ -62,6 +63,8 @@ export interface LocalWorld {
   settings: DemoSettings;
   shopify: ShopifySandbox | null;
   salesforce: SalesforceSandbox | null;
+  /** Where the org's outbound messages go, with the workspace's secret token (as `clv salesforce link` prints it). */
+  outboundUrl: string;
   stop(): Promise<void>;
 }
 
@@ -113,7 +116,11 @@ export async function startLocalWorld(
     const stack = await startLocalStack({ ...options, log });
     stops.push(() => stack.stop());
     const store = storeFromEnv();
+    // A fresh outbound token each start, as `clv salesforce link` issues one: only its hash is stored.
+    const outbound = issueOutboundToken();
+    const outboundUrl = `${stack.url}/salesforce/outbound?${OUTBOUND_TOKEN_PARAM}=${outbound.token}`;
     const tenant = await putTenant(store, {
+      salesforceOutboundTokenHash: outbound.hash,
       tenantId: settings.tenantId,
       shopifyShop: settings.shop,
       salesforceOrgId: settings.orgId,
@@ -147,13 +154,13 @@ export async function startLocalWorld(
         clientSecret: settings.salesforceClientSecret,
       }));
       const deployed = await deploySalesforceSetup(conn, {
-        outboundEndpoint: `${stack.url}/salesforce/outbound`,
+        outboundEndpoint: outboundUrl,
         pollIntervalMs: 20,
       });
       if (deployed.componentFailures.length)
         throw new LocalSettingError(`Salesforce setup failed: ${JSON.stringify(deployed.componentFailures)}`);
     }
-    return { stack, store, tenant, settings, shopify, salesforce, stop };
+    return { stack, store, tenant, settings, shopify, salesforce, outboundUrl, stop };
   } catch (error) {
     await stop();
     throw error;

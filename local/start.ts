@@ -40,7 +40,7 @@ clv-sync is running (stage "local")
     POST /shopify/webhooks      Shopify webhooks, HMAC-signed with SHOPIFY_API_SECRET from .env
     POST /shopify/install       App install by session token
     GET  /shopify/auth          OAuth install
-    POST /salesforce/outbound   Salesforce outbound messages
+    POST /salesforce/outbound   Salesforce outbound messages (the demo org's URL, with its token: ${world.outboundUrl})
     GET  /shopify/app           the dashboard page (embedded in the Shopify admin; its API is /api/…)
   DynamoDB Local  ${world.stack.env.CLV_DYNAMODB_ENDPOINT}  (table ${world.stack.env.CLV_TABLE}, in memory)
   SQS endpoint    ${world.stack.env.CLV_SQS_ENDPOINT}  (score, write-back, backfill, refit consumers run here)

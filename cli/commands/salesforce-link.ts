@@ -4,9 +4,11 @@
  * write-back knows how to log in. Writes the tenant item in the table named
  * by CLV_TABLE (AWS credentials from the usual chain; CLV_DYNAMODB_ENDPOINT
  * for DynamoDB Local). Secrets stay out of the table: they come from the
- * environment or SSM at run time.
+ * environment or SSM at run time. The first link (or --new-outbound-token)
+ * issues the token outbound messages must carry: shown once, stored hashed.
  */
 import { sqsSender } from '../../functions/sqs-sender.ts';
+import { issueOutboundToken, OUTBOUND_TOKEN_PARAM } from '../../integrations/salesforce/outbound-token.ts';
 import { storeFromEnv } from '../../shared/store/store.ts';
 import type { TenantSettings } from '../../shared/store/tenants.ts';
 import { getTenant, putTenant, TenantNotFoundError } from '../../shared/store/tenants.ts';
@@ -39,8 +41,14 @@ export async function salesforceLink(values: Values): Promise<string> {
   }
   const currency = stringOption(values, 'currency') ?? existing?.currency;
   if (!currency) throw new UsageError(`workspace ${tenantId} is new: give its --currency`);
+  // A workspace keeps its token across relinks (its deployed endpoint keeps working) unless a new one is asked for.
+  const fresh =
+    !existing?.salesforceOutboundTokenHash || values['new-outbound-token'] === true
+      ? issueOutboundToken()
+      : null;
   const tenant = await putTenant(store, {
     ...(existing ?? {}),
+    ...(fresh ? { salesforceOutboundTokenHash: fresh.hash } : {}),
     tenantId,
     currency,
     salesforceOrgId: required(values, 'org-id'),
@@ -58,6 +66,10 @@ export async function salesforceLink(values: Values): Promise<string> {
   return [
     `Workspace ${tenant.tenantId} ${existing ? 'now linked' : 'created and linked'} to org ${tenant.salesforceOrgId} (${tenant.salesforceGrain} grain, ${flow}).`,
     `Set ${flow === 'jwt-bearer' ? 'SALESFORCE_PRIVATE_KEY' : 'SALESFORCE_CLIENT_SECRET'} where the functions run.`,
+    fresh
+      ? `Outbound messages must carry this workspace's token (shown only now; only its hash is stored): deploy with\n` +
+        `  clv salesforce setup --endpoint 'https://YOUR_API/salesforce/outbound?${OUTBOUND_TOKEN_PARAM}=${fresh.token}'`
+      : 'The outbound token is unchanged (--new-outbound-token issues a new one; then deploy setup again).',
     queueUrl
       ? 'The order history import is queued.'
       : 'Set CLV_BACKFILL_QUEUE_URL to the deployed backfill queue and run this again to import the order history.',

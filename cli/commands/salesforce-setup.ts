@@ -9,6 +9,7 @@ import type { SalesforceSetupResult } from '../../integrations/salesforce/setup.
 import type { Values } from '../options.ts';
 import { stringOption } from '../options.ts';
 import { UsageError } from '../usage-error.ts';
+import { OUTBOUND_TOKEN_PARAM } from '../../integrations/salesforce/outbound-token.ts';
 
 export const SALESFORCE_SETUP_HELP = `clv salesforce setup --endpoint URL [--integration-user USERNAME] [--json]
         (--instance-url URL, token in SALESFORCE_ACCESS_TOKEN or --access-token T
@@ -17,7 +18,7 @@ export const SALESFORCE_SETUP_HELP = `clv salesforce setup --endpoint URL [--int
 // Here rather than in salesforce-link.ts, whose store and SQS imports the help must not load.
 export const SALESFORCE_LINK_HELP = `clv salesforce link --tenant ID --org-id 00D… --login-url MY_DOMAIN_URL --client-id KEY
         [--flow client-credentials|jwt-bearer] [--username INTEGRATION_USER] [--grain contact|account]
-        [--currency USD (for a new workspace)]`;
+        [--currency USD (for a new workspace)] [--new-outbound-token]`;
 
 function urlOption(values: Values, name: string): string | undefined {
   const text = stringOption(values, name);
@@ -103,6 +104,10 @@ export async function salesforceCommand(values: Values, args: readonly string[])
     await import('../../integrations/salesforce/setup.ts');
   const problem = outboundEndpointProblem(endpoint);
   if (problem) throw new UsageError(`--endpoint: ${problem}`);
+  if (!new URL(endpoint).searchParams.get(OUTBOUND_TOKEN_PARAM))
+    process.stderr.write(
+      `clv: warning: --endpoint carries no ${OUTBOUND_TOKEN_PARAM}=…, so clv-sync will refuse the outbound messages (401): use the endpoint clv salesforce link showed\n`,
+    );
   const conn = await connect(values, SALESFORCE_API_VERSION);
   const result = await deploySalesforceSetup(conn, {
     outboundEndpoint: endpoint,

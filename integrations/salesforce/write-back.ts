@@ -18,6 +18,8 @@ import {
 import type { Store } from '../../shared/store/store.ts';
 import type { TenantSettings } from '../../shared/store/tenants.ts';
 import { CLV_FIELDS, salesforceFields } from './fields.ts';
+import type { TransientRetryOptions } from './transient-retry.ts';
+import { withTransientRetry } from './transient-retry.ts';
 
 /** sObject Collections' limit of records a call. */
 export const RECORDS_PER_CALL = 200;
@@ -64,6 +66,10 @@ export async function flushSalesforceOutbox(
     /** From this many records at once, a Bulk API 2.0 job (default BULK_THRESHOLD). */
     bulkThreshold?: number;
     bulkPollIntervalMs?: number;
+    /** Records a collection call (default and at most 200): fewer for orgs whose triggers run out of CPU time. */
+    recordsPerCall?: number;
+    /** Retries of a collection call that failed transiently (503, 500, dropped, timed out). */
+    retry?: TransientRetryOptions;
   } = {},
 ): Promise<SalesforceWritebackReport> {
   const log = options.log ?? (() => {});
@@ -92,13 +98,25 @@ export async function flushSalesforceOutbox(
   const collections = async (batch: Target[]) => {
     checkLimit(conn);
     const records = batch.map(({ entry, id }) => ({
+      attributes: { type: sobject },
       Id: id,
       ...salesforceFields(entry.fields, entry.scoredAt),
     }));
     report.collectionCalls++;
-    const results = (await conn
-      .sobject(sobject)
-      .update(records, { allOrNone: false })) as unknown as SaveResult[];
+    // The PATCH jsforce's sobject().update sends, by conn.request so that each attempt gets a timeout.
+    const results = await withTransientRetry(
+      (timeout) =>
+        conn.request<SaveResult[]>(
+          {
+            method: 'PATCH',
+            url: '/composite/sobjects',
+            body: JSON.stringify({ allOrNone: false, records }),
+            headers: { 'content-type': 'application/json' },
+          },
+          { timeout },
+        ),
+      options.retry,
+    );
     // Results come in request order; a failed record carries no id.
     for (const [i, { entry }] of batch.entries()) {
       const result = results[i];
@@ -117,8 +135,8 @@ export async function flushSalesforceOutbox(
       for (const { entry, id } of chunk) await settle(entry, failures.get(id) ?? null);
       return;
     }
-    for (let i = 0; i < chunk.length; i += RECORDS_PER_CALL)
-      await collections(chunk.slice(i, i + RECORDS_PER_CALL));
+    const perCall = Math.min(RECORDS_PER_CALL, options.recordsPerCall ?? RECORDS_PER_CALL);
+    for (let i = 0; i < chunk.length; i += perCall) await collections(chunk.slice(i, i + perCall));
   };
 
   let chunk: Target[] = [];

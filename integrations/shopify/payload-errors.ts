@@ -52,7 +52,13 @@ function valueAt(payload: unknown, path: readonly PropertyKey[]): unknown {
 
 function quote(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value) ?? String(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    // JSON.parse accepts nesting deeper than JSON.stringify can recurse: the error message must not throw.
+    return 'a value nested too deeply to show';
+  }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 

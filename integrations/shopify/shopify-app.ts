@@ -30,6 +30,8 @@ export interface ShopifyAppSettings {
    * instead of https://{shop}. Unset in production.
    */
   adminOrigin?: string;
+  /** How long one Admin API request may take before it is abandoned and retried (default 60 s). */
+  requestTimeoutMs?: number;
 }
 
 /**
@@ -56,7 +58,7 @@ export async function shopifySettingsFromEnv(
 
 export function createShopifyApp(settings: ShopifyAppSettings): Shopify {
   const url = new URL(settings.appUrl);
-  routeAdminRequests(settings.adminOrigin);
+  routeAdminRequests(settings.adminOrigin, settings.requestTimeoutMs);
   return shopifyApi({
     apiKey: settings.apiKey,
     apiSecretKey: settings.apiSecret,

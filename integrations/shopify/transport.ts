@@ -9,13 +9,24 @@ import { setAbstractFetchFunc } from '@shopify/shopify-api/runtime';
 
 let origin: string | undefined;
 
-export function routeAdminRequests(adminOrigin: string | undefined): void {
+/**
+ * No Admin API call should take longer. shopify-api sets no timeout of its
+ * own, so a connection that hangs would hold the write-back until the Lambda
+ * timeout; aborted instead, it fails like a dropped connection, which the
+ * admin client retries.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+let requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
+
+export function routeAdminRequests(adminOrigin: string | undefined, timeoutMs?: number): void {
   origin = adminOrigin?.replace(/\/$/, '');
+  requestTimeoutMs = timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   setAbstractFetchFunc(shopifyFetch);
 }
 
-/** fetch for anything addressed to a shop: rerouted to the sandbox when one is configured. */
+/** fetch for anything addressed to a shop, with a timeout; rerouted to the sandbox when one is configured. */
 export const shopifyFetch: typeof fetch = async (input, init) => {
+  init = { ...init, signal: init?.signal ?? AbortSignal.timeout(requestTimeoutMs) };
   if (!origin) return fetch(input, init);
   const url = new URL(input instanceof Request ? input.url : String(input));
   if (!url.hostname.endsWith('.myshopify.com')) return fetch(input, init);

@@ -13,7 +13,7 @@ import { keys } from '../../shared/store/keys.ts';
 import type { Store } from '../../shared/store/store.ts';
 import type { TenantSettings } from '../../shared/store/tenants.ts';
 import { deleteSession, offlineSessionId } from './session-storage.ts';
-import { orderFromWebhook, refundFromWebhook } from './order-from-webhook.ts';
+import { orderFromWebhook, refundFromWebhook, ShopifyPayloadError } from './order-from-webhook.ts';
 import {
   parseCustomerPayload,
   parseCustomersRedact,
@@ -106,23 +106,37 @@ export async function handleTopic(
       await deleteSession(store, tenant.tenantId, offlineSessionId(tenant.shopifyShop ?? ''));
       return { action: 'session deleted' };
     case 'customers/redact': {
-      const request = parseCustomersRedact(payload);
+      const request = sameShop(tenant, parseCustomersRedact(payload));
       const ids = await findCustomers(store, tenant.tenantId, request.customer);
       for (const id of ids) await deleteCustomer(store, tenant.tenantId, id);
       return { action: `deleted ${ids.length} customer(s)` };
     }
     case 'shop/redact':
-      parseShopRedact(payload);
+      sameShop(tenant, parseShopRedact(payload));
       await deleteTenant(store, tenant.tenantId);
       return { action: 'tenant deleted' };
     case 'customers/data_request': {
-      const request = parseDataRequest(payload);
+      const request = sameShop(tenant, parseDataRequest(payload));
       const ids = await findCustomers(store, tenant.tenantId, request.customer);
       const data = [];
       for (const id of ids) data.push(await customerRecord(store, tenant.tenantId, id));
       return { action: `data of ${ids.length} customer(s)`, data };
     }
   }
+}
+
+/**
+ * A compliance request acts on the shop that signed it (the delivery's
+ * domain, hence `tenant`); one naming another shop in its body is refused
+ * rather than applied to either.
+ */
+function sameShop<T extends { shopDomain: string }>(tenant: TenantSettings, request: T): T {
+  if (tenant.shopifyShop && request.shopDomain.toLowerCase() !== tenant.shopifyShop.toLowerCase())
+    throw new ShopifyPayloadError(
+      `the request names shop ${request.shopDomain} but was delivered for ${tenant.shopifyShop}`,
+      { path: 'shop_domain' },
+    );
+  return request;
 }
 
 async function orderOwner(store: Store, tenantId: string, orderId: string): Promise<string | null> {

@@ -37,6 +37,14 @@ export const TenantSettingsSchema = z.object({
         .default('62.0'),
     })
     .optional(),
+  /**
+   * SHA-256 (hex) of the token outbound messages must carry
+   * (integrations/salesforce/outbound-token.ts); never the token itself.
+   */
+  salesforceOutboundTokenHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   /** Salesforce customer grain: Contacts (B2C) or Accounts (B2B). */
   salesforceGrain: z.enum(['contact', 'account']).default('contact'),
   currency: z.string().length(3),

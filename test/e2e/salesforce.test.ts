@@ -3,7 +3,7 @@
  * deploys the fields, 2,000 Orders are backfilled by SOQL, a Contact who also
  * bought in Shopify gets one merged CLV, Contact fields are written in
  * ≤ ceil(n / 200) collection calls, and an outbound message for a new Order
- * updates that Contact and is acknowledged. The production code runs
+ * (carrying the workspace's token) updates that Contact and is acknowledged. The production code runs
  * unchanged; only Salesforce is the sandbox.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -14,6 +14,7 @@ import { createScoreHandler } from '../../functions/score.ts';
 import { createWritebackHandler } from '../../functions/writeback.ts';
 import { backfillSalesforceOrders } from '../../integrations/salesforce/backfill.ts';
 import { salesforceConnection } from '../../integrations/salesforce/connection.ts';
+import { issueOutboundToken } from '../../integrations/salesforce/outbound-token.ts';
 import { flushSalesforceOutbox } from '../../integrations/salesforce/write-back.ts';
 import { deploySalesforceSetup } from '../../integrations/salesforce/setup.ts';
 import { createShopifyApp } from '../../integrations/shopify/shopify-app.ts';
@@ -43,6 +44,9 @@ const logger = new Logger({
   logLevel: (process.env.TEST_LOG_LEVEL as 'ERROR' | undefined) ?? 'SILENT',
 });
 const secrets = async () => ({ clientSecret: CLIENT_SECRET });
+/** The workspace's outbound token, as `clv salesforce link` issues it: in the deployed endpoint URL. */
+const outboundToken = issueOutboundToken();
+const OUTBOUND_ENDPOINT = `https://app.clv-sync.test/salesforce/outbound?token=${outboundToken.token}`;
 
 let sf: SalesforceSandbox;
 let tenant: TenantSettings;
@@ -73,6 +77,7 @@ describe('Salesforce: setup, SOQL backfill, merged CLV, write-back, outbound mes
     tenant = await putTenant(store, {
       tenantId: tenantName('sf'),
       salesforceOrgId: sf.orgId,
+      salesforceOutboundTokenHash: outboundToken.hash,
       currency: 'USD',
       salesforce: {
         loginUrl: sf.loginUrl,
@@ -88,7 +93,7 @@ describe('Salesforce: setup, SOQL backfill, merged CLV, write-back, outbound mes
   it('setup deploys the CLV fields to the org (and again, changing nothing)', async () => {
     const { conn } = await salesforceConnection(tenant, secrets);
     const first = await deploySalesforceSetup(conn, {
-      outboundEndpoint: 'https://app.clv-sync.test/salesforce/outbound',
+      outboundEndpoint: OUTBOUND_ENDPOINT,
       pollIntervalMs: 5,
     });
     expect(first.componentFailures).toEqual([]);
@@ -97,7 +102,7 @@ describe('Salesforce: setup, SOQL backfill, merged CLV, write-back, outbound mes
         expect.arrayContaining(['CLV_Predicted__c', 'CLV_Tier__c', 'CLV_P_Alive__c']),
       );
     const again = await deploySalesforceSetup(conn, {
-      outboundEndpoint: 'https://app.clv-sync.test/salesforce/outbound',
+      outboundEndpoint: OUTBOUND_ENDPOINT,
       pollIntervalMs: 5,
     });
     expect(again.componentFailures).toEqual([]);
@@ -232,11 +237,12 @@ describe('Salesforce: setup, SOQL backfill, merged CLV, write-back, outbound mes
           },
         ],
       });
-    const post = (xml: string) =>
+    const post = (xml: string, query = new URL(OUTBOUND_ENDPOINT).search.slice(1)) =>
       outbound(
         apiEvent({
           method: 'POST',
           path: '/salesforce/outbound',
+          query,
           headers: { 'content-type': 'text/xml' },
           body: xml,
         }),
@@ -245,7 +251,11 @@ describe('Salesforce: setup, SOQL backfill, merged CLV, write-back, outbound mes
     const snapshot = await tenantSnapshot(store, tenant.tenantId);
     const foreign = await post(envelope(to18('00D5g0000009999')));
     expect(foreign.statusCode).toBe(403);
+    // The org id alone is no credential: without the workspace's token, or with another, nothing is taken.
+    expect((await post(envelope(sf.orgId), '')).statusCode).toBe(401);
+    expect((await post(envelope(sf.orgId), `token=${issueOutboundToken().token}`)).statusCode).toBe(403);
     expect(await tenantSnapshot(store, tenant.tenantId)).toBe(snapshot);
+    expect(scoreQueue.pending).toEqual([]);
 
     const res = await post(envelope(sf.orgId));
     expect(res.statusCode).toBe(200);

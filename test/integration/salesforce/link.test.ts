@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { outboundTokenHash } from '../../../integrations/salesforce/outbound-token.ts';
 import { getTenant, putTenant, tenantIdFor } from '../../../shared/store/tenants.ts';
 import { tenantName, testStore } from '../../helpers/dynamo.ts';
 
@@ -67,6 +68,22 @@ describe('clv salesforce link', () => {
       },
     });
     expect(await tenantIdFor(store, 'salesforce', ORG)).toBe(tenantId);
+    // The outbound token is shown once, in the endpoint to deploy; only its hash is stored.
+    const token = /\?token=([A-Za-z0-9_-]{43})'/.exec(run.stdout)?.[1];
+    expect(token).toBeDefined();
+    expect(tenant.salesforceOutboundTokenHash).toBe(outboundTokenHash(token!));
+    expect(JSON.stringify(tenant)).not.toContain(token);
+    // Linking again keeps the token (the deployed endpoint keeps working); --new-outbound-token replaces it.
+    const relink = ['salesforce', 'link', '--tenant', tenantId, '--org-id', ORG];
+    const creds = ['--login-url', 'https://acme.my.salesforce.com', '--client-id', 'key-1'];
+    const again = await clv([...relink, ...creds]);
+    expect(again.stdout).not.toContain('token=');
+    expect((await getTenant(store, tenantId)).salesforceOutboundTokenHash).toBe(outboundTokenHash(token!));
+    const rotated = await clv([...relink, ...creds, '--new-outbound-token']);
+    const next = /\?token=([A-Za-z0-9_-]{43})'/.exec(rotated.stdout)?.[1];
+    expect(next).toBeDefined();
+    expect(next).not.toBe(token);
+    expect((await getTenant(store, tenantId)).salesforceOutboundTokenHash).toBe(outboundTokenHash(next!));
   });
 
   it('refuses a new workspace without a currency, the JWT flow without a user, and an org linked elsewhere', async () => {

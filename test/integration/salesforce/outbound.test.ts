@@ -25,6 +25,7 @@ import {
   startSalesforceSandbox,
   to18,
 } from '../../sandbox/salesforce/index.ts';
+import { issueOutboundToken } from '../../../integrations/salesforce/outbound-token.ts';
 import { deliverOutboundMessage } from '../../sandbox/salesforce/outbound-sender.ts';
 
 const store = testStore();
@@ -45,6 +46,8 @@ let sf: SalesforceSandbox;
 let history: OrgHistory;
 let listener: Server;
 let url: string;
+/** The workspace's outbound token: in the endpoint URL, as `clv salesforce link` shows it. */
+const outbound = issueOutboundToken();
 let tenantId: string;
 let queued: ScoreMessage[];
 const handler = createSalesforceOutboundHandler({
@@ -80,6 +83,7 @@ async function post(body: string): Promise<APIGatewayProxyStructuredResultV2> {
     apiEvent({
       method: 'POST',
       path: '/salesforce/outbound',
+      query: `token=${outbound.token}`,
       headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' },
       body,
     }),
@@ -108,10 +112,12 @@ beforeAll(async () => {
       const headers = Object.fromEntries(
         Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v)]),
       );
+      const target = new URL(req.url ?? '/', 'http://listener');
       handler(
         apiEvent({
           method: req.method ?? 'POST',
-          path: req.url ?? '/',
+          path: target.pathname,
+          query: target.search.slice(1),
           headers,
           body: Buffer.concat(chunks),
         }),
@@ -127,13 +133,14 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/salesforce/outbound`;
+  url = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/salesforce/outbound?token=${outbound.token}`;
   tenantId = tenantName('sf-outbound');
   await putTenant(store, {
     tenantId,
     salesforceOrgId: sf.orgId,
     salesforceGrain: 'contact',
     currency: 'USD',
+    salesforceOutboundTokenHash: outbound.hash,
   });
 });
 

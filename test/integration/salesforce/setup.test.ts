@@ -30,7 +30,7 @@ import { generateOrgHistory, readZip, startSalesforceSandbox } from '../../sandb
 
 const CLIENT_ID = '3MVG9clvSyncSetupConsumerKey';
 const CLIENT_SECRET = 'setup-consumer-secret';
-const ENDPOINT = 'https://clv.example.com/salesforce/outbound?tenant=acme&v=1';
+const ENDPOINT = 'https://clv.example.com/salesforce/outbound?tenant=acme&v=1&token=t0k3n';
 const HISTORY = { currency: 'USD', start: '2023-01-01T00:00:00Z', end: '2025-01-01T00:00:00Z' };
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -134,7 +134,7 @@ describe('the setup package', () => {
     for (const [path, text] of pkg.files) expect(zipped.get(path)?.toString('utf8')).toBe(text);
     const workflow = pkg.files.get('workflows/Order.workflow')!;
     expect(workflow).toContain(
-      '<endpointUrl>https://clv.example.com/salesforce/outbound?tenant=acme&amp;v=1</endpointUrl>',
+      '<endpointUrl>https://clv.example.com/salesforce/outbound?tenant=acme&amp;v=1&amp;token=t0k3n</endpointUrl>',
     );
     expect(workflow).toContain('<integrationUser>integration@clv.example</integrationUser>');
     for (const text of pkg.files.values()) expect(text).not.toContain('{{CLV_');

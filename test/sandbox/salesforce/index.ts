@@ -14,6 +14,8 @@ import type { AddressInfo } from 'node:net';
 import type { SandboxContext } from './context.ts';
 import type { Fault } from './faults.ts';
 import { FaultPlan } from './faults.ts';
+import type { RandomFaultOptions } from '../random-faults.ts';
+import { RandomFaults } from '../random-faults.ts';
 import { KEY_PREFIX, isWellFormedId, orgIdFor } from './ids.ts';
 import { issueToken } from './oauth.ts';
 import { OrgState } from './org-state.ts';
@@ -66,6 +68,11 @@ export interface SalesforceSandbox {
   writes: FieldWrite[];
   /** Fault injection for the next n calls of a kind (a `calls[].kind`). */
   failNext(kind: string, n: number, fault: Fault): void;
+  /**
+   * From now on a seeded share of calls fails at random (test/sandbox/random-faults.ts);
+   * `undefined` stops it. Returns the injector, whose counts say what was injected.
+   */
+  injectFaults(options: RandomFaultOptions | undefined): RandomFaults | undefined;
   /** Every access token issued so far now answers 401 INVALID_SESSION_ID. */
   expireTokens(): void;
   /** A valid access token, as if a login had happened (for tests that do not exercise OAuth). */
@@ -100,7 +107,8 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions):
   };
   const faults = new FaultPlan();
   const calls: CallRecord[] = [];
-  const server = createSandboxServer(ctx, faults, calls);
+  let random: RandomFaults | undefined;
+  const server = createSandboxServer(ctx, faults, calls, () => random);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -121,6 +129,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions):
     writes: org.writes,
     outbound,
     failNext: (kind, n, fault) => faults.add(kind, n, fault),
+    injectFaults: (o) => (random = o ? new RandomFaults(o) : undefined),
     expireTokens: () => {
       for (const t of org.tokens.values()) t.expired = true;
     },

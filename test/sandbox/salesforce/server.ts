@@ -12,6 +12,7 @@ import { handleBulkQuery } from './bulk-query.ts';
 import { handleIngest } from './bulk-ingest.ts';
 import { handleCollectionsUpdate } from './collections.ts';
 import type { ApiRequest, SandboxContext } from './context.ts';
+import type { RandomFaults } from '../random-faults.ts';
 import type { FaultPlan } from './faults.ts';
 import { faultError } from './faults.ts';
 import { handleLimits, limitHeader, spendApiCall } from './limits.ts';
@@ -28,6 +29,8 @@ export interface CallRecord {
   status: number;
   kind: string;
   records?: number;
+  /** The random fault this call drew, if any (it never reached its handler). */
+  fault?: string;
 }
 
 interface Route {
@@ -108,11 +111,16 @@ function dispatch(ctx: SandboxContext, route: Route, req: ApiRequest): Reply {
 const methodNotAllowed = (method: string, allowed: string) =>
   restError(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed. Allowed are ${allowed}`);
 
-export function createSandboxServer(ctx: SandboxContext, faults: FaultPlan, calls: CallRecord[]): Server {
+export function createSandboxServer(
+  ctx: SandboxContext,
+  faults: FaultPlan,
+  calls: CallRecord[],
+  random: () => RandomFaults | undefined,
+): Server {
   return createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => respond(ctx, faults, calls, req, res, Buffer.concat(chunks)));
+    req.on('end', () => respond(ctx, faults, random(), calls, req, res, Buffer.concat(chunks)));
     req.on('error', () => res.destroy());
   });
 }
@@ -120,6 +128,7 @@ export function createSandboxServer(ctx: SandboxContext, faults: FaultPlan, call
 function respond(
   ctx: SandboxContext,
   faults: FaultPlan,
+  random: RandomFaults | undefined,
   calls: CallRecord[],
   req: IncomingMessage,
   res: ServerResponse,
@@ -131,7 +140,15 @@ function respond(
   const call: CallRecord = { method, path: url.pathname, status: 0, kind: route.kind };
   calls.push(call);
 
-  const fault = faults.take(route.kind);
+  const drawn = random?.draw(route.kind);
+  if (drawn === 'timeout' || drawn === 'drop') {
+    call.fault = drawn;
+    random!.abandon(req.socket, drawn);
+    return;
+  }
+  if (drawn) call.fault = drawn;
+  // Throttled: the 503 Salesforce sheds load with; a server error: 500 UNKNOWN_EXCEPTION.
+  const fault = drawn === 'throttle' ? '503' : drawn === '5xx' ? '500' : faults.take(route.kind);
   if (fault === 'drop') {
     // No answer at all: the client sees a reset connection, as on a network fault.
     req.socket.destroy();

@@ -14,6 +14,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { SandboxRuntime } from './context.ts';
+import type { RandomFaultOptions } from '../random-faults.ts';
+import { RandomFaults } from '../random-faults.ts';
 import { LeakyBucket } from './cost.ts';
 import { schemaFor } from './executor.ts';
 import { OAuthServer } from './oauth.ts';
@@ -74,6 +76,11 @@ export interface ShopifySandbox {
   readonly calls: SandboxCall[];
   /** The next n GraphQL requests answer THROTTLED (HTTP 200, Shopify's shape) whatever the bucket holds. */
   throttleNext(n: number): void;
+  /**
+   * From now on a seeded share of requests fails at random (test/sandbox/random-faults.ts;
+   * 'throttle' answers THROTTLED); `undefined` stops it. Returns the injector with its counts.
+   */
+  injectFaults(options: RandomFaultOptions | undefined): RandomFaults | undefined;
   /** An App Bridge session token (HS256 JWT signed with the API secret). Valid 60 s unless told otherwise. */
   sessionToken(shop: string, options?: { userId?: string; expiresInSeconds?: number }): string;
   /** A one-time authorization code, as Shopify redirects with it after the grant screen. */
@@ -104,7 +111,9 @@ export async function startShopifySandbox(options: ShopifySandboxOptions): Promi
   const shops = new Map<string, ShopState>();
   const calls: SandboxCall[] = [];
   let throttled = 0;
+  let random: RandomFaults | undefined;
   const server = sandboxServer({
+    randomFaults: () => random,
     runtime,
     shops,
     oauth,
@@ -144,6 +153,7 @@ export async function startShopifySandbox(options: ShopifySandboxOptions): Promi
     throttleNext(n) {
       throttled += n;
     },
+    injectFaults: (o) => (random = o ? new RandomFaults(o) : undefined),
     sessionToken: (shop, o) => oauth.sessionToken(shop, o),
     authorizationCode: (shop) => oauth.authorizationCode(shop),
     authorizationRedirect: (shop, o) => oauth.authorizationRedirect(shop, o.redirectUri, o.state),

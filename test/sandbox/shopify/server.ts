@@ -15,6 +15,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { handleGraphql } from './admin-graphql.ts';
+import type { RandomFaults } from '../random-faults.ts';
 import type { SandboxRuntime } from './context.ts';
 import type { QueryCost } from './cost.ts';
 import type { OAuthServer } from './oauth.ts';
@@ -32,6 +33,8 @@ export interface SandboxCall {
   cost?: QueryCost;
   /** What went wrong inside the sandbox, for a 500. */
   error?: string;
+  /** The random fault this call drew, if any (it never reached its resolvers). */
+  fault?: string;
 }
 
 export interface ServerDeps {
@@ -41,6 +44,8 @@ export interface ServerDeps {
   calls: SandboxCall[];
   /** True while a test asked for THROTTLED answers (consumes one). */
   throttledByTest: () => boolean;
+  /** The random fault injector a test turned on, if any (drawn per request, by path). */
+  randomFaults: () => RandomFaults | undefined;
 }
 
 const INVALID_TOKEN = '[API] Invalid API key or access token (unrecognized login or wrong password)';
@@ -79,7 +84,12 @@ function formOrJson(contentType: string | undefined, raw: Buffer): Record<string
   }
 }
 
-async function route(deps: ServerDeps, req: IncomingMessage, call: SandboxCall): Promise<Reply> {
+async function route(
+  deps: ServerDeps,
+  req: IncomingMessage,
+  call: SandboxCall,
+  throttled: boolean,
+): Promise<Reply> {
   const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
   const method = req.method ?? 'GET';
   const host = String(req.headers['x-forwarded-host'] ?? req.headers.host ?? '')
@@ -135,7 +145,7 @@ async function route(deps: ServerDeps, req: IncomingMessage, call: SandboxCall):
     token,
     req.headers['content-type'],
     raw,
-    deps.throttledByTest,
+    () => throttled || deps.throttledByTest(),
   );
   if (exchange.operationName) call.operationName = exchange.operationName;
   if (exchange.variables) call.variables = exchange.variables;
@@ -152,7 +162,21 @@ export function sandboxServer(deps: ServerDeps) {
       status: 0,
     };
     deps.calls.push(call);
-    route(deps, req, call)
+    const random = deps.randomFaults();
+    const fault = random?.draw(call.path);
+    if (fault) call.fault = fault;
+    if (fault === 'timeout' || fault === 'drop') {
+      random!.abandon(req.socket, fault);
+      return;
+    }
+    if (fault === '5xx') {
+      // As Shopify's edge answers when the shop's pod is down: nothing behind it ran.
+      call.status = 503;
+      res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1' });
+      res.end(JSON.stringify({ errors: 'Service Unavailable' }));
+      return;
+    }
+    route(deps, req, call, fault === 'throttle')
       .catch((error: unknown): Reply => {
         call.error = error instanceof Error ? (error.stack ?? error.message) : String(error);
         return json(500, { errors: 'Internal Server Error' });

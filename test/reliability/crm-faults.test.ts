@@ -1,0 +1,320 @@
+/**
+ * CRM faults (issue 8, item 3): both sandboxes fail 20 % of the write-back's
+ * calls at random — throttled, 5xx, held past the client's timeout, dropped —
+ * while the production write-back consumer drains its queue. In the end every
+ * changed field is written exactly once (the sandboxes' records of received
+ * writes prove it), and a customer whose write can never succeed (deleted in
+ * the CRM) sits in the outbox as a dead letter with its reason.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBackfillHandler } from '../../functions/backfill.ts';
+import { createRefitHandler } from '../../functions/refit.ts';
+import { createShopifyAuthHandler } from '../../functions/shopify-auth.ts';
+import { createWritebackHandler } from '../../functions/writeback.ts';
+import { backfillSalesforceOrders } from '../../integrations/salesforce/backfill.ts';
+import { salesforceConnection } from '../../integrations/salesforce/connection.ts';
+import { CLV_FIELDS } from '../../integrations/salesforce/fields.ts';
+import { deploySalesforceSetup } from '../../integrations/salesforce/setup.ts';
+import { metafieldInputs } from '../../integrations/shopify/metafields.ts';
+import { createShopifyApp } from '../../integrations/shopify/shopify-app.ts';
+import { LocalQueue } from '../../local/sqs-queue.ts';
+import type { PendingWrite } from '../../shared/store/outbox.ts';
+import { isDeadLetter, MAX_WRITE_ATTEMPTS } from '../../shared/store/outbox.ts';
+import { outboxEntries } from '../../shared/store/scores.ts';
+import { putTenant } from '../../shared/store/tenants.ts';
+import { apiEvent } from '../helpers/api-event.ts';
+import { tenantName, testStore } from '../helpers/dynamo.ts';
+import type { RandomFaults } from '../sandbox/random-faults.ts';
+import { generateOrgHistory, startSalesforceSandbox } from '../sandbox/salesforce/index.ts';
+import type { SalesforceSandbox } from '../sandbox/salesforce/index.ts';
+import type { ShopifySandbox } from '../sandbox/shopify/index.ts';
+import { generateShopHistory, startShopifySandbox } from '../sandbox/shopify/index.ts';
+import { quietLogger, recordFigures } from './figures.ts';
+
+const store = testStore();
+const logger = quietLogger();
+const NOW = Date.parse('2026-06-01T00:00:00Z');
+const FAULT_RATE = 0.2;
+/**
+ * The clients' per-request timeout here, and how long a 'timeout' fault holds the call: well past it.
+ * Not much shorter: an answer slower than the timeout on a busy machine would be sent again, and a
+ * write whose answer was lost is written twice (at-least-once), which this test would count.
+ */
+const CLIENT_TIMEOUT_MS = 1000;
+const HOLD_MS = 4000;
+const noWait = async () => {};
+
+/** Flushes until only dead letters are left (each round one flush message, as a new score would send). */
+async function flushUntilSettled(
+  queue: LocalQueue,
+  handler: ReturnType<typeof createWritebackHandler>,
+  message: { tenantId: string; target: 'shopify' | 'salesforce' },
+): Promise<number> {
+  for (let round = 1; round <= MAX_WRITE_ATTEMPTS + 2; round++) {
+    await queue.send(message);
+    await queue.drain(handler);
+    const left = await outboxEntries(store, message.tenantId, message.target);
+    if ((left as PendingWrite[]).every(isDeadLetter)) return round;
+  }
+  throw new Error('the outbox still holds live entries after every round');
+}
+
+function expectEveryKindInjected(faults: RandomFaults): void {
+  for (const [kind, n] of Object.entries(faults.injected)) expect(n, kind).toBeGreaterThan(0);
+  // Every held call was abandoned by the client's own timeout, never waited out.
+  expect(faults.clientGaveUp).toBe(faults.injected.timeout);
+  expect(faults.sandboxHungUp).toBe(0);
+}
+
+describe('CRM faults: 20 % of write-back calls fail; every field is written exactly once', () => {
+  describe('Shopify', () => {
+    const API_KEY = 'rely-api-key';
+    const API_SECRET = 'rely-api-secret-not-real';
+    const shop = `rely-${Math.random().toString(36).slice(2, 8)}.myshopify.com`;
+    let clock = Date.now();
+    const fast = { sleep: async (ms: number) => void (clock += ms) };
+    let sandbox: ShopifySandbox;
+    let shopify: ReturnType<typeof createShopifyApp>;
+    let tenantId: string;
+    const writebackQueue = new LocalQueue({ name: 'writeback', batchSize: 10, maxReceiveCount: 5 });
+
+    beforeAll(async () => {
+      sandbox = await startShopifySandbox({
+        apiKey: API_KEY,
+        apiSecret: API_SECRET,
+        bulkPollsUntilDone: 1,
+        now: () => clock,
+      });
+      const s = sandbox.addShop(shop, { currencyCode: 'EUR' });
+      for (const order of generateShopHistory({
+        orders: 240,
+        customers: 80,
+        seed: 31,
+        currencyCode: 'EUR',
+        start: '2025-01-01T00:00:00Z',
+        end: '2026-05-25T00:00:00Z',
+      }))
+        s.addOrder(order);
+      shopify = createShopifyApp({
+        apiKey: API_KEY,
+        apiSecret: API_SECRET,
+        appUrl: 'https://app.clv-sync.test',
+        adminOrigin: sandbox.origin,
+        requestTimeoutMs: CLIENT_TIMEOUT_MS,
+      });
+      const backfillQueue = new LocalQueue({ name: 'backfill', batchSize: 1 });
+      const auth = createShopifyAuthHandler({
+        store,
+        shopify,
+        logger,
+        requestBackfill: (m) => backfillQueue.send(m),
+      });
+      const installed = await auth(
+        apiEvent({
+          method: 'POST',
+          path: '/shopify/install',
+          headers: { authorization: `Bearer ${sandbox.sessionToken(shop)}` },
+        }),
+      );
+      tenantId = (JSON.parse(String(installed.body)) as { tenantId: string }).tenantId;
+      await backfillQueue.drain(
+        createBackfillHandler({
+          store,
+          shopify,
+          logger,
+          salesforceSecrets: async () => ({}),
+          enqueueWriteback: async () => {},
+          clientOptions: fast,
+          backfillOptions: { poll: { intervalMs: 1, sleep: noWait }, now: () => NOW },
+        }),
+      );
+    }, 120_000);
+
+    afterAll(() => sandbox?.stop());
+
+    it(
+      'writes each clv.* value once through throttling, 5xx, timeouts and dropped connections',
+      { timeout: 300_000 },
+      async () => {
+        const s = sandbox.shop(shop);
+        const pending = await outboxEntries(store, tenantId, 'shopify');
+        expect(pending.length).toBeGreaterThan(40);
+        // One customer is deleted in the shop: its writes can never succeed.
+        const doomed = pending[3]!;
+        const doomedShopifyId = doomed.identities.find((k) => k.startsWith('shopify:'))!.slice(8);
+        s.customers.delete(doomedShopifyId);
+        const expected = new Set<string>();
+        for (const e of pending) {
+          if (e === doomed) continue;
+          const id = e.identities.find((k) => k.startsWith('shopify:'))!.slice(8);
+          for (const m of metafieldInputs(id, e.fields, e.scoredAt))
+            expected.add(`${id} ${m.namespace}.${m.key}`);
+        }
+        const writesBefore = s.writes.length;
+        const faults = sandbox.injectFaults({
+          seed: 8,
+          rate: FAULT_RATE,
+          holdMs: HOLD_MS,
+          eligible: (path) => path.endsWith('/graphql.json'),
+        })!;
+        const rounds = await flushUntilSettled(
+          writebackQueue,
+          createWritebackHandler({
+            store,
+            shopify,
+            logger,
+            salesforceSecrets: async () => ({}),
+            clientOptions: fast,
+            // Calls, not a bulk mutation: every value crosses the faulty wire in a call of its own.
+            writebackOptions: { bulkThreshold: Number.POSITIVE_INFINITY },
+          }),
+          { tenantId, target: 'shopify' },
+        );
+        sandbox.injectFaults(undefined);
+
+        const writes = s.writes.slice(writesBefore).map((w) => `${w.customerId} ${w.key}`);
+        expect(new Set(writes).size).toBe(writes.length); // nothing written twice
+        expect(new Set(writes)).toEqual(expected); // nothing missing
+        const left = (await outboxEntries(store, tenantId, 'shopify')) as PendingWrite[];
+        expect(left.map((e) => e.customerId)).toEqual([doomed.customerId]);
+        expect(left[0]!.attempts).toBe(MAX_WRITE_ATTEMPTS);
+        expect(left[0]!.lastError).toMatch(/metafieldsSet/);
+        recordFigures('crm-faults', {
+          shopify: {
+            calls: faults.eligibleCalls,
+            ...faults.injected,
+            valuesWritten: writes.length,
+            deadLetters: left.length,
+            rounds,
+            lost: expected.size - writes.length,
+          },
+        });
+        expectEveryKindInjected(faults);
+      },
+    );
+  });
+
+  describe('Salesforce', () => {
+    const CLIENT_ID = 'rely-connected-app';
+    const CLIENT_SECRET = 'rely-client-secret-not-real';
+    const secrets = async () => ({ clientSecret: CLIENT_SECRET });
+    let sf: SalesforceSandbox;
+    let tenantId: string;
+    const writebackQueue = new LocalQueue({ name: 'writeback', batchSize: 10, maxReceiveCount: 5 });
+
+    beforeAll(async () => {
+      sf = await startSalesforceSandbox({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+      sf.org.load(
+        generateOrgHistory({
+          orders: 400,
+          contacts: 200,
+          accounts: 100,
+          seed: 13,
+          currency: 'USD',
+          start: '2025-01-01',
+          end: '2026-05-25',
+        }),
+      );
+      const tenant = await putTenant(store, {
+        tenantId: tenantName('rely-sf'),
+        salesforceOrgId: sf.orgId,
+        currency: 'USD',
+        salesforce: {
+          loginUrl: sf.loginUrl,
+          clientId: CLIENT_ID,
+          flow: 'client-credentials',
+          apiVersion: sf.apiVersion,
+        },
+      });
+      tenantId = tenant.tenantId;
+      const { conn } = await salesforceConnection(tenant, secrets);
+      await deploySalesforceSetup(conn, {
+        outboundEndpoint: 'https://app.clv-sync.test/salesforce/outbound',
+        pollIntervalMs: 5,
+      });
+      await backfillSalesforceOrders(store, conn, tenant, { now: NOW });
+    }, 120_000);
+
+    afterAll(() => sf?.stop());
+
+    it(
+      'writes each CLV field once through 503s, 500s, timeouts and dropped connections, over three refits',
+      { timeout: 300_000 },
+      async () => {
+        const contactOf = (e: { identities: string[] }) =>
+          e.identities.find((k) => k.startsWith('sfcontact:'))?.slice('sfcontact:'.length);
+        const first = await outboxEntries(store, tenantId, 'salesforce');
+        expect(first.length).toBeGreaterThan(60);
+        const doomed = first.find((e) => contactOf(e))!;
+        sf.org.records.get('Contact')!.delete(contactOf(doomed)!);
+        // The OAuth token call is left out: jsforce's OAuth2 neither retries nor times out (see the README).
+        const faults = sf.injectFaults({
+          seed: 21,
+          rate: FAULT_RATE,
+          holdMs: HOLD_MS,
+          eligible: (kind) => kind !== 'token',
+        })!;
+        const handler = createWritebackHandler({
+          store,
+          shopify: createShopifyApp({ apiKey: 'unused', apiSecret: 'unused', appUrl: 'https://x.test' }),
+          logger,
+          salesforceSecrets: secrets,
+          // Calls of 10 records: many calls cross the faulty wire without a large org to score.
+          salesforceOptions: {
+            recordsPerCall: 10,
+            retry: { timeoutMs: CLIENT_TIMEOUT_MS, sleep: noWait, maxAttempts: 8 },
+          },
+        });
+        let written = 0;
+        let rounds = 0;
+        let lost = 0;
+        // The backfill's scores, then three monthly refits: every customer's fields change each time.
+        for (const days of [0, 30, 60, 90]) {
+          if (days)
+            await createRefitHandler({
+              store,
+              logger,
+              now: () => NOW + days * 86_400_000,
+              enqueueWriteback: async () => {},
+            })({ tenantId });
+          const pending = await outboxEntries(store, tenantId, 'salesforce');
+          const expected = new Set<string>();
+          for (const e of pending) {
+            const id = contactOf(e);
+            if (e.customerId === doomed.customerId || !id) continue;
+            for (const f of CLV_FIELDS) expected.add(`${id} ${f}`);
+          }
+          const writesBefore = sf.writes.length;
+          rounds += await flushUntilSettled(writebackQueue, handler, { tenantId, target: 'salesforce' });
+          const writes = sf.writes
+            .slice(writesBefore)
+            .filter((w) => w.sobject === 'Contact')
+            .map((w) => `${w.id} ${w.field}`);
+          expect(new Set(writes).size).toBe(writes.length); // nothing written twice
+          expect(new Set(writes)).toEqual(expected); // nothing missing
+          written += writes.length;
+          lost += [...expected].filter((k) => !writes.includes(k)).length;
+          const left = (await outboxEntries(store, tenantId, 'salesforce')) as PendingWrite[];
+          expect(left.map((e) => e.customerId)).toEqual([doomed.customerId]);
+          expect(left[0]!.attempts).toBe(MAX_WRITE_ATTEMPTS);
+          expect(left[0]!.lastError).toMatch(
+            /^sObject Collections: (INVALID_CROSS_REFERENCE_KEY|ENTITY_IS_DELETED)/,
+          );
+        }
+        sf.injectFaults(undefined);
+        expect(writebackQueue.deadLetters).toEqual([]);
+        recordFigures('crm-faults', {
+          salesforce: {
+            calls: faults.eligibleCalls,
+            ...faults.injected,
+            fieldsWritten: written,
+            deadLetters: 1,
+            rounds,
+            lost,
+          },
+        });
+        expectEveryKindInjected(faults);
+      },
+    );
+  });
+});

@@ -1,0 +1,189 @@
+/**
+ * Isolation and redaction (issue 8, item 6). Two shops hold the same buyers
+ * (same emails, same customer ids as numbers): nothing signed for shop A —
+ * orders naming B's customers, redact or data requests for them — reads or
+ * changes anything of B. (Salesforce: a workspace's outbound token opens
+ * only its own org, see hostile-input.test.ts.) After customers/redact no
+ * item anywhere holds the customer's email, Shopify id or internal id; after
+ * shop/redact nothing of the shop is left. The handlers log through a
+ * capturing Powertools logger: no line written after a redaction names the
+ * redacted customer, and no line ever holds an email address.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createScoreHandler } from '../../functions/score.ts';
+import { createShopifyWebhookHandler } from '../../functions/shopify-webhooks.ts';
+import { createShopifyApp, SHOPIFY_API_VERSION } from '../../integrations/shopify/shopify-app.ts';
+import { LocalQueue } from '../../local/sqs-queue.ts';
+import { customerIdFor } from '../../shared/store/identities.ts';
+import { putTenant } from '../../shared/store/tenants.ts';
+import { apiEvent } from '../helpers/api-event.ts';
+import { scanAll, scoresOf, tenantName, tenantSnapshot, testStore } from '../helpers/dynamo.ts';
+import { signWebhook } from '../sandbox/shopify/index.ts';
+import { capturingLogger, recordFigures } from './figures.ts';
+
+const store = testStore();
+const { logger, lines } = capturingLogger();
+const API_SECRET = 'isolation-api-secret-not-real';
+const NOW = Date.parse('2026-06-01T00:00:00Z');
+const shopify = createShopifyApp({ apiKey: 'k', apiSecret: API_SECRET, appUrl: 'https://app.clv-sync.test' });
+const suffix = Math.random().toString(36).slice(2, 8);
+const shopA = `iso-a-${suffix}.myshopify.com`;
+const shopB = `iso-b-${suffix}.myshopify.com`;
+const tenantA = tenantName('iso-a');
+const tenantB = tenantName('iso-b');
+const queue = new LocalQueue({ name: 'score', batchSize: 25 });
+const webhooks = createShopifyWebhookHandler({
+  store,
+  shopify,
+  logger,
+  enqueue: (m) => queue.send(m),
+  now: () => Date.now(),
+});
+const score = createScoreHandler({ store, logger, now: () => NOW, enqueueWriteback: async () => {} });
+
+/** Buyers both shops know, under the same emails and the same numeric customer ids. */
+const buyers = Array.from({ length: 6 }, (_, i) => ({
+  id: 880_000 + i,
+  email: `Shared.Buyer${i}.${suffix}@Example.com`,
+}));
+
+async function deliver(shop: string, topic: string, payload: unknown) {
+  const signed = signWebhook({
+    secret: API_SECRET,
+    topic,
+    shop,
+    body: JSON.stringify(payload),
+    apiVersion: SHOPIFY_API_VERSION,
+  });
+  const res = await webhooks(
+    apiEvent({ method: 'POST', path: '/shopify/webhooks', headers: signed.headers, body: signed.body }),
+  );
+  return { status: res.statusCode, body: JSON.parse(String(res.body)) as Record<string, unknown> };
+}
+
+const order = (n: number, buyer: (typeof buyers)[number]) => ({
+  id: 5_500_000 + n,
+  created_at: `2026-0${1 + (n % 5)}-1${n % 9}T10:00:00Z`,
+  updated_at: `2026-0${1 + (n % 5)}-1${n % 9}T10:00:00Z`,
+  currency: 'EUR',
+  email: buyer.email,
+  customer: { id: buyer.id, email: buyer.email },
+  current_subtotal_price: (40 + n * 7).toFixed(2),
+  refunds: [],
+});
+
+/** Every item (or log line) that names the buyer: email (any case), Shopify id, or internal customer id. */
+function traces(texts: readonly string[], buyer: (typeof buyers)[number], customerId: string): string[] {
+  return texts.filter((t) => {
+    const lower = t.toLowerCase();
+    return (
+      lower.includes(buyer.email.toLowerCase()) ||
+      t.includes(`shopify:${buyer.id}`) ||
+      new RegExp(`[^0-9]${buyer.id}[^0-9]`).test(t) ||
+      t.includes(customerId)
+    );
+  });
+}
+
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
+
+describe('isolation and redaction', () => {
+  beforeAll(async () => {
+    await putTenant(store, { tenantId: tenantA, shopifyShop: shopA, currency: 'EUR' });
+    await putTenant(store, { tenantId: tenantB, shopifyShop: shopB, currency: 'EUR' });
+    let n = 0;
+    for (const shop of [shopA, shopB])
+      for (const buyer of buyers)
+        for (let k = 0; k < 3; k++)
+          expect((await deliver(shop, 'orders/create', order(n++, buyer))).status).toBe(200);
+    await queue.drain(score);
+    expect(queue.deadLetters).toEqual([]);
+  }, 120_000);
+
+  it("nothing signed for shop A reads or changes shop B's customers", async () => {
+    const before = await tenantSnapshot(store, tenantB);
+    const victim = buyers[0]!;
+    // A's orders naming B's buyers land in A only; A's compliance requests for them see and touch only A.
+    expect((await deliver(shopA, 'orders/create', order(900, victim))).status).toBe(200);
+    await queue.drain(score);
+    const request = await deliver(shopA, 'customers/data_request', {
+      shop_id: 1,
+      shop_domain: shopA,
+      customer: { id: victim.id, email: victim.email, phone: null },
+      orders_requested: [],
+      data_request: { id: 1 },
+    });
+    const held = request.body.data as { orders: { orderId: string }[] }[];
+    expect(held).toHaveLength(1);
+    // Only A's orders come back: 3 from setup, 1 just now — none of B's.
+    expect(held[0]!.orders.map((o) => o.orderId).sort()).toEqual([
+      '5500000',
+      '5500001',
+      '5500002',
+      '5500900',
+    ]);
+    expect(
+      (
+        await deliver(shopA, 'customers/redact', {
+          shop_id: 1,
+          shop_domain: shopA,
+          customer: { id: buyers[1]!.id, email: buyers[1]!.email, phone: null },
+          orders_to_redact: [],
+        })
+      ).status,
+    ).toBe(200);
+    // Naming shop B in a request signed for A is refused, not applied to either.
+    expect((await deliver(shopA, 'shop/redact', { shop_id: 2, shop_domain: shopB })).status).toBe(400);
+    expect(await tenantSnapshot(store, tenantB)).toBe(before);
+    expect((await scoresOf(store, tenantB)).size).toBe(buyers.length);
+  });
+
+  it('customers/redact leaves no trace of the customer in the table or in later logs', async () => {
+    const victim = buyers[2]!;
+    const customerId = customerIdFor(`shopify:${victim.id}`);
+    const items = async () =>
+      (await scanAll(store)).filter((i) => JSON.stringify(i).includes(`T#${tenantA}`));
+    expect(
+      traces(
+        (await items()).map((i) => JSON.stringify(i)),
+        victim,
+        customerId,
+      ).length,
+    ).toBeGreaterThan(0);
+    const logged = lines.length;
+    const res = await deliver(shopA, 'customers/redact', {
+      shop_id: 1,
+      shop_domain: shopA,
+      customer: { id: victim.id, email: victim.email, phone: null },
+      orders_to_redact: [],
+    });
+    expect(res.body).toEqual({ action: 'deleted 1 customer(s)' });
+    // Scores refreshed afterwards (a rescoring of the others) must not bring anything back either.
+    await queue.drain(score);
+    expect(
+      traces(
+        (await items()).map((i) => JSON.stringify(i)),
+        victim,
+        customerId,
+      ),
+    ).toEqual([]);
+    expect(traces(lines.slice(logged), victim, customerId)).toEqual([]);
+    // Shop B's copy of the same buyer is B's to redact: it is still there.
+    expect([...(await scoresOf(store, tenantB)).keys()]).toContain(customerIdFor(`shopify:${victim.id}`));
+  });
+
+  it('shop/redact leaves nothing of the shop; no log line ever held an email', async () => {
+    expect((await deliver(shopA, 'shop/redact', { shop_id: 1, shop_domain: shopA })).status).toBe(200);
+    const left = (await scanAll(store)).filter(
+      (i) => JSON.stringify(i).includes(`T#${tenantA}`) || JSON.stringify(i).includes(shopA),
+    );
+    expect(left).toEqual([]);
+    expect(lines.length).toBeGreaterThan(50);
+    expect(lines.filter((l) => EMAIL.test(l))).toEqual([]);
+    recordFigures('isolation-redaction', {
+      logLines: lines.length,
+      logLinesWithEmail: lines.filter((l) => EMAIL.test(l)).length,
+      itemsLeftAfterShopRedact: left.length,
+    });
+  });
+});
