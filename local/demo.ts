@@ -63,6 +63,8 @@ async function main(): Promise<number> {
   loadLocalEnv(log);
   // The consumers run in this process: keep their INFO lines from burying the progress bars.
   process.env.LOG_LEVEL = process.env.CLV_DEMO_LOG_LEVEL || 'ERROR';
+  // Their EMF metric lines too: stdout is the report's.
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   const dataFile = process.env.CLV_DEMO_CDNOW || DEFAULT_DATA;
   if (!existsSync(dataFile))
     throw new DemoError(
