@@ -120,7 +120,7 @@ const SALESFORCE_SECRETS = [parameterArn('salesforce-client-secret'), parameterA
 const expectedGrants: Record<string, { sendsTo: string[]; index: boolean; parameters: string[] }> = {
   shopifyWebhooks: { sendsTo: ['ScoreQueue'], index: true, parameters: [SHOPIFY_SECRET] },
   shopifyAuth: { sendsTo: ['BackfillQueue'], index: false, parameters: [SHOPIFY_SECRET] },
-  salesforceOutbound: { sendsTo: ['ScoreQueue'], index: false, parameters: [] },
+  salesforceOutbound: { sendsTo: ['ScoreQueue'], index: false, parameters: SALESFORCE_SECRETS },
   salesforceEvents: {
     sendsTo: ['ScoreQueue', 'SalesforceEventsFailedQueue'],
     index: false,

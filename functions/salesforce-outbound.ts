@@ -39,6 +39,7 @@ import {
   soapFault,
 } from '../integrations/salesforce/outbound-message.ts';
 import { rawBody } from './http.ts';
+import type { ContactEmails } from '../integrations/salesforce/contact-emails.ts';
 import { lazy } from './lazy.ts';
 import type { Metrics } from './metrics.ts';
 import { countWith, createMetrics, MetricUnit } from './metrics.ts';
@@ -57,6 +58,11 @@ export interface SalesforceOutboundDeps {
   /** Counts of messages received and rejected (by reason), notifications duplicate and stored (functions/metrics.ts). */
   metrics?: Metrics;
   now?: () => number;
+  /**
+   * How to ask a tenant's org for the emails of Contacts not known yet (integrations/salesforce/contact-emails.ts);
+   * undefined for a tenant whose org clv-sync cannot call: its new Contacts are then known by id alone.
+   */
+  contactEmailsFor?: (tenant: TenantSettings) => ContactEmails | undefined;
 }
 
 /** A SOAP answer: the Ack, or a fault Salesforce shows in its outbound message delivery status. */
@@ -80,6 +86,7 @@ export function createSalesforceOutboundHandler({
   enqueue,
   metrics,
   now = Date.now,
+  contactEmailsFor,
 }: SalesforceOutboundDeps) {
   const count = (name: string, value = 1) => {
     if (value) metrics?.addMetric(name, MetricUnit.Count, value);
@@ -153,7 +160,10 @@ export function createSalesforceOutboundHandler({
     const other = urlOrgIds(message).find((id) => !sameSalesforceId(id, message.organizationId));
     if (other) return forbidden(`callback URLs name org ${other}`);
 
-    const outcomes = await ingestNotifications({ store, tenant, enqueue, now: now() }, message.notifications);
+    const outcomes = await ingestNotifications(
+      { store, tenant, enqueue, now: now(), contactEmails: contactEmailsFor?.(tenant) },
+      message.notifications,
+    );
     const counts: Record<string, number> = {};
     for (const o of outcomes) {
       counts[o.action] = (counts[o.action] ?? 0) + 1;
@@ -187,6 +197,23 @@ export function createSalesforceOutboundHandler({
 const logger = new Logger({ serviceName: 'clv-sync' });
 const metrics = createMetrics();
 
+/**
+ * The org's Contact emails through the tenant's connected app. jsforce is imported on the first lookup
+ * only: most messages name Contacts already known, and the function starts faster without it.
+ */
+function orgContactEmails(tenant: TenantSettings): ContactEmails | undefined {
+  if (!tenant.salesforce) return undefined;
+  return async (contactIds) => {
+    const [{ salesforceConnection }, { secretsFromEnv }, { contactEmailsFrom }] = await Promise.all([
+      import('../integrations/salesforce/connection.ts'),
+      import('../integrations/salesforce/secrets.ts'),
+      import('../integrations/salesforce/contact-emails.ts'),
+    ]);
+    const { conn } = await salesforceConnection(tenant, secretsFromEnv());
+    return contactEmailsFrom(conn)(contactIds);
+  };
+}
+
 export const handler = middy(
   lazy(() =>
     createSalesforceOutboundHandler({
@@ -194,6 +221,7 @@ export const handler = middy(
       logger,
       enqueue: sqsSender(process.env.CLV_SCORE_QUEUE_URL, 'CLV_SCORE_QUEUE_URL'),
       metrics,
+      contactEmailsFor: orgContactEmails,
     }),
   ),
 )

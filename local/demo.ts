@@ -176,8 +176,23 @@ async function main(): Promise<number> {
       await stack.idle();
     });
 
+    // Every CDNOW customer should be exactly one scored customer; anything else is listed.
     let scored = 0;
-    for await (const page of scorePages(world.store, tenant.tenantId)) scored += page.length;
+    const byEmail = new Map<string, string[]>();
+    const unexpected: string[] = [];
+    for await (const page of scorePages(world.store, tenant.tenantId)) {
+      scored += page.length;
+      for (const s of page) {
+        const emails = s.identities.filter((i) => i.startsWith('email:'));
+        if (emails.length !== 1 || s.history.days.length === 0)
+          unexpected.push(
+            `${s.customerId} ${s.identities.join(' ')} (${s.history.days.length} purchase days)`,
+          );
+        for (const e of emails) byEmail.set(e, [...(byEmail.get(e) ?? []), s.customerId]);
+      }
+    }
+    for (const [email, ids] of byEmail)
+      if (ids.length > 1) unexpected.push(`${email} is ${ids.length} customers: ${ids.join(', ')}`);
     const report = await tenantReport(world.store, tenant.tenantId, { top: 10 });
     timings.set('total', (performance.now() - started) / 1000);
     process.stdout.write(
@@ -192,8 +207,9 @@ async function main(): Promise<number> {
         timings,
       }),
     );
-    if (scored !== plan.customers) {
+    if (scored !== plan.customers || unexpected.length) {
       log(`FAILED: ${scored} customers scored, CDNOW has ${plan.customers}`);
+      for (const line of unexpected.slice(0, 20)) log(`  ${line}`);
       return 1;
     }
     return 0;

@@ -17,10 +17,12 @@ import { mapLimited } from '../../shared/pipeline/map-limited.ts';
 import { ingestOrder } from '../../shared/pipeline/ingest.ts';
 import type { Enqueue } from '../../shared/pipeline/messages.ts';
 import { hasEvent, recordEvent } from '../../shared/store/events.ts';
+import { findCustomers } from '../../shared/store/identities.ts';
 import { keys } from '../../shared/store/keys.ts';
 import type { Order } from '../../shared/store/order.ts';
 import type { Store } from '../../shared/store/store.ts';
 import type { TenantSettings } from '../../shared/store/tenants.ts';
+import type { ContactEmails } from './contact-emails.ts';
 import type { SalesforceOrderObject } from './order-from-salesforce.ts';
 import { readSalesforceRecord } from './order-from-salesforce.ts';
 import type { OutboundNotification } from './outbound-message.ts';
@@ -37,7 +39,11 @@ export interface NotificationContext {
   now: number;
   /** Notifications handled at once (each is a few DynamoDB calls). */
   concurrency?: number;
+  /** Asks the org for the emails of Contacts not known yet (see contact-emails.ts); none: ids alone. */
+  contactEmails?: ContactEmails;
 }
+
+type Context = NotificationContext & { emails: Map<string, string> };
 
 export interface NotificationOutcome {
   notificationId: string;
@@ -73,11 +79,38 @@ export async function ingestNotifications(
   ctx: NotificationContext,
   notifications: readonly OutboundNotification[],
 ): Promise<NotificationOutcome[]> {
-  return mapLimited(notifications, ctx.concurrency ?? 8, (n) => ingestNotification(ctx, n));
+  const emails = await emailsOfNewContacts(ctx, notifications);
+  return mapLimited(notifications, ctx.concurrency ?? 8, (n) => ingestNotification({ ...ctx, emails }, n));
+}
+
+/** The emails of the message's Contacts that no stored customer is known by yet: one lookup per message. */
+async function emailsOfNewContacts(
+  ctx: NotificationContext,
+  notifications: readonly OutboundNotification[],
+): Promise<Map<string, string>> {
+  if (!ctx.contactEmails) return new Map();
+  const contactIds = new Set<string>();
+  for (const n of notifications) {
+    if (!READ_OBJECTS.includes(n.sObjectType)) continue;
+    let reading: ReturnType<typeof readSalesforceRecord>;
+    try {
+      reading = readSalesforceRecord(n.fields, n.sObjectType as SalesforceOrderObject, ctx.tenant);
+    } catch {
+      continue; // rejected on its own when handled
+    }
+    const customer = reading.kind === 'purchase' ? reading.order.customer : undefined;
+    if (customer?.salesforceContactId && !customer.email) contactIds.add(customer.salesforceContactId);
+  }
+  const unknown: string[] = [];
+  await mapLimited([...contactIds], 8, async (id) => {
+    const known = await findCustomers(ctx.store, ctx.tenant.tenantId, { salesforceContactId: id });
+    if (!known.length) unknown.push(id);
+  });
+  return unknown.length ? ctx.contactEmails(unknown) : new Map();
 }
 
 async function ingestNotification(
-  ctx: NotificationContext,
+  ctx: Context,
   notification: OutboundNotification,
 ): Promise<NotificationOutcome> {
   const { store, tenant } = ctx;
@@ -100,7 +133,7 @@ async function ingestNotification(
 }
 
 async function handle(
-  ctx: NotificationContext,
+  ctx: Context,
   notification: OutboundNotification,
 ): Promise<Omit<NotificationOutcome, 'notificationId' | 'sObjectType' | 'recordId'>> {
   const { store, tenant } = ctx;
@@ -116,7 +149,11 @@ async function handle(
     tenant,
   );
   if (reading.kind === 'purchase') {
-    const recorded = await ingestOrder(store, tenant, reading.order, ctx.enqueue, ctx.now);
+    const { customer } = reading.order;
+    const email = customer.salesforceContactId ? ctx.emails.get(customer.salesforceContactId) : undefined;
+    const order =
+      email && !customer.email ? { ...reading.order, customer: { ...customer, email } } : reading.order;
+    const recorded = await ingestOrder(store, tenant, order, ctx.enqueue, ctx.now);
     return {
       action: recorded.status === 'stored' ? 'stored' : 'unchanged',
       customerId: recorded.customerId,

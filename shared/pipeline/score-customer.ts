@@ -226,6 +226,8 @@ export async function scoreCustomer(
   );
 
   const outbox = buildOutbox(tenant, customerId, identities, previous?.fields ?? null, fields, scoredAt);
-  await putScoreWithOutbox(store, tenant.tenantId, stored, outbox);
+  // Merged away or deleted while we scored: nothing to store (the survivor is scored on its own).
+  if ((await putScoreWithOutbox(store, tenant.tenantId, stored, outbox)) === 'gone')
+    return { status: 'gone', outbox: [] };
   return { status: outbox.length || !previous ? 'scored' : 'unchanged', outbox, score: stored };
 }

@@ -4,6 +4,7 @@
  * instead of every order. Written together with the outbox entries for the
  * CRMs whose visible fields changed, in one transaction.
  */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { CrmFields } from '../crm/fields.ts';
 import { keys } from './keys.ts';
@@ -78,16 +79,34 @@ export async function putScoreWithOutbox(
   tenantId: string,
   score: StoredScore,
   outbox: readonly OutboxEntry[],
-): Promise<void> {
-  await store.doc.send(
-    new TransactWriteCommand({
-      TransactItems: [scoreItem(tenantId, score), ...outbox.map((e) => outboxItem(tenantId, e))].map(
-        (Item) => ({
-          Put: { TableName: store.table, Item },
-        }),
-      ),
-    }),
-  );
+): Promise<'stored' | 'gone'> {
+  const profile = keys.profile(tenantId, score.customerId);
+  try {
+    await store.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          // Only while the customer still exists: a merge (or a deletion) that ran after the orders were read
+          // removed this partition, and a score written now would be a phantom customer the refit keeps.
+          {
+            ConditionCheck: {
+              TableName: store.table,
+              Key: { pk: profile.pk, sk: profile.sk },
+              ConditionExpression: 'attribute_exists(pk)',
+            },
+          },
+          ...[scoreItem(tenantId, score), ...outbox.map((e) => outboxItem(tenantId, e))].map((Item) => ({
+            Put: { TableName: store.table, Item },
+          })),
+        ],
+      }),
+    );
+    return 'stored';
+  } catch (error) {
+    const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+    if (error instanceof TransactionCanceledException && reasons?.[0]?.Code === 'ConditionalCheckFailed')
+      return 'gone';
+    throw error;
+  }
 }
 
 /** Pages through a tenant's stored scores via the tenant index, a page at a time: constant memory per page. */

@@ -14,7 +14,9 @@ import { createScoreHandler } from '../../functions/score.ts';
 import { createWritebackHandler } from '../../functions/writeback.ts';
 import { backfillSalesforceOrders } from '../../integrations/salesforce/backfill.ts';
 import { salesforceConnection } from '../../integrations/salesforce/connection.ts';
+import { contactEmailsFrom } from '../../integrations/salesforce/contact-emails.ts';
 import { issueOutboundToken } from '../../integrations/salesforce/outbound-token.ts';
+import { findCustomers, readIdentities } from '../../shared/store/identities.ts';
 import { flushSalesforceOutbox } from '../../integrations/salesforce/write-back.ts';
 import { deploySalesforceSetup } from '../../integrations/salesforce/setup.ts';
 import { createShopifyApp } from '../../integrations/shopify/shopify-app.ts';
@@ -265,6 +267,90 @@ describe('Salesforce: setup, SOQL backfill, merged CLV, write-back, outbound mes
     );
     await writebackQueue.drain(writeback());
     expect(Number(sf.org.get('Contact', contact.Id as string)!.CLV_Historic__c)).toBeCloseTo(before + 480, 2);
+  });
+
+  it("a new Contact's first Order by outbound message joins the Shopify customer with the Contact's email", async () => {
+    // Someone who only bought online so far; the org then gets a Contact for them and an Order.
+    const email = `first.order.${Math.random().toString(36).slice(2, 8)}@example.com`;
+    await ingestOrder(
+      store,
+      tenant,
+      {
+        source: 'shopify',
+        orderId: `web-${email}`,
+        version: '2026-04-02T10:00:00Z',
+        placedAt: '2026-04-02T10:00:00Z',
+        customer: { shopifyCustomerId: '880001', email },
+        value: 75,
+        refunded: 0,
+        currency: 'USD',
+        margin: null,
+        cancelled: false,
+      },
+      async () => {},
+    );
+    const [online] = await findCustomers(store, tenant.tenantId, { email });
+    const contact = sf.org.insert('Contact', {
+      FirstName: 'First',
+      LastName: 'Order',
+      Email: email.toUpperCase(),
+    });
+    const order = sf.org.insert('Order', {
+      BillToContactId: contact.Id,
+      TotalAmount: 120,
+      EffectiveDate: '2026-05-30',
+      Status: 'Activated',
+    });
+    const lookups: string[][] = [];
+    const outbound = createSalesforceOutboundHandler({
+      store,
+      logger,
+      enqueue: (m) => scoreQueue.send(m),
+      now: () => NOW,
+      contactEmailsFor: (t) => async (ids) => {
+        lookups.push([...ids]);
+        return contactEmailsFrom((await salesforceConnection(t, secrets)).conn)(ids);
+      },
+    });
+    const res = await outbound(
+      apiEvent({
+        method: 'POST',
+        path: '/salesforce/outbound',
+        query: new URL(OUTBOUND_ENDPOINT).search.slice(1),
+        headers: { 'content-type': 'text/xml' },
+        body: outboundMessage({
+          orgId: sf.orgId,
+          actionId: '04k000000000001AAA',
+          enterpriseUrl: `${sf.instanceUrl}/services/Soap/c/62.0/${sf.orgId.slice(0, 15)}`,
+          partnerUrl: `${sf.instanceUrl}/services/Soap/u/62.0/${sf.orgId.slice(0, 15)}`,
+          notifications: [
+            {
+              id: '04l000000000002AAA',
+              sObject: 'Order',
+              fields: {
+                Id: order.Id as string,
+                AccountId: null,
+                BillToContactId: contact.Id as string,
+                TotalAmount: '120.00',
+                EffectiveDate: '2026-05-30',
+                Status: 'Activated',
+                LastModifiedDate: '2026-05-30T09:00:00.000Z',
+              },
+            },
+          ],
+        }),
+      }),
+    );
+    expect(res.statusCode).toBe(200);
+    // One lookup, for the Contact nobody was known by; the order is the online customer's.
+    expect(lookups).toEqual([[contact.Id]]);
+    expect(
+      await findCustomers(store, tenant.tenantId, { salesforceContactId: contact.Id as string }),
+    ).toEqual([online]);
+    expect(await readIdentities(store, tenant.tenantId, online!)).toEqual(
+      expect.arrayContaining([`sfcontact:${String(contact.Id)}`, `email:${email}`, 'shopify:880001']),
+    );
+    scoreQueue.pending.splice(0);
   });
 
   it(

@@ -8,7 +8,9 @@ import {
   settleOutboxEntry,
 } from '../../../shared/store/outbox.ts';
 import type { OutboxEntry } from '../../../shared/store/scores.ts';
-import { putScoreWithOutbox } from '../../../shared/store/scores.ts';
+import { putScoreWithOutbox, scorePages } from '../../../shared/store/scores.ts';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../../shared/store/keys.ts';
 import { putTenant, TenantRouteConflictError, tenantIdFor } from '../../../shared/store/tenants.ts';
 import { tenantName, testStore } from '../../helpers/dynamo.ts';
 
@@ -27,7 +29,29 @@ const fields: CrmFields = {
   referral_value: 0,
 };
 
+/** The customer's profile: a score is stored only for a customer that exists. */
+async function customerExists(tenantId: string): Promise<void> {
+  await store.doc.send(
+    new PutCommand({
+      TableName: store.table,
+      Item: { ...keys.profile(tenantId, 'c1'), kind: 'profile', identities: new Set(['shopify:1']) },
+    }),
+  );
+}
+
+const scoreOf = (scoredAt: string) => ({
+  customerId: 'c1',
+  fields,
+  method: 'model' as const,
+  modelVersion: null,
+  scoredAt,
+  history: { days: [1], values: [80], margins: [null] },
+  identities: ['shopify:1'],
+  detail: { pAlive: 0.8, churnRisk: 0.2, expectedOrderValue: 80, predictedClv: 120.5 },
+});
+
 async function pending(tenantId: string, scoredAt: string): Promise<OutboxEntry> {
+  await customerExists(tenantId);
   const entry: OutboxEntry = {
     target: 'shopify',
     customerId: 'c1',
@@ -36,21 +60,7 @@ async function pending(tenantId: string, scoredAt: string): Promise<OutboxEntry>
     changed: ['tier'],
     scoredAt,
   };
-  await putScoreWithOutbox(
-    store,
-    tenantId,
-    {
-      customerId: 'c1',
-      fields,
-      method: 'model',
-      modelVersion: null,
-      scoredAt,
-      history: { days: [1], values: [80], margins: [null] },
-      identities: ['shopify:1'],
-      detail: { pAlive: 0.8, churnRisk: 0.2, expectedOrderValue: 80, predictedClv: 120.5 },
-    },
-    [entry],
-  );
+  expect(await putScoreWithOutbox(store, tenantId, scoreOf(scoredAt), [entry])).toBe('stored');
   return entry;
 }
 
@@ -61,6 +71,23 @@ async function all(tenantId: string) {
 }
 
 describe('the outbox as write-back sees it (DynamoDB Local)', () => {
+  it('stores no score or outbox entry for a customer merged away or deleted meanwhile', async () => {
+    const tenantId = tenantName('gone');
+    const entry: OutboxEntry = {
+      target: 'shopify',
+      customerId: 'c1',
+      identities: ['shopify:1'],
+      fields,
+      changed: ['tier'],
+      scoredAt: '2026-01-01T00:00:00.000Z',
+    };
+    expect(await putScoreWithOutbox(store, tenantId, scoreOf(entry.scoredAt), [entry])).toBe('gone');
+    expect(await all(tenantId)).toEqual([]);
+    const scores = [];
+    for await (const page of scorePages(store, tenantId)) scores.push(...page);
+    expect(scores).toEqual([]);
+  });
+
   it('settles a written entry, but keeps one that a newer score replaced meanwhile', async () => {
     const tenantId = tenantName('outbox');
     const first = await pending(tenantId, '2026-05-01T00:00:00.000Z');
