@@ -21,6 +21,8 @@ const perSecond = Number(process.argv[3] ?? 50);
 const secret = 'bench-load-secret';
 const shop = 'load-bench.myshopify.com';
 process.env.LOG_LEVEL = 'ERROR';
+// The in-process consumers' EMF lines would bury the one JSON line this prints.
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
