@@ -5,7 +5,7 @@
  * queue consumers run the production SQS handlers (score, write-back, backfill) in this process.
  * `npm start` (local/start.ts) and `npm run demo` (local/demo.ts) both run it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -138,12 +138,17 @@ async function killGroup(child: ChildProcess): Promise<void> {
   clearTimeout(escalate);
 }
 
-/** The dashboard page serves web/dist: build it on the first start (esbuild, a few seconds). */
-async function ensureWebBundle(log: (line: string) => void): Promise<void> {
+/**
+ * The dashboard page serves web/dist: build it on the first start (esbuild, a few seconds). In a child
+ * process, so esbuild's long-lived service process is not left behind in ours.
+ */
+function ensureWebBundle(log: (line: string) => void): void {
   if (existsSync(fileURLToPath(new URL('../web/dist/manifest.json', import.meta.url)))) return;
   log('building the dashboard page (web/dist)…');
-  const { buildWeb } = await import('../web/build.ts');
-  await buildWeb();
+  execFileSync(process.execPath, [fileURLToPath(new URL('../web/build.ts', import.meta.url))], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -154,7 +159,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   await assertPortFree(httpPort, 'CLV_LOCAL_HTTP_PORT');
   if (dynamoDbPort) await assertPortFree(dynamoDbPort, 'CLV_LOCAL_DYNAMODB_PORT');
 
-  await ensureWebBundle(log);
+  ensureWebBundle(log);
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const s of stops.splice(0).reverse()) await s().catch(() => undefined);
