@@ -9,9 +9,9 @@
  *
  * These are figures of this machine and DynamoDB Local, for comparing changes, not AWS's.
  */
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SHOPIFY_API_VERSION } from '../integrations/shopify/shopify-app.ts';
+import { freeLoopbackPort } from '../local/dynamodb-local.ts';
 import { startLocalWorld } from '../local/local-world.ts';
 import { scorePages } from '../shared/store/scores.ts';
 import { generateShopHistory, orderWebhookJson, signWebhook } from '../test/sandbox/shopify/index.ts';
@@ -23,17 +23,6 @@ const shop = 'load-bench.myshopify.com';
 process.env.LOG_LEVEL = 'ERROR';
 // The in-process consumers' EMF lines would bury the one JSON line this prints.
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const quantile = (sorted: readonly number[], q: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : null;
@@ -59,7 +48,7 @@ const world = await startLocalWorld(
     salesforceClientSecret: 'load-bench-secret',
     sandboxes: true,
   },
-  { httpPort: await freePort(), dynamoDbPort: 0, sqsPort: 0, log: () => {} },
+  { httpPort: await freeLoopbackPort(), dynamoDbPort: 0, sqsPort: 0, log: () => {} },
 );
 try {
   const sandboxShop = world.shopify!.shop(shop);

@@ -6,8 +6,8 @@
  * write-back, then prints the report. Exits 1 unless every CDNOW customer was scored.
  */
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freeLoopbackPort } from './dynamodb-local.ts';
 import { progress } from '../cli/progress.ts';
 import { sqsSender } from '../functions/sqs-sender.ts';
 import { SHOPIFY_API_VERSION } from '../integrations/shopify/shopify-app.ts';
@@ -35,17 +35,6 @@ class DemoError extends Error {
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function timed<T>(timings: Map<string, number>, phase: string, work: () => Promise<T>): Promise<T> {
   const started = performance.now();
@@ -84,7 +73,7 @@ async function main(): Promise<number> {
   // Free ports: the demo runs beside an `npm start` without a clash.
   const world = await timed(timings, 'start the stack and install the demo tenant', async () =>
     startLocalWorld(settings, {
-      httpPort: await freePort(),
+      httpPort: await freeLoopbackPort(),
       dynamoDbPort: 0,
       sqsPort: 0,
       log,

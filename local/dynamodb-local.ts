@@ -170,7 +170,8 @@ function captureOutput(child: ChildProcess): () => string {
 }
 
 /** A port that was free on 127.0.0.1 a moment ago: the OS's pick for port 0. */
-async function freeLoopbackPort(): Promise<number> {
+/** A loopback port the OS just handed out (the local stack and the demo pick theirs this way too). */
+export async function freeLoopbackPort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
