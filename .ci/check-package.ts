@@ -3,13 +3,14 @@
  * the table (with its index, TTL and point-in-time recovery), every queue with
  * its dead-letter queue, every HTTP route and every function, and each
  * function's bundle is under 1 MB, and the page function carries the web
- * bundle. Each function runs under a role of its own granting only what its
+ * bundle, whose chunks are all in its own package. Each function runs under a role of its own granting only what its
  * code calls (no "*" action or resource), and no secret is in any function's
  * environment: only the names of the SSM parameters holding them. Exits 1
  * naming what is missing.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
+import { posix } from 'node:path';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 const template = JSON.parse(
@@ -83,6 +84,31 @@ for (const fn of functions) {
     bytes !== undefined && bytes < 1024 * 1024,
     `a bundle under 1 MB for ${fn} (${bytes ?? 'none'} bytes)`,
   );
+  const handler = (props as { Handler?: string } | undefined)?.Handler;
+  if (bytes !== undefined && handler) expectChunksComplete(fn, handler);
+}
+
+/**
+ * Code splitting (esbuild.plugins.ts) puts each function's chunks beside its bundle: its zip must hold every
+ * module its code imports by relative path (a missing one fails only when that path is first taken, in
+ * production), and none of another function's chunks.
+ */
+function expectChunksComplete(fn: string, handler: string) {
+  const zip = `.serverless/${fn}.zip`;
+  const entry = `${handler.slice(0, handler.lastIndexOf('.'))}.mjs`;
+  const files = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  const modules = files.filter((f) => f.startsWith('functions/') && f.endsWith('.mjs'));
+  const own = `${entry.slice(0, -'.mjs'.length)}.chunks/`;
+  expect(modules.includes(entry), `${entry} in the ${fn} package`);
+  const foreign = modules.filter((f) => f !== entry && !f.startsWith(own));
+  expect(foreign.length === 0, `only ${fn}'s own modules in its package (also: ${foreign.join(', ')})`);
+  for (const file of modules) {
+    const code = execFileSync('unzip', ['-p', zip, file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    for (const [, path] of code.matchAll(/(?:from|import\(?)\s*["'](\.\.?\/[^"']+)["']/g)) {
+      const target = posix.normalize(posix.join(posix.dirname(file), path!));
+      expect(files.includes(target), `${target}, imported by ${file}, in the ${fn} package`);
+    }
+  }
 }
 
 // The page function serves the web bundle from its own package: without it, the app page cannot load.

@@ -11,7 +11,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Shopify } from '@shopify/shopify-api';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AdminClientOptions } from '../integrations/shopify/admin-client.ts';
 import type { BackfillOptions } from '../integrations/shopify/backfill.ts';
 import type { SecretSource } from '../integrations/salesforce/secrets.ts';

@@ -5,7 +5,7 @@
  * the dashboard's to change, so the schema is strict: an unknown or
  * misspelt field is refused with a 400 instead of being silently dropped.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TenantSettings } from '../shared/store/tenants.ts';
 
 const share = z.number().gt(0).lt(1);

@@ -4,7 +4,7 @@
  * The consumer resumes an interrupted or failed import from its checkpoint; a Shopify import that
  * finished is not repeated (the message has no restart flag), which the output says.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { BackfillMessageSchema } from '../../functions/backfill.ts';
 import { sqsSender } from '../../functions/sqs-sender.ts';
 import { getBackfill } from '../../shared/store/backfills.ts';

@@ -4,7 +4,7 @@
  * channel from the source, the change header, and the delivery key. The shape
  * is described in change-events.ts, which acts on it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { salesforceId18 } from './salesforce-ids.ts';
 
 export class ChangeEventError extends Error {

@@ -31,7 +31,7 @@
  * Any field that is not what its type says raises SalesforceRecordError
  * naming the field; no NaN or impossible date reaches the store.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CustomerIdentity, Order } from '../../shared/store/order.ts';
 import { OrderSchema } from '../../shared/store/order.ts';
 import {

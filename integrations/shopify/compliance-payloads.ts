@@ -6,7 +6,7 @@
  * as strings of digits, the way identities are stored. A customer may arrive
  * with an email only, or without a phone.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CustomerIdentity } from '../../shared/store/order.ts';
 import { payloadErrorFromZod } from './payload-errors.ts';
 import { restIdSchema } from './shopify-ids.ts';

@@ -3,7 +3,7 @@
  * customer JSON) as the identity they link: the Shopify customer id and, when
  * the payload has one, the email. `customers/delete` carries no email.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { payloadErrorFromZod } from './payload-errors.ts';
 import { exactId, gidSchema, restIdInputSchema } from './shopify-ids.ts';
 

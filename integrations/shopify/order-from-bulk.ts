@@ -25,7 +25,7 @@
  * reported through `onSkip`. A line that is not JSON, or does not have the
  * query's shape, raises BulkJsonlError with its line number.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CustomerIdentity, Order } from '../../shared/store/order.ts';
 import { OrderSchema } from '../../shared/store/order.ts';
 import { ForeignCurrencyError } from '../../shared/store/orders.ts';

@@ -31,7 +31,7 @@
  * This module is also the webhook parsing surface: it re-exports the refund,
  * customer and compliance parsers and the payload errors.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CustomerIdentity, Order } from '../../shared/store/order.ts';
 import { OrderSchema } from '../../shared/store/order.ts';
 import { ForeignCurrencyError } from '../../shared/store/orders.ts';

@@ -15,7 +15,7 @@
  * tell whether money moved (a `refund` transaction with status `success`):
  * their amounts are in the customer's (presentment) currency, not the shop's.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { payloadErrorFromZod } from './payload-errors.ts';
 import { exactId, gidSchema, restIdInputSchema, restIdSchema } from './shopify-ids.ts';
 import { amountSchema, nonNegativeAmountSchema, restMoneySetSchema, roundCents } from './shopify-money.ts';

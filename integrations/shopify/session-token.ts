@@ -12,7 +12,7 @@
  */
 import type { Shopify } from '@shopify/shopify-api';
 import { InvalidJwtError } from '@shopify/shopify-api';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export class SessionTokenError extends Error {
   override name = 'SessionTokenError';

@@ -8,7 +8,7 @@
  * 2^53, so a payload's `admin_graphql_api_id` (a string, exact) is preferred
  * to its numeric `id` wherever both are present.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ShopifyPayloadError } from './payload-errors.ts';
 
 export class InvalidShopifyIdError extends ShopifyPayloadError {

@@ -4,7 +4,7 @@
  * `subtotal`). Parsed strictly, so "abc", "", "1e3" or NaN never reach a sum:
  * they fail validation with the field's path.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const DECIMAL = /^-?\d+(?:\.\d+)?$/;
 

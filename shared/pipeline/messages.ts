@@ -1,5 +1,5 @@
 /** What travels on the queues, validated with zod at the consumer. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ScoreMessageSchema = z.object({ tenantId: z.string().min(1), customerId: z.string().min(1) });
 export type ScoreMessage = z.infer<typeof ScoreMessageSchema>;

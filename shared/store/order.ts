@@ -3,7 +3,7 @@
  * "Domain"): value in the tenant's currency net of refunds and discounts,
  * cancelled orders counting zero, versioned by the source's `updated_at`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const CustomerIdentitySchema = z
   .object({
