@@ -1,22 +1,23 @@
 /**
  * A jsforce connection to a tenant's org, by the OAuth 2.0 JWT bearer flow or
- * the client credentials flow (never username-password). jsforce calls our
- * refresh function when a call answers INVALID_SESSION_ID, and the call is
- * sent again with the new token.
+ * the client credentials flow (never username-password); token.ts asks for
+ * the token, each attempt timed out and transient failures retried. jsforce
+ * calls our refresh function when a call answers INVALID_SESSION_ID, and the
+ * call is sent again with the new token.
  */
 import { createSign } from 'node:crypto';
 import jsforce from 'jsforce';
 import type { Connection } from 'jsforce';
 import type { TenantSettings } from '../../shared/store/tenants.ts';
 import type { SalesforceSecrets, SecretSource } from './secrets.ts';
+import type { TokenRequestOptions } from './token.ts';
+import { requestAccessToken } from './token.ts';
 
 export class SalesforceNotConfiguredError extends Error {
   override name = 'SalesforceNotConfiguredError';
 }
 
-export class SalesforceAuthError extends Error {
-  override name = 'SalesforceAuthError';
-}
+export { SalesforceAuthError, SalesforceLoginUnavailableError } from './token.ts';
 
 export type { SalesforceSecrets, SecretSource } from './secrets.ts';
 
@@ -42,34 +43,26 @@ export function jwtAssertion(org: OrgSettings, privateKey: string, now = Date.no
   return `${body}.${createSign('RSA-SHA256').update(body).sign(privateKey).toString('base64url')}`;
 }
 
-async function requestToken(org: OrgSettings, secrets: SalesforceSecrets) {
-  const oauth2 = new jsforce.OAuth2({
-    loginUrl: org.loginUrl,
-    clientId: org.clientId,
-    ...(secrets.clientSecret ? { clientSecret: secrets.clientSecret } : {}),
-  });
-  try {
-    if (org.flow === 'client-credentials') {
-      if (!secrets.clientSecret)
-        throw new SalesforceNotConfiguredError(
-          'the client credentials flow needs SALESFORCE_CLIENT_SECRET (in AWS, the SSM parameter named by SALESFORCE_CLIENT_SECRET_PARAMETER)',
-        );
-      return await oauth2.requestToken({ grant_type: 'client_credentials' });
-    }
-    if (!secrets.privateKey)
+async function requestToken(org: OrgSettings, secrets: SalesforceSecrets, options?: TokenRequestOptions) {
+  const describe = `${org.flow} login for ${org.clientId}`;
+  if (org.flow === 'client-credentials') {
+    if (!secrets.clientSecret)
       throw new SalesforceNotConfiguredError(
-        'the JWT bearer flow needs SALESFORCE_PRIVATE_KEY (in AWS, the SSM parameter named by SALESFORCE_PRIVATE_KEY_PARAMETER)',
+        'the client credentials flow needs SALESFORCE_CLIENT_SECRET (in AWS, the SSM parameter named by SALESFORCE_CLIENT_SECRET_PARAMETER)',
       );
-    return await oauth2.requestToken({
-      grant_type: JWT_BEARER,
-      assertion: jwtAssertion(org, secrets.privateKey),
-    });
-  } catch (error) {
-    if (error instanceof SalesforceNotConfiguredError) throw error;
-    throw new SalesforceAuthError(
-      `Salesforce refused the ${org.flow} login for ${org.clientId} (${(error as Error).message}): check the connected app, its certificate or secret, and the user's permission`,
-    );
+    const params = {
+      grant_type: 'client_credentials',
+      client_id: org.clientId,
+      client_secret: secrets.clientSecret,
+    };
+    return requestAccessToken(org.loginUrl, params, describe, options);
   }
+  if (!secrets.privateKey)
+    throw new SalesforceNotConfiguredError(
+      'the JWT bearer flow needs SALESFORCE_PRIVATE_KEY (in AWS, the SSM parameter named by SALESFORCE_PRIVATE_KEY_PARAMETER)',
+    );
+  const params = { grant_type: JWT_BEARER, assertion: jwtAssertion(org, secrets.privateKey) };
+  return requestAccessToken(org.loginUrl, params, describe, options);
 }
 
 export interface ConnectionStats {
@@ -79,6 +72,7 @@ export interface ConnectionStats {
 export async function salesforceConnection(
   tenant: TenantSettings,
   secrets: SecretSource,
+  tokenOptions?: TokenRequestOptions,
 ): Promise<{ conn: Connection; stats: ConnectionStats }> {
   const org = tenant.salesforce;
   if (!org || !tenant.salesforceOrgId)
@@ -86,7 +80,7 @@ export async function salesforceConnection(
       `tenant ${tenant.tenantId} has no Salesforce org configured: run clv salesforce setup`,
     );
   const tenantSecrets = await secrets(tenant.tenantId);
-  const token = await requestToken(org, tenantSecrets);
+  const token = await requestToken(org, tenantSecrets, tokenOptions);
   const stats: ConnectionStats = { refreshes: 0 };
   const conn = new jsforce.Connection({
     instanceUrl: token.instance_url,
@@ -94,7 +88,7 @@ export async function salesforceConnection(
     version: org.apiVersion,
     refreshFn: (_conn: unknown, done: (err: Error | null, accessToken?: string) => void) => {
       stats.refreshes++;
-      requestToken(org, tenantSecrets).then((t) => done(null, t.access_token), done);
+      requestToken(org, tenantSecrets, tokenOptions).then((t) => done(null, t.access_token), done);
     },
   });
   return { conn, stats };

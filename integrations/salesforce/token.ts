@@ -1,0 +1,122 @@
+/**
+ * The OAuth 2.0 token request of the server-to-server flows (JWT bearer,
+ * client credentials), each attempt bounded by a timeout, transient failures
+ * retried with backoff.
+ *
+ * Why not jsforce's OAuth2.requestToken: it POSTs with no timeout of its own
+ * (30 minutes, settable only process-wide through HTTP_TIMEOUT when jsforce
+ * is first imported) and never retries (jsforce retries only idempotent
+ * methods). One dropped or hung token call then failed a whole backfill,
+ * write-back flush or outbound batch, or held it for half an hour. The
+ * request is a form POST answered with JSON: fetch does it.
+ */
+import * as z from 'zod';
+
+/** Salesforce refused the login: wrong client, secret, certificate or user. Retrying cannot help. */
+export class SalesforceAuthError extends Error {
+  override name = 'SalesforceAuthError';
+}
+
+/** The login service failed or did not answer, on every attempt: worth trying again later. */
+export class SalesforceLoginUnavailableError extends Error {
+  override name = 'SalesforceLoginUnavailableError';
+}
+
+export interface TokenRequestOptions {
+  /** Attempts in all, the first included (default 4). */
+  maxAttempts?: number;
+  /** How long one attempt may take before it is abandoned and retried (default 30 s). */
+  timeoutMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** The fields of Salesforce's token answer that a connection needs. */
+const TokenAnswer = z.object({ access_token: z.string().min(1), instance_url: z.url() });
+export type TokenAnswer = z.infer<typeof TokenAnswer>;
+
+/** Salesforce's OAuth error answer (`{ error, error_description }`). */
+const OAuthError = z.object({ error: z.string(), error_description: z.string().optional() });
+
+/** What made one attempt fail for a reason that may pass. */
+class TransientFailure extends Error {}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * POSTs `params` to the org's token endpoint until Salesforce issues a token
+ * (returned), refuses the login (SalesforceAuthError) or stays unavailable
+ * through every attempt (SalesforceLoginUnavailableError).
+ */
+export async function requestAccessToken(
+  loginUrl: string,
+  params: Record<string, string>,
+  describe: string,
+  options: TokenRequestOptions = {},
+): Promise<TokenAnswer> {
+  const maxAttempts = options.maxAttempts ?? 4;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const sleep = options.sleep ?? defaultSleep;
+  const endpoint = `${loginUrl.replace(/\/$/, '')}/services/oauth2/token`;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await tokenAttempt(endpoint, params, describe, timeoutMs);
+    } catch (error) {
+      if (!(error instanceof TransientFailure)) throw error;
+      if (attempt >= maxAttempts)
+        throw new SalesforceLoginUnavailableError(
+          `the Salesforce login service at ${endpoint} failed ${maxAttempts} times for ${describe} (last: ${error.message}); the work is retried later`,
+        );
+      await sleep(Math.min(8_000, 500 * 2 ** (attempt - 1)));
+    }
+  }
+}
+
+async function tokenAttempt(
+  endpoint: string,
+  params: Record<string, string>,
+  describe: string,
+  timeoutMs: number,
+): Promise<TokenAnswer> {
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams(params),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    text = await response.text();
+  } catch (error) {
+    // A reset or refused connection (fetch's TypeError) or no answer in time (TimeoutError).
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    throw new TransientFailure(
+      (error as Error).name === 'TimeoutError'
+        ? `no answer in ${timeoutMs} ms`
+        : (cause ?? (error as Error).message),
+    );
+  }
+  if (response.status >= 500 || response.status === 429)
+    throw new TransientFailure(`HTTP ${response.status}`);
+  const body = parseJson(text);
+  if (response.ok) {
+    const token = TokenAnswer.safeParse(body);
+    if (token.success) return token.data;
+    throw new TransientFailure('a token answer without access_token or instance_url');
+  }
+  const refusal = OAuthError.safeParse(body);
+  const reason = refusal.success
+    ? `${refusal.data.error}: ${refusal.data.error_description ?? ''}`.replace(/: $/, '')
+    : `HTTP ${response.status}`;
+  throw new SalesforceAuthError(
+    `Salesforce refused the ${describe} (${reason}): check the connected app, its certificate or secret, and the user's permission`,
+  );
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
