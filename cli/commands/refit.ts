@@ -17,8 +17,15 @@ function describe(tenantId: string, report: RefitReport, flushed: string[]): str
     ['model', report.model],
     ['method', report.method],
     ...(report.fallbackReason ? [['fallback reason', report.fallbackReason] as [string, string]] : []),
+    // Under the heuristic the fallback reason already names every model that failed.
+    ...(report.method === 'model'
+      ? report.modelFailures.map((f) => ['model not used', f] as [string, string])
+      : []),
     ['customers', report.customers],
     ['changed', report.changed],
+    ...(report.removedGone
+      ? [['removed', `${report.removedGone} merged away or deleted meanwhile`] as [string, string]]
+      : []),
     ['outbox entries', report.outboxEntries],
     ['seconds', seconds(report.seconds)],
     [

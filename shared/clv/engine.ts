@@ -1,9 +1,10 @@
 /**
  * Summaries in, scores out: the one path every caller (the CLI, the scoring
  * Lambda, a tenant refit) takes. Checks the data minimums, fits the chosen
- * purchase model and Gamma-Gamma, and scores; below the minimums, or when a
- * fit does not converge, it scores with the labelled heuristic and says why,
- * never with a confident number from an unfit model.
+ * purchase model (or the first of several that fits) and Gamma-Gamma, and
+ * scores; below the minimums, or when no fit converges, it scores with the
+ * labelled heuristic and says why, never with a confident number from an
+ * unfit model.
  */
 import type { CalibrationHoldoutRow } from './calibration-holdout.ts';
 import { calibrationHoldoutSplit } from './calibration-holdout.ts';
@@ -26,7 +27,11 @@ import { scoreWithHeuristic } from './heuristic.ts';
 import type { CustomerSummary } from './summarize.ts';
 
 export interface EngineOptions {
-  model?: PurchaseModelName;
+  /**
+   * The purchase model, or several in order of preference (a backtest's ranking): the first that fits and
+   * scores is used (default BG/NBD); the heuristic only when none does.
+   */
+  model?: PurchaseModelName | readonly PurchaseModelName[];
   scoring?: ScoringOptions;
   minimums?: DataMinimums;
   fit?: FitOptions;
@@ -38,6 +43,8 @@ export interface EngineResult {
   sufficiency: DataSufficiency;
   /** Why the heuristic was used, when it was. */
   fallbackReason: string | null;
+  /** Preferred models that did not fit, with why, before the one used (or the heuristic). */
+  modelFailures: string[];
   purchaseModel: FittedPurchaseModel | null;
   spendModel: FittedSpendModel | null;
   /** Why the pooled mean order value stands in for Gamma-Gamma, when it does. */
@@ -69,6 +76,7 @@ export function runEngine(
   const heuristic = (reason: string): EngineResult => ({
     sufficiency,
     fallbackReason: reason,
+    modelFailures: [],
     purchaseModel: null,
     spendModel: null,
     spendFallbackReason: null,
@@ -79,40 +87,52 @@ export function runEngine(
     ),
   });
   if (!sufficiency.sufficient) return heuristic(`insufficient data: ${sufficiency.reasons.join('; ')}`);
-  const model = PURCHASE_MODELS[options.model ?? 'bgnbd'];
-  try {
-    const purchaseModel = fitPurchaseModel(model, summaries, options.fit);
-    let spendModel: FittedSpendModel | null = null;
-    let spendFallbackReason: string | null = null;
+  const preference = typeof options.model === 'string' ? [options.model] : (options.model ?? ['bgnbd']);
+  const failures: string[] = [];
+  for (const name of preference) {
     try {
-      spendModel = fitGammaGamma(summaries, options.fit);
+      const fitted = fitAndScore(PURCHASE_MODELS[name], summaries, observationEndDay, options);
+      return { sufficiency, modelFailures: failures, ...fitted };
     } catch (error) {
-      if (!(error instanceof FitDidNotConvergeError)) throw error;
-      spendFallbackReason = `pooled mean order value used: ${error.message}`;
+      // A model that cannot be fitted, or whose predictions cannot be computed, is not used: the next is tried.
+      if (!(error instanceof FitDidNotConvergeError || error instanceof HypergeometricSeriesError))
+        throw error;
+      failures.push(preference.length > 1 ? `${name}: ${error.message}` : error.message);
     }
-    const engine = {
-      purchaseModel: model,
-      purchaseParams: purchaseModel.params,
-      spendParams: spendModel?.params ?? null,
-      pooledMeanValue: pooledMeanValue(summaries),
-    };
-    const score = (c: readonly CustomerSummary[]) =>
-      scoreWithModel(c, engine, observationEndDay, options.scoring);
-    return {
-      sufficiency,
-      fallbackReason: null,
-      purchaseModel,
-      spendModel,
-      spendFallbackReason,
-      scores: inChunks(summaries, score, options.onProgress),
-    };
-  } catch (error) {
-    // A model that cannot be fitted, or whose predictions cannot be computed, is not used.
-    if (error instanceof FitDidNotConvergeError || error instanceof HypergeometricSeriesError) {
-      return heuristic(error.message);
-    }
-    throw error;
   }
+  return { ...heuristic(failures.join('; ')), modelFailures: failures };
+}
+
+function fitAndScore(
+  model: PurchaseModel,
+  summaries: readonly CustomerSummary[],
+  observationEndDay: number,
+  options: EngineOptions,
+): Omit<EngineResult, 'sufficiency' | 'modelFailures'> {
+  const purchaseModel = fitPurchaseModel(model, summaries, options.fit);
+  let spendModel: FittedSpendModel | null = null;
+  let spendFallbackReason: string | null = null;
+  try {
+    spendModel = fitGammaGamma(summaries, options.fit);
+  } catch (error) {
+    if (!(error instanceof FitDidNotConvergeError)) throw error;
+    spendFallbackReason = `pooled mean order value used: ${error.message}`;
+  }
+  const engine = {
+    purchaseModel: model,
+    purchaseParams: purchaseModel.params,
+    spendParams: spendModel?.params ?? null,
+    pooledMeanValue: pooledMeanValue(summaries),
+  };
+  const score = (c: readonly CustomerSummary[]) =>
+    scoreWithModel(c, engine, observationEndDay, options.scoring);
+  return {
+    fallbackReason: null,
+    purchaseModel,
+    spendModel,
+    spendFallbackReason,
+    scores: inChunks(summaries, score, options.onProgress),
+  };
 }
 
 /**

@@ -8,6 +8,8 @@
 import type { Purchase, PurchaseModelName } from '../clv/index.ts';
 import {
   DAY_MS,
+  NoModelFitsError,
+  PURCHASE_MODEL_NAMES,
   checkDataSufficiency,
   chooseModelByBacktest,
   dayNumber,
@@ -21,6 +23,7 @@ import type { ReferralCustomer } from '../segments/index.ts';
 import { referralMetrics, segmentCustomers } from '../segments/index.ts';
 import { putAll } from '../store/batch.ts';
 import type { StoredModel } from '../store/models.ts';
+import { removeScoresOfGoneCustomers } from '../store/gone-customers.ts';
 import { putModel, storedEvaluation } from '../store/models.ts';
 import type { StoredScore } from '../store/scores.ts';
 import { outboxItem, scoreItem, scorePages } from '../store/scores.ts';
@@ -36,8 +39,12 @@ export interface RefitReport {
   method: 'model' | 'heuristic';
   model: string;
   fallbackReason: string | null;
+  /** Models ranked above the one used that did not fit the whole history, with why. */
+  modelFailures: string[];
   changed: number;
   outboxEntries: number;
+  /** Customers merged away or deleted while the refit ran, whose scores it wrote and then removed again. */
+  removedGone: number;
   seconds: number;
   /** Where the time went: reading histories, the backtest, fitting and scoring, writing. */
   phases: { read: number; backtest: number; fitAndScore: number; write: number };
@@ -133,20 +140,31 @@ export async function refitTenant(
   const summaries = summarize(purchases, { observationEnd: now, timeUnit: 'day' });
   const sufficiency = checkDataSufficiency(summaries, endDay);
   let backtest: StoredModel['backtest'] = null;
-  let modelName: PurchaseModelName = 'bgnbd';
+  let preference: PurchaseModelName[] = ['bgnbd'];
   if (sufficiency.sufficient) {
-    const choice = chooseModelByBacktest(backtestSample(purchases, summaries.length), now, {
-      timeUnit: 'day',
-    });
-    modelName = choice.best.fitted.model;
-    backtest = {
-      chosen: modelName,
-      calibrationEnd: new Date(choice.calibrationEnd).toISOString().slice(0, 10),
-      candidates: choice.candidates.map((c) => storedEvaluation(c.evaluation)),
-    };
+    try {
+      const choice = chooseModelByBacktest(backtestSample(purchases, summaries.length), now, {
+        timeUnit: 'day',
+      });
+      // Ranked by hold-out error: should the winner not fit the whole history, the runner-up is used, not the heuristic.
+      preference = [...choice.candidates]
+        .sort((a, b) => a.evaluation.mae - b.evaluation.mae)
+        .map((c) => c.fitted.model);
+      backtest = {
+        chosen: preference[0]!,
+        calibrationEnd: new Date(choice.calibrationEnd).toISOString().slice(0, 10),
+        candidates: choice.candidates.map((c) => storedEvaluation(c.evaluation)),
+      };
+    } catch (error) {
+      if (!(error instanceof NoModelFitsError)) throw error;
+      // None fits the calibration period alone; each may still fit the whole history.
+      preference = [...PURCHASE_MODEL_NAMES];
+    }
   }
   const backtestSeconds = lap();
-  const result = runEngine(summaries, endDay, { model: modelName, scoring: scoringOptions(tenant) });
+  const result = runEngine(summaries, endDay, { model: preference, scoring: scoringOptions(tenant) });
+  // The backtest's choice is the model in use, so the report's hold-out error is that model's.
+  if (backtest && result.purchaseModel) backtest.chosen = result.purchaseModel.model;
   const { segments, tierCuts } = segmentCustomers(summaries, result.scores, endDay, {
     tierThresholds: tenant.tierThresholds,
   });
@@ -162,6 +180,7 @@ export async function refitTenant(
   const version = new Date(now).toISOString();
   const scoredAt = version;
   const writes: Record<string, unknown>[] = [];
+  const written: string[] = [];
   let changed = 0;
   let outboxEntries = 0;
   result.scores.forEach((score) => {
@@ -180,9 +199,11 @@ export async function refitTenant(
       lastChange: lastChange(before, fields, scoredAt),
     });
     writes.push(scoreItem(tenant.tenantId, stored), ...outbox.map((e) => outboxItem(tenant.tenantId, e)));
+    written.push(id);
   });
   const fitAndScore = lap();
   await putAll(store, writes);
+  const gone = await removeScoresOfGoneCustomers(store, tenant.tenantId, written);
   const write = lap();
   const model: StoredModel = {
     version,
@@ -220,8 +241,10 @@ export async function refitTenant(
       ? `${model.purchaseModel.name}+${model.spendModel ? 'gammaGamma' : 'pooledMean'}`
       : 'heuristic',
     fallbackReason: model.fallbackReason,
+    modelFailures: result.modelFailures,
     changed,
     outboxEntries,
+    removedGone: gone.length,
     seconds: model.refitSeconds,
     phases: { read, backtest: backtestSeconds, fitAndScore, write },
   };

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGet, deleteAll, putAll } from './batch.ts';
+import { scoreKeysOf } from './gone-customers.ts';
 import { keys } from './keys.ts';
 import { queryAll } from './query.ts';
 import type { CustomerIdentity } from './order.ts';
@@ -139,11 +140,9 @@ async function merge(
     store,
     items.map((i) => ({ pk: String(i.pk), sk: String(i.sk) })),
   );
-  // The absorbed customer's pending CRM writes are now the survivor's to make.
-  await deleteAll(
-    store,
-    ['shopify', 'salesforce'].map((target) => keys.outbox(tenantId, target, absorbed)),
-  );
+  // The absorbed customer's pending CRM writes are now the survivor's to make. Its score goes again, after its
+  // profile: one a refit wrote since the items were read is removed here or by the refit (gone-customers.ts).
+  await deleteAll(store, scoreKeysOf(tenantId, absorbed));
 }
 
 /** The customer an order's identities belong to, creating or merging customers as needed. */

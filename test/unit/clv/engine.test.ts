@@ -135,3 +135,33 @@ describe('spend without heterogeneity', () => {
     }
   });
 });
+
+describe('a preferred model that does not fit', () => {
+  // Capped at 22 iterations, BG/NBD and Pareto/NBD stop short of their optimum on the CDNOW sample and MBG/NBD
+  // does not: a deterministic stand-in for a model that does not converge on a tenant's whole history.
+  const summaries = cdnowSummaryWeeks();
+  const options = { fit: { maxIterations: 22 }, scoring: { timeUnit: 'week' as const } };
+
+  it('is passed over for the next in the preference, and the failure is reported', () => {
+    for (const [model, fits] of [
+      ['paretoNbd', false],
+      ['bgnbd', false],
+      ['mbgnbd', true],
+    ] as const)
+      expect(runEngine(summaries, 0, { ...options, model }).purchaseModel !== null, model).toBe(fits);
+    const result = runEngine(summaries, 0, { ...options, model: ['paretoNbd', 'bgnbd', 'mbgnbd'] });
+    expect(result.fallbackReason).toBeNull();
+    expect(result.purchaseModel?.model).toBe('mbgnbd');
+    expect(result.modelFailures).toHaveLength(2);
+    expect(result.modelFailures[0]).toMatch(/^paretoNbd: /);
+    expect(result.modelFailures[1]).toMatch(/^bgnbd: /);
+    expect(result.scores.every((s) => s.method === 'model')).toBe(true);
+  });
+
+  it('leaves the heuristic only when no model in the preference fits, naming each failure', () => {
+    const result = runEngine(summaries, 0, { ...options, model: ['paretoNbd', 'bgnbd'] });
+    expect(result.purchaseModel).toBeNull();
+    expect(result.fallbackReason).toMatch(/^paretoNbd: .*; bgnbd: /);
+    expect(result.scores.every((s) => s.method === 'heuristic')).toBe(true);
+  });
+});
