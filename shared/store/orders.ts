@@ -5,9 +5,10 @@
  * deliveries racing each other cannot both win.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Purchase } from '../clv/index.ts';
-import { resolveCustomer } from './identities.ts';
+import { batchGet } from './batch.ts';
+import { identityItemKeys, ownersIn, resolveCustomer } from './identities.ts';
 import { keys } from './keys.ts';
 import type { Order } from './order.ts';
 import { OrderSchema } from './order.ts';
@@ -40,11 +41,17 @@ export async function recordOrder(
   }
   const versionMs = Date.parse(order.version);
   const owner = keys.orderOwner(tenant.tenantId, order.source, order.orderId);
-  const current = await store.doc.send(
-    new GetCommand({ TableName: store.table, Key: { pk: owner.pk, sk: owner.sk }, ConsistentRead: true }),
+  // One strongly consistent read for the order's stored version and who owns its customer's identities.
+  const read = await batchGet(store, [owner, ...identityItemKeys(tenant.tenantId, order.customer)]);
+  const stored = read.find((i) => i.pk === owner.pk && i.sk === owner.sk) as
+    { customerId: string; versionMs: number } | undefined;
+  const { customerId, merged } = await resolveCustomer(
+    store,
+    tenant.tenantId,
+    order.customer,
+    now,
+    ownersIn(read),
   );
-  const stored = current.Item as { customerId: string; versionMs: number } | undefined;
-  const { customerId, merged } = await resolveCustomer(store, tenant.tenantId, order.customer, now);
   if (stored && stored.versionMs >= versionMs)
     return { status: 'stale', customerId: stored.customerId, merged };
   const item = {
