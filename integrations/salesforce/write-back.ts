@@ -8,8 +8,10 @@
  * dead letter. Stops before the org's daily API limit runs out.
  */
 import type { Connection } from 'jsforce';
+import { mapLimited } from '../../shared/pipeline/map-limited.ts';
 import type { PendingWrite } from '../../shared/store/outbox.ts';
 import {
+  SETTLE_CONCURRENCY,
   isDeadLetter,
   outboxPages,
   recordWriteFailure,
@@ -118,13 +120,13 @@ export async function flushSalesforceOutbox(
       options.retry,
     );
     // Results come in request order; a failed record carries no id.
-    for (const [i, { entry }] of batch.entries()) {
+    await mapLimited([...batch.entries()], SETTLE_CONCURRENCY, ([i, { entry }]) => {
       const result = results[i];
       const reason = (result?.errors ?? [])
         .map((e) => `${e.statusCode ?? e.errorCode ?? 'ERROR'}: ${e.message}`)
         .join('; ');
-      await settle(entry, result?.success ? null : `sObject Collections: ${reason || 'no result'}`);
-    }
+      return settle(entry, result?.success ? null : `sObject Collections: ${reason || 'no result'}`);
+    });
   };
 
   const writeChunk = async (chunk: Target[]) => {
@@ -132,7 +134,7 @@ export async function flushSalesforceOutbox(
       checkLimit(conn);
       report.bulkJobs++;
       const failures = await bulkUpdate(conn, sobject, chunk, options.bulkPollIntervalMs);
-      for (const { entry, id } of chunk) await settle(entry, failures.get(id) ?? null);
+      await mapLimited(chunk, SETTLE_CONCURRENCY, ({ entry, id }) => settle(entry, failures.get(id) ?? null));
       return;
     }
     const perCall = Math.min(RECORDS_PER_CALL, options.recordsPerCall ?? RECORDS_PER_CALL);

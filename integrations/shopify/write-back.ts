@@ -6,8 +6,10 @@
  * only if no newer score replaced it meanwhile.
  */
 import type { OutboxEntry } from '../../shared/store/scores.ts';
+import { mapLimited } from '../../shared/pipeline/map-limited.ts';
 import type { PendingWrite } from '../../shared/store/outbox.ts';
 import {
+  SETTLE_CONCURRENCY,
   isDeadLetter,
   outboxPages,
   recordWriteFailure,
@@ -99,7 +101,7 @@ export async function flushShopifyOutbox(
     if (pending.length >= bulkThreshold)
       await writeInBulk(client, pending, tenant.tags, failures, report, options.poll);
     else await writeInCalls(client, pending, tenant.tags, failures, report);
-    for (const p of pending) {
+    await mapLimited(pending, SETTLE_CONCURRENCY, async (p) => {
       const reason = failures.get(p.entry.customerId);
       if (reason) {
         report.failed++;
@@ -109,7 +111,7 @@ export async function flushShopifyOutbox(
         report.customers++;
         report.metafieldValues += p.inputs.length;
       } else report.superseded++;
-    }
+    });
   }
   return report;
 }

@@ -33,6 +33,12 @@ export async function* outboxPages(
   });
 }
 
+/**
+ * Entries settled at once after a write: one conditional delete each (BatchWriteItem cannot be conditional), so
+ * one at a time a flush of 20,000 customers spent most of its time waiting on DynamoDB.
+ */
+export const SETTLE_CONCURRENCY = 16;
+
 /** Removes a written entry, unless a newer score has replaced it (then it stays for the next flush). */
 export async function settleOutboxEntry(
   store: Store,
