@@ -33,6 +33,7 @@ import {
   ingestChangeEvent,
   parseChangeEvent,
 } from '../integrations/salesforce/change-events.ts';
+import { connectionCache } from '../integrations/salesforce/connection-cache.ts';
 import { sameSalesforceId } from '../integrations/salesforce/salesforce-ids.ts';
 import type { SecretSource } from '../integrations/salesforce/secrets.ts';
 import { secretsFromEnv } from '../integrations/salesforce/secrets.ts';
@@ -113,24 +114,15 @@ export function createSalesforceEventsHandler({
   now = Date.now,
 }: SalesforceEventsDeps) {
   const count = (name: string) => metrics?.addMetric(name, MetricUnit.Count, 1);
-  // One connection per workspace and org settings, kept while the function is warm: jsforce renews its
-  // token when a call answers INVALID_SESSION_ID, so events do not each cost a login.
-  const connections = new Map<string, Promise<Connection>>();
-  const connectionKey = (tenant: TenantSettings) =>
-    `${tenant.tenantId} ${JSON.stringify(tenant.salesforce ?? null)}`;
-  const connect = (tenant: TenantSettings): Promise<Connection> => {
-    const key = connectionKey(tenant);
-    let conn = connections.get(key);
-    if (!conn) {
-      // jsforce is imported with the first event that needs to read records, not at cold start.
-      conn = import('../integrations/salesforce/connection.ts')
-        .then(({ salesforceConnection }) => salesforceConnection(tenant, secrets))
-        .then((c) => c.conn);
-      connections.set(key, conn);
-      conn.catch(() => connections.delete(key));
-    }
-    return conn;
-  };
+  // Kept while the function is warm (connection-cache.ts); jsforce is imported with the first event that
+  // needs to read records, not at cold start.
+  const connections = connectionCache(
+    async (tenant, s) =>
+      (await import('../integrations/salesforce/connection.ts')).salesforceConnection(tenant, s),
+    secrets,
+  );
+  const connect = async (tenant: TenantSettings): Promise<Connection> =>
+    (await connections.connect(tenant)).conn;
 
   return async (event: EventBridgeEvent<string, unknown>): Promise<SalesforceEventResult> => {
     logger.removeKeys(['eventId', 'orgId']);
@@ -181,7 +173,7 @@ export function createSalesforceEventsHandler({
       );
     } catch (error) {
       // The retry logs in afresh: a rotated secret or a revoked token must not stick to a warm function.
-      connections.delete(connectionKey(tenant));
+      connections.forget(tenant.tenantId);
       count('SalesforceEventsFailed');
       // Thrown on: Lambda retries the event, then sends it to the on-failure destination.
       logger.error('change event failed', {

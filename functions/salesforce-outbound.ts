@@ -40,6 +40,8 @@ import {
 } from '../integrations/salesforce/outbound-message.ts';
 import { rawBody } from './http.ts';
 import type { ContactEmails } from '../integrations/salesforce/contact-emails.ts';
+import type { ConnectionCache } from '../integrations/salesforce/connection-cache.ts';
+import { connectionCache } from '../integrations/salesforce/connection-cache.ts';
 import { lazy } from './lazy.ts';
 import type { Metrics } from './metrics.ts';
 import { countWith, createMetrics, MetricUnit } from './metrics.ts';
@@ -209,10 +211,14 @@ function orgContactEmails(tenant: TenantSettings): ContactEmails | undefined {
       import('../integrations/salesforce/secrets.ts'),
       import('../integrations/salesforce/contact-emails.ts'),
     ]);
-    const { conn } = await salesforceConnection(tenant, secretsFromEnv());
+    lookupConnections ??= connectionCache(salesforceConnection, secretsFromEnv());
+    const { conn } = await lookupConnections.connect(tenant);
     return contactEmailsFrom(conn)(contactIds);
   };
 }
+
+/** Kept while the function is warm (connection-cache.ts): messages do not each cost a login. */
+let lookupConnections: ConnectionCache | undefined;
 
 export const handler = middy(
   lazy(() =>

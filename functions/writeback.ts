@@ -15,6 +15,7 @@ import type { Shopify } from '@shopify/shopify-api';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { AdminClientOptions } from '../integrations/shopify/admin-client.ts';
 import type { WritebackOptions } from '../integrations/shopify/write-back.ts';
+import { connectionCache } from '../integrations/salesforce/connection-cache.ts';
 import type { SecretSource } from '../integrations/salesforce/secrets.ts';
 import { secretsFromEnv } from '../integrations/salesforce/secrets.ts';
 import type { TransientRetryOptions } from '../integrations/salesforce/transient-retry.ts';
@@ -45,6 +46,12 @@ export interface WritebackHandlerDeps {
 export function createWritebackHandler(deps: WritebackHandlerDeps) {
   // FIFO: after a failed flush, the rest of its group in the batch is returned unprocessed, keeping order.
   const processor = new SqsFifoPartialProcessorAsync();
+  // Each CRM's integration is imported when its first flush comes: jsforce and shopify-api are large.
+  const salesforceConnections = connectionCache(
+    async (tenant, secrets) =>
+      (await import('../integrations/salesforce/connection.ts')).salesforceConnection(tenant, secrets),
+    deps.salesforceSecrets,
+  );
   const flush = async (record: SQSRecord) => {
     const message = WritebackMessageSchema.parse(JSON.parse(record.body));
     // FIFO records are flushed one at a time, so the message's keys can go on every line meanwhile.
@@ -60,20 +67,23 @@ export function createWritebackHandler(deps: WritebackHandlerDeps) {
     };
     try {
       const tenant = await getTenant(deps.store, message.tenantId);
-      // Each CRM's integration is imported when its first flush comes: jsforce and shopify-api are large.
       if (message.target === 'salesforce') {
-        const [{ salesforceConnection }, { flushSalesforceOutbox }] = await Promise.all([
-          import('../integrations/salesforce/connection.ts'),
+        const [{ flushSalesforceOutbox }, { conn, stats }] = await Promise.all([
           import('../integrations/salesforce/write-back.ts'),
+          salesforceConnections.connect(tenant),
         ]);
-        const { conn, stats } = await salesforceConnection(tenant, deps.salesforceSecrets);
+        const refreshesBefore = stats.refreshes;
         const report = await flushSalesforceOutbox(deps.store, conn, tenant, {
           log: (msg, detail) => deps.logger.warn(msg, detail),
           ...deps.salesforceOptions,
         });
         count('CustomersWritten', report.records);
         count('WriteFailures', report.failed);
-        deps.logger.info('write-back flushed', { ...message, ...report, tokenRefreshes: stats.refreshes });
+        deps.logger.info('write-back flushed', {
+          ...message,
+          ...report,
+          tokenRefreshes: stats.refreshes - refreshesBefore,
+        });
         return;
       }
       const [{ shopAdmin }, { flushShopifyOutbox }, shopify] = await Promise.all([
@@ -96,6 +106,8 @@ export function createWritebackHandler(deps: WritebackHandlerDeps) {
         waitedSeconds: client.stats.waitedSeconds,
       });
     } catch (error) {
+      // The retry logs in afresh: a rotated secret or a revoked token must not stick to a warm function.
+      if (message.target === 'salesforce') salesforceConnections.forget(message.tenantId);
       count('FlushFailures', 1);
       deps.logger.error('write-back failed', {
         ...message,
