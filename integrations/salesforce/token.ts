@@ -8,9 +8,12 @@
  * is first imported) and never retries (jsforce retries only idempotent
  * methods). One dropped or hung token call then failed a whole backfill,
  * write-back flush or outbound batch, or held it for half an hour. The
- * request is a form POST answered with JSON: fetch does it.
+ * request is a form POST answered with JSON: fetch does it, and
+ * transient-retry.ts's loop retries it.
  */
 import * as z from 'zod';
+import type { TransientRetryOptions } from './transient-retry.ts';
+import { withTransientRetry } from './transient-retry.ts';
 
 /** Salesforce refused the login: wrong client, secret, certificate or user. Retrying cannot help. */
 export class SalesforceAuthError extends Error {
@@ -22,13 +25,7 @@ export class SalesforceLoginUnavailableError extends Error {
   override name = 'SalesforceLoginUnavailableError';
 }
 
-export interface TokenRequestOptions {
-  /** Attempts in all, the first included (default 4). */
-  maxAttempts?: number;
-  /** How long one attempt may take before it is abandoned and retried (default 30 s). */
-  timeoutMs?: number;
-  sleep?: (ms: number) => Promise<void>;
-}
+export type TokenRequestOptions = Pick<TransientRetryOptions, 'maxAttempts' | 'timeoutMs' | 'sleep'>;
 
 /** The fields of Salesforce's token answer that a connection needs. */
 const TokenAnswer = z.object({ access_token: z.string().min(1), instance_url: z.url() });
@@ -40,12 +37,11 @@ const OAuthError = z.object({ error: z.string(), error_description: z.string().o
 /** What made one attempt fail for a reason that may pass. */
 class TransientFailure extends Error {}
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * POSTs `params` to the org's token endpoint until Salesforce issues a token
  * (returned), refuses the login (SalesforceAuthError) or stays unavailable
- * through every attempt (SalesforceLoginUnavailableError).
+ * through every attempt (SalesforceLoginUnavailableError): 4 attempts of 30 s
+ * at most unless `options` says otherwise.
  */
 export async function requestAccessToken(
   loginUrl: string,
@@ -54,20 +50,19 @@ export async function requestAccessToken(
   options: TokenRequestOptions = {},
 ): Promise<TokenAnswer> {
   const maxAttempts = options.maxAttempts ?? 4;
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const sleep = options.sleep ?? defaultSleep;
   const endpoint = `${loginUrl.replace(/\/$/, '')}/services/oauth2/token`;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await tokenAttempt(endpoint, params, describe, timeoutMs);
-    } catch (error) {
-      if (!(error instanceof TransientFailure)) throw error;
-      if (attempt >= maxAttempts)
-        throw new SalesforceLoginUnavailableError(
-          `the Salesforce login service at ${endpoint} failed ${maxAttempts} times for ${describe} (last: ${error.message}); the work is retried later`,
-        );
-      await sleep(Math.min(8_000, 500 * 2 ** (attempt - 1)));
-    }
+  try {
+    return await withTransientRetry((timeoutMs) => tokenAttempt(endpoint, params, describe, timeoutMs), {
+      ...options,
+      maxAttempts,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      isTransient: (error) => error instanceof TransientFailure,
+    });
+  } catch (error) {
+    if (!(error instanceof TransientFailure)) throw error;
+    throw new SalesforceLoginUnavailableError(
+      `the Salesforce login service at ${endpoint} failed ${maxAttempts} times for ${describe} (last: ${error.message}); the work is retried later`,
+    );
   }
 }
 

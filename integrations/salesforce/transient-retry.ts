@@ -16,6 +16,8 @@ export interface TransientRetryOptions {
   /** How long one attempt may take before it is abandoned and retried (default 120 s). */
   timeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Which failures are worth another attempt (default: isTransientSalesforceError). */
+  isTransient?: (error: unknown) => boolean;
 }
 
 /** Salesforce's own transient answers, as jsforce names them (the error's name is the errorCode). */
@@ -45,11 +47,12 @@ export async function withTransientRetry<T>(
   const maxAttempts = options.maxAttempts ?? 5;
   const timeoutMs = options.timeoutMs ?? 120_000;
   const sleep = options.sleep ?? defaultSleep;
+  const isTransient = options.isTransient ?? isTransientSalesforceError;
   for (let attempt = 1; ; attempt++) {
     try {
       return await call(timeoutMs);
     } catch (error) {
-      if (attempt >= maxAttempts || !isTransientSalesforceError(error)) throw error;
+      if (attempt >= maxAttempts || !isTransient(error)) throw error;
       await sleep(Math.min(30_000, 500 * 2 ** (attempt - 1)));
     }
   }
