@@ -33,7 +33,7 @@ import {
   ingestChangeEvent,
   parseChangeEvent,
 } from '../integrations/salesforce/change-events.ts';
-import { connectionCache } from '../integrations/salesforce/connection-cache.ts';
+import { connectionCache, connectOnFirstUse } from '../integrations/salesforce/connection-cache.ts';
 import { sameSalesforceId } from '../integrations/salesforce/salesforce-ids.ts';
 import type { SecretSource } from '../integrations/salesforce/secrets.ts';
 import { secretsFromEnv } from '../integrations/salesforce/secrets.ts';
@@ -116,11 +116,7 @@ export function createSalesforceEventsHandler({
   const count = (name: string) => metrics?.addMetric(name, MetricUnit.Count, 1);
   // Kept while the function is warm (connection-cache.ts); jsforce is imported with the first event that
   // needs to read records, not at cold start.
-  const connections = connectionCache(
-    async (tenant, s) =>
-      (await import('../integrations/salesforce/connection.ts')).salesforceConnection(tenant, s),
-    secrets,
-  );
+  const connections = connectionCache(connectOnFirstUse, secrets);
   const connect = async (tenant: TenantSettings): Promise<Connection> =>
     (await connections.connect(tenant)).conn;
 

@@ -41,7 +41,7 @@ import {
 import { rawBody } from './http.ts';
 import type { ContactEmails } from '../integrations/salesforce/contact-emails.ts';
 import type { ConnectionCache } from '../integrations/salesforce/connection-cache.ts';
-import { connectionCache } from '../integrations/salesforce/connection-cache.ts';
+import { connectionCache, connectOnFirstUse } from '../integrations/salesforce/connection-cache.ts';
 import { lazy } from './lazy.ts';
 import type { Metrics } from './metrics.ts';
 import { countWith, createMetrics, MetricUnit } from './metrics.ts';
@@ -206,12 +206,11 @@ const metrics = createMetrics();
 function orgContactEmails(tenant: TenantSettings): ContactEmails | undefined {
   if (!tenant.salesforce) return undefined;
   return async (contactIds) => {
-    const [{ salesforceConnection }, { secretsFromEnv }, { contactEmailsFrom }] = await Promise.all([
-      import('../integrations/salesforce/connection.ts'),
+    const [{ secretsFromEnv }, { contactEmailsFrom }] = await Promise.all([
       import('../integrations/salesforce/secrets.ts'),
       import('../integrations/salesforce/contact-emails.ts'),
     ]);
-    lookupConnections ??= connectionCache(salesforceConnection, secretsFromEnv());
+    lookupConnections ??= connectionCache(connectOnFirstUse, secretsFromEnv());
     const { conn } = await lookupConnections.connect(tenant);
     return contactEmailsFrom(conn)(contactIds);
   };

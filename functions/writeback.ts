@@ -15,7 +15,7 @@ import type { Shopify } from '@shopify/shopify-api';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { AdminClientOptions } from '../integrations/shopify/admin-client.ts';
 import type { WritebackOptions } from '../integrations/shopify/write-back.ts';
-import { connectionCache } from '../integrations/salesforce/connection-cache.ts';
+import { connectionCache, connectOnFirstUse } from '../integrations/salesforce/connection-cache.ts';
 import type { SecretSource } from '../integrations/salesforce/secrets.ts';
 import { secretsFromEnv } from '../integrations/salesforce/secrets.ts';
 import type { TransientRetryOptions } from '../integrations/salesforce/transient-retry.ts';
@@ -47,11 +47,7 @@ export function createWritebackHandler(deps: WritebackHandlerDeps) {
   // FIFO: after a failed flush, the rest of its group in the batch is returned unprocessed, keeping order.
   const processor = new SqsFifoPartialProcessorAsync();
   // Each CRM's integration is imported when its first flush comes: jsforce and shopify-api are large.
-  const salesforceConnections = connectionCache(
-    async (tenant, secrets) =>
-      (await import('../integrations/salesforce/connection.ts')).salesforceConnection(tenant, secrets),
-    deps.salesforceSecrets,
-  );
+  const salesforceConnections = connectionCache(connectOnFirstUse, deps.salesforceSecrets);
   const flush = async (record: SQSRecord) => {
     const message = WritebackMessageSchema.parse(JSON.parse(record.body));
     // FIFO records are flushed one at a time, so the message's keys can go on every line meanwhile.

@@ -19,6 +19,10 @@ export interface CachedConnection {
 
 export type ConnectionFactory = (tenant: TenantSettings, secrets: SecretSource) => Promise<CachedConnection>;
 
+/** salesforceConnection, with jsforce imported on the first login rather than at a handler's cold start. */
+export const connectOnFirstUse: ConnectionFactory = async (tenant, secrets) =>
+  (await import('./connection.ts')).salesforceConnection(tenant, secrets);
+
 export interface ConnectionCache {
   connect(tenant: TenantSettings): Promise<CachedConnection>;
   /** Drops the tenant's connection: after a failure, the retry logs in afresh (a rotated secret, a revoked token). */
