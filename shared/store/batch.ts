@@ -29,17 +29,25 @@ async function writeBatch(store: Store, batch: WriteRequest[]): Promise<void> {
   }
 }
 
-export async function batchWrite(store: Store, requests: readonly WriteRequest[]): Promise<void> {
+/** Runs `work` on `items` in slices of `size`, CONCURRENCY slices in flight. */
+async function inSlices<T>(
+  items: readonly T[],
+  size: number,
+  work: (slice: T[]) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < requests.length) {
-      const batch = requests.slice(next, next + 25);
-      next += 25;
-      await writeBatch(store, batch);
+    while (next < items.length) {
+      const slice = items.slice(next, next + size);
+      next += size;
+      await work(slice);
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 }
+
+export const batchWrite = (store: Store, requests: readonly WriteRequest[]): Promise<void> =>
+  inSlices(requests, 25, (batch) => writeBatch(store, batch));
 
 export const putAll = (store: Store, items: readonly Record<string, unknown>[]) =>
   batchWrite(
@@ -78,14 +86,8 @@ export async function batchGet(
   consistent = true,
 ): Promise<Record<string, unknown>[]> {
   const found: Record<string, unknown>[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < wanted.length) {
-      const batch = wanted.slice(next, next + 100);
-      next += 100;
-      found.push(...(await getBatch(store, batch, consistent)));
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  await inSlices(wanted, 100, async (batch) => {
+    found.push(...(await getBatch(store, batch, consistent)));
+  });
   return found;
 }

@@ -50,16 +50,18 @@ const scoreOf = (scoredAt: string) => ({
   detail: { pAlive: 0.8, churnRisk: 0.2, expectedOrderValue: 80, predictedClv: 120.5 },
 });
 
+const entryOf = (scoredAt: string): OutboxEntry => ({
+  target: 'shopify',
+  customerId: 'c1',
+  identities: ['shopify:1'],
+  fields,
+  changed: ['tier'],
+  scoredAt,
+});
+
 async function pending(tenantId: string, scoredAt: string): Promise<OutboxEntry> {
   await customerExists(tenantId);
-  const entry: OutboxEntry = {
-    target: 'shopify',
-    customerId: 'c1',
-    identities: ['shopify:1'],
-    fields,
-    changed: ['tier'],
-    scoredAt,
-  };
+  const entry = entryOf(scoredAt);
   expect(await putScoreWithOutbox(store, tenantId, scoreOf(scoredAt), [entry])).toBe('stored');
   return entry;
 }
@@ -73,14 +75,7 @@ async function all(tenantId: string) {
 describe('the outbox as write-back sees it (DynamoDB Local)', () => {
   it('stores no score or outbox entry for a customer merged away or deleted meanwhile', async () => {
     const tenantId = tenantName('gone');
-    const entry: OutboxEntry = {
-      target: 'shopify',
-      customerId: 'c1',
-      identities: ['shopify:1'],
-      fields,
-      changed: ['tier'],
-      scoredAt: '2026-01-01T00:00:00.000Z',
-    };
+    const entry = entryOf('2026-01-01T00:00:00.000Z');
     expect(await putScoreWithOutbox(store, tenantId, scoreOf(entry.scoredAt), [entry])).toBe('gone');
     expect(await all(tenantId)).toEqual([]);
     const scores = [];
