@@ -31,20 +31,21 @@ const PINNED_VERSION = '3.94.3';
 
 /**
  * Our name → [the bundle's name, text that must appear in dist/index.js for
- * that name to be the function we mean]. Source paths are in @shopify/app 3.94.3.
+ * that name to be the function we mean]. Where a comment names a source file, it is
+ * in github.com/Shopify/cli packages/app/src/cli.
  */
 const PINNED = {
   // models/project/project.ts: Project.load(directory) reads every app, extension and web TOML.
   Project: ['iN', 'iN=class e{static async load(t){'],
   // models/project/active-config.ts: selectActiveConfig(project, configName).
   selectActiveConfig: ['qge', 'async function qge(e,t,n){'],
-  // models/project/config-selection.ts: the project's errors that concern the selected config.
+  // The project's load errors that concern the selected config: what the command reports before linking.
   errorsForConfig: ['O9t', 'function O9t(e,t){'],
   // models/extensions/load-specifications.ts: loadLocalExtensionsSpecifications().
   localSpecifications: ['qU', 'async function qU(){'],
   // models/app/loader.ts: loadAppFromContext: the app schema, then every config module's own schema.
   loadAppFromContext: ['tU', 'async function tU(e){let{project:t,activeConfig:n,specifications:r'],
-  // models/app/error-parsing.ts: `[path]: message`, as the validate command prints an issue.
+  // `[path]: message`, as the validate command prints an issue.
   formatIssue: [
     'aN',
     'function aN(e){return e.path?.length?`[${e.path.join(".")}]: ${e.message}`:e.message}',
