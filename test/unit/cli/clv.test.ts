@@ -3,44 +3,15 @@
  * checks its exit code, stdout, stderr and output file. Each spawn costs about half a second, so the
  * CDNOW runs are made once per command and shared.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cdnowFile } from '../../helpers/cdnow.ts';
+import type { Run } from '../../helpers/clv-process.ts';
+import { clv, json } from '../../helpers/clv-process.ts';
 
-const root = fileURLToPath(new URL('../../..', import.meta.url));
-const bin = join(root, 'bin', 'clv.ts');
-const SPAWN_TIMEOUT_MS = 60_000;
 const HOOK_TIMEOUT_MS = 120_000;
-
-interface Run {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `clv args…` in `cwd` (the repository by default) and returns what a shell would see. */
-function clv(args: readonly string[], cwd = root): Run {
-  const env = { ...process.env };
-  delete env.CLV_PROGRESS; // no progress bar: stderr must carry errors only
-  const run = spawnSync(process.execPath, [bin, ...args], {
-    cwd,
-    env,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: SPAWN_TIMEOUT_MS,
-  });
-  if (run.status === null) throw run.error ?? new Error(`clv ${args.join(' ')} was killed (${run.signal})`);
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
-
-/** Parses `clv`'s JSON output, failing with the output shown when it is not JSON. */
-function json(run: Run): Record<string, unknown> {
-  expect(run.status, run.stderr).toBe(0);
-  return JSON.parse(run.stdout) as Record<string, unknown>;
-}
 
 /** A plain CSV without quoted cells (the files here have none), as records keyed by the header. */
 function readCsv<Column extends string>(text: string): { header: string[]; rows: Record<Column, string>[] } {
@@ -73,14 +44,16 @@ const SCORE_COLUMNS = [
 ] as const;
 type ScoreRow = Record<(typeof SCORE_COLUMNS)[number], string>;
 
-const CDNOW_SAMPLE = 'test/fixtures/cdnow/CDNOW_sample.txt';
-const CDNOW_SUMMARY = 'test/fixtures/cdnow/cdnow_customers_summary_with_transactions.csv';
-const CDNOW_SPLIT = 'test/fixtures/cdnow/derived_cdnow_sample_calib_holdout_weeks.csv';
-const fixtureText = (path: string) => readFileSync(join(root, path), 'utf8');
+// Read in place from ../shared/data, resolved when a test runs: without the folder, the CDNOW tests fail
+// saying where to put it, and the tests of user files below still run.
+const sampleFile = () => cdnowFile('CDNOW_sample.txt');
+const summaryFile = () => cdnowFile('cdnow_customers_summary_with_transactions.csv');
+const splitFile = () => cdnowFile('derived_cdnow_sample_calib_holdout_weeks.csv');
+const fixtureText = (file: string) => readFileSync(file, 'utf8');
 
 /** The CDNOW 1/10 sample's rows: master id, sample id, YYYYMMDD, CDs, dollars. */
 function cdnowSampleRows(): { id: string; date: string; dollars: number }[] {
-  return fixtureText(CDNOW_SAMPLE)
+  return fixtureText(sampleFile())
     .trim()
     .split('\n')
     .map((line) => {
@@ -111,13 +84,13 @@ describe('clv fit', () => {
 
   beforeAll(() => {
     fromSummary = json(
-      clv(['fit', '--summary', CDNOW_SUMMARY, '--time-unit', 'week', '--json']),
+      clv(['fit', '--summary', summaryFile(), '--time-unit', 'week', '--json']),
     ) as unknown as FitJson;
     fromTransactions = json(
       clv([
         'fit',
         '--transactions',
-        CDNOW_SAMPLE,
+        sampleFile(),
         '--format',
         'cdnow',
         '--calibration-end',
@@ -151,7 +124,7 @@ describe('clv fit', () => {
   it('recovers the published Gamma-Gamma estimates to 0.01, on the repeat buyers only', () => {
     const { gammaGamma } = fromSummary.models;
     expectParams(gammaGamma!.params, publishedGammaGamma, 0.01);
-    const repeatBuyers = fixtureText(CDNOW_SUMMARY)
+    const repeatBuyers = fixtureText(summaryFile())
       .trim()
       .split('\n')
       .slice(1)
@@ -181,7 +154,7 @@ describe('clv evaluate', () => {
   const args = (model: string) => [
     'evaluate',
     '--transactions',
-    CDNOW_SAMPLE,
+    sampleFile(),
     '--format',
     'cdnow',
     '--calibration-end',
@@ -201,7 +174,7 @@ describe('clv evaluate', () => {
   beforeAll(() => {
     bgnbd = json(clv(args('bgnbd'))) as unknown as Evaluation;
     auto = json(clv(args('auto'))) as unknown as Evaluation;
-    const { rows } = readCsv<'frequency_holdout'>(fixtureText(CDNOW_SPLIT));
+    const { rows } = readCsv<'frequency_holdout'>(fixtureText(splitFile()));
     holdoutPurchases = rows.reduce((s, r) => s + Number(r.frequency_holdout), 0);
   }, HOOK_TIMEOUT_MS);
 
@@ -251,7 +224,7 @@ describe('clv score on the CDNOW sample', () => {
     run = clv([
       'score',
       '--transactions',
-      CDNOW_SAMPLE,
+      sampleFile(),
       '--format',
       'cdnow',
       '--time-unit',
