@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { beforeAll, it } from 'vitest';
 
 const SHARED_DATA = new URL('../../../shared/data/', import.meta.url);
 
@@ -17,4 +18,25 @@ export function sharedDataFile(path: string): string {
         `beside the repository (../shared/data/${path}), as CI does.`,
     );
   return file;
+}
+
+/**
+ * `beforeAll(setUp)` for a suite that reads the shared data, returning the `it` its tests use: when
+ * set-up throws (the data is missing), each test fails with that error, where vitest would otherwise
+ * fail the hook and count the tests as skipped.
+ */
+export function suiteOnSharedData(setUp: () => void, timeout?: number) {
+  let failure: unknown;
+  beforeAll(() => {
+    try {
+      setUp();
+    } catch (error) {
+      failure = error;
+    }
+  }, timeout);
+  return (name: string, body: () => void) =>
+    it(name, () => {
+      if (failure) throw failure;
+      body();
+    });
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cdnowFile } from '../../helpers/cdnow.ts';
+import { suiteOnSharedData } from '../../helpers/shared-data.ts';
 import type { Run } from '../../helpers/clv-process.ts';
 import { clv, json } from '../../helpers/clv-process.ts';
 
@@ -82,7 +83,7 @@ describe('clv fit', () => {
   let fromSummary: FitJson;
   let fromTransactions: FitJson;
 
-  beforeAll(() => {
+  const test = suiteOnSharedData(() => {
     fromSummary = json(
       clv(['fit', '--summary', summaryFile(), '--time-unit', 'week', '--json']),
     ) as unknown as FitJson;
@@ -102,7 +103,7 @@ describe('clv fit', () => {
     ) as unknown as FitJson;
   }, HOOK_TIMEOUT_MS);
 
-  it('prints the documented JSON shape for the CDNOW summary', () => {
+  test('prints the documented JSON shape for the CDNOW summary', () => {
     expect(fromSummary.customers).toBe(2357);
     expect(Object.keys(fromSummary.models).sort()).toEqual(['bgnbd', 'gammaGamma', 'paretoNbd']);
     for (const model of Object.values(fromSummary.models)) {
@@ -113,7 +114,7 @@ describe('clv fit', () => {
     }
   });
 
-  it('recovers the published BG/NBD and Pareto/NBD estimates to 1e-3, and their log-likelihoods', () => {
+  test('recovers the published BG/NBD and Pareto/NBD estimates to 1e-3, and their log-likelihoods', () => {
     const { bgnbd, paretoNbd } = fromSummary.models;
     expectParams(bgnbd!.params, publishedBgNbd, 1e-3);
     expectParams(paretoNbd!.params, publishedParetoNbd, 1e-3);
@@ -121,7 +122,7 @@ describe('clv fit', () => {
     expect(Math.abs(paretoNbd!.logLikelihood - -9594.98)).toBeLessThan(0.05);
   });
 
-  it('recovers the published Gamma-Gamma estimates to 0.01, on the repeat buyers only', () => {
+  test('recovers the published Gamma-Gamma estimates to 0.01, on the repeat buyers only', () => {
     const { gammaGamma } = fromSummary.models;
     expectParams(gammaGamma!.params, publishedGammaGamma, 0.01);
     const repeatBuyers = fixtureText(summaryFile())
@@ -132,7 +133,7 @@ describe('clv fit', () => {
     expect((gammaGamma as unknown as { customers: number }).customers).toBe(repeatBuyers);
   });
 
-  it('gives the same BG/NBD estimates from the raw transactions, cut at the calibration end', () => {
+  test('gives the same BG/NBD estimates from the raw transactions, cut at the calibration end', () => {
     expect(fromTransactions.customers).toBe(2357);
     // The summary file's recency and T are rounded to 0.01 week; the transactions give them exactly.
     expectParams(fromTransactions.models.bgnbd!.params, publishedBgNbd, 1e-2);
@@ -171,7 +172,7 @@ describe('clv evaluate', () => {
   let auto: Evaluation;
   let holdoutPurchases: number;
 
-  beforeAll(() => {
+  const test = suiteOnSharedData(() => {
     bgnbd = json(clv(args('bgnbd'))) as unknown as Evaluation;
     auto = json(clv(args('auto'))) as unknown as Evaluation;
     const { rows } = readCsv<'frequency_holdout'>(fixtureText(splitFile()));
@@ -190,14 +191,14 @@ describe('clv evaluate', () => {
     expect(e.predictedTotal).toBeLessThan(1.5 * holdoutPurchases);
   }
 
-  it('scores BG/NBD on the 39-week hold-out against lifetimes’ split', () => {
+  test('scores BG/NBD on the 39-week hold-out against lifetimes’ split', () => {
     expect(holdoutPurchases).toBeGreaterThan(0);
     expect(bgnbd.model).toBe('bgnbd');
     expect(bgnbd.candidates).toBeUndefined();
     expectSane(bgnbd);
   });
 
-  it('with --model auto chooses the candidate with the smallest MAE', () => {
+  test('with --model auto chooses the candidate with the smallest MAE', () => {
     const candidates = auto.candidates ?? [];
     expect(candidates.length).toBeGreaterThanOrEqual(2);
     candidates.forEach(expectSane);
@@ -218,7 +219,7 @@ describe('clv score on the CDNOW sample', () => {
   let header: string[];
   let rows: ScoreRow[];
 
-  beforeAll(() => {
+  const test = suiteOnSharedData(() => {
     dir = mkdtempSync(join(tmpdir(), 'clv-score-'));
     const out = join(dir, 'scores.csv');
     run = clv([
@@ -237,12 +238,12 @@ describe('clv score on the CDNOW sample', () => {
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('exits 0 and says how many customers it wrote', () => {
+  test('exits 0 and says how many customers it wrote', () => {
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/2357 customers scored, written to .*scores\.csv/);
   });
 
-  it('writes the documented header and one row per customer', () => {
+  test('writes the documented header and one row per customer', () => {
     expect(header).toEqual(SCORE_COLUMNS);
     const ids = new Set(cdnowSampleRows().map((r) => r.id));
     expect(ids.size).toBe(2357);
@@ -251,7 +252,7 @@ describe('clv score on the CDNOW sample', () => {
     for (const r of rows) expect(r.method).toBe('model');
   });
 
-  it('puts roughly 5 / 15 / 30 / 50 % of customers in platinum / gold / silver / bronze', () => {
+  test('puts roughly 5 / 15 / 30 / 50 % of customers in platinum / gold / silver / bronze', () => {
     const share = (tier: string) => rows.filter((r) => r.tier === tier).length / rows.length;
     expect(Math.abs(share('platinum') - 0.05)).toBeLessThan(0.01);
     expect(Math.abs(share('gold') - 0.15)).toBeLessThan(0.01);
@@ -264,7 +265,7 @@ describe('clv score on the CDNOW sample', () => {
     expect(Math.min(...clv('silver'))).toBeGreaterThanOrEqual(Math.max(...clv('bronze')));
   });
 
-  it('bands every churn risk at 0.33 and 0.66', () => {
+  test('bands every churn risk at 0.33 and 0.66', () => {
     // The CSV rounds risk to 6 decimals: within that of an edge, either neighbouring band is right.
     const bands = (risk: number): string[] => {
       const out = new Set<string>();
@@ -282,7 +283,7 @@ describe('clv score on the CDNOW sample', () => {
     expect(new Set(rows.map((r) => r.churn_band))).toEqual(new Set(['low', 'medium', 'high']));
   });
 
-  it('gives non-negative CLVs, probabilities in [0, 1] and historic CLV equal to what each customer spent', () => {
+  test('gives non-negative CLVs, probabilities in [0, 1] and historic CLV equal to what each customer spent', () => {
     const spent = new Map<string, number>();
     for (const t of cdnowSampleRows()) spent.set(t.id, (spent.get(t.id) ?? 0) + t.dollars);
     for (const r of rows) {
@@ -294,7 +295,7 @@ describe('clv score on the CDNOW sample', () => {
     }
   });
 
-  it('gives a next order date only after the last purchase day, within the 12-month horizon, and only if likely alive', () => {
+  test('gives a next order date only after the last purchase day, within the 12-month horizon, and only if likely alive', () => {
     const lastDay = cdnowSampleRows().reduce((max, t) => (t.date > max ? t.date : max), '');
     expect(lastDay).toBe('19980630');
     const dated = rows.filter((r) => r.next_order_date !== '');
