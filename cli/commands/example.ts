@@ -47,7 +47,13 @@ export function exampleCommand(values: Values): string {
   purchases.sort((a, b) => a.at - b.at);
   const lines = ['customer_id,date,amount'];
   for (const p of purchases) lines.push(`${p.customerId},${formatDay(p.at / DAY_MS)},${p.amount.toFixed(2)}`);
-  writeFileSync(out, `${lines.join('\n')}\n`);
+  try {
+    writeFileSync(out, `${lines.join('\n')}\n`);
+  } catch (error) {
+    throw new UsageError(
+      `--out ${out}: cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
 
   const dateOf = (p: { at: number } | undefined) => formatDay((p as { at: number }).at / DAY_MS);
   const firstDate = dateOf(purchases[0]);

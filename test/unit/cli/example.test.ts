@@ -104,6 +104,11 @@ describe('clv example', () => {
     ],
     ['--seed 1.5', ['example', '--out', 'x.csv', '--seed', '1.5'], /--seed must be a whole number/],
     ['--seed -1', ['example', '--out', 'x.csv', '--seed=-1'], /--seed must be a whole number/],
+    [
+      'an --out in no directory',
+      ['example', '--out', 'none/x.csv'],
+      /^clv: --out none\/x\.csv: cannot be written \(ENOENT\)$/,
+    ],
   ];
   it.each(bad)('exits 2 with one line on stderr for %s', (_what, args, message) => {
     const run = clv(args, dir);
