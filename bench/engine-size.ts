@@ -4,7 +4,7 @@
  * `day`), then time (median of `repeats`) the BG/NBD fit,
  * the Gamma-Gamma fit and scoring every customer. Prints one JSON line.
  */
-import { TRUE_BGNBD, TRUE_GAMMA_GAMMA, simulateSummaries } from './simulate.ts';
+import { TRUE_BGNBD, TRUE_GAMMA_GAMMA, simulateSummaries } from '../shared/clv/simulate.ts';
 import { bgNbd, fitGammaGamma, fitPurchaseModel, paretoNbd, scoreWithModel } from '../shared/clv/index.ts';
 
 const customers = Number(process.argv[2]);

@@ -11,7 +11,7 @@ import { putAll } from '../shared/store/batch.ts';
 import { scoreItem } from '../shared/store/scores.ts';
 import { createStore } from '../shared/store/store.ts';
 import { putTenant } from '../shared/store/tenants.ts';
-import { simulateSummaries } from './simulate.ts';
+import { simulateSummaries } from '../shared/clv/simulate.ts';
 
 const customers = Number(process.argv[2] ?? 100_000);
 const NOW = Date.parse('2026-03-01T00:00:00Z');

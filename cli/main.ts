@@ -1,5 +1,6 @@
 /**
- * The `clv` command: fit, evaluate and score from CSV files, set up the
+ * The `clv` command: fit, evaluate and score from CSV files (and write a simulated one to try them
+ * on, `clv example`), set up the
  * Salesforce org (`clv salesforce setup`) and link a workspace to it
  * (`clv salesforce link`), and operate a running stack (backfill, refit,
  * report, customer). Exit codes: 0 on
@@ -9,6 +10,7 @@
 import { parseArgs } from 'node:util';
 import { InvalidPurchaseError, InvalidSummaryError, NoModelFitsError } from '../shared/clv/index.ts';
 import { EVALUATE_HELP, evaluateCommand } from './commands/evaluate.ts';
+import { EXAMPLE_HELP, exampleCommand } from './commands/example.ts';
 import { FIT_HELP, fitCommand } from './commands/fit.ts';
 import type { OperationsDeps } from './commands/stack.ts';
 import { OPERATIONS, OPERATIONS_HELP, OPERATIONS_SETTINGS } from './commands/operations.ts';
@@ -26,11 +28,13 @@ const HELP = `clv — customer lifetime value from purchase histories
 ${FIT_HELP}
 ${EVALUATE_HELP}
 ${SCORE_HELP}
+${EXAMPLE_HELP}
 ${SALESFORCE_SETUP_HELP}
 ${SALESFORCE_LINK_HELP}
 ${OPERATIONS_HELP}
 
 Transactions CSV: customer_id,date,amount[,margin] (ISO dates); --format cdnow reads the CDNOW files.
+clv example writes one, simulated from a BG/NBD + Gamma-Gamma process whose parameters it prints.
 Summary CSV: customer_id,frequency,recency,T,monetary_value (in --time-unit).
 ${OPERATIONS_SETTINGS}`;
 
@@ -69,6 +73,8 @@ const OPTIONS = {
   email: { type: 'string' },
   id: { type: 'string' },
   top: { type: 'string' },
+  seed: { type: 'string' },
+  customers: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -82,6 +88,7 @@ const COMMANDS: Record<string, Command> = {
   fit: fitCommand,
   evaluate: evaluateCommand,
   score: scoreCommand,
+  example: exampleCommand,
   salesforce: salesforceCommand,
   ...OPERATIONS,
 };
@@ -102,7 +109,7 @@ export async function main(
     const run = COMMANDS[command];
     if (!run)
       throw new UsageError(
-        `unknown command "${command}"; use fit, evaluate, score, salesforce, backfill, refit, report or customer`,
+        `unknown command "${command}"; use fit, evaluate, score, example, salesforce, backfill, refit, report or customer`,
       );
     write(`${await run(values, positionals.slice(1), deps)}\n`);
     return 0;

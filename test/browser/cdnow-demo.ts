@@ -1,10 +1,10 @@
 /**
- * The CDNOW demo shop: the 1/10 sample (2,357 customers, 6,919 purchases, 1997–98; test/fixtures/cdnow)
- * as Shopify orders in USD, recorded and scored through the real pipeline (importOrders, then
- * scoreAndRefit) on DynamoDB Local, "today" being the day after the data ends. CDNOW has no referral
- * data, so one customer in nine is marked as referred by the customer before them, on their first
- * order, the way a referral discount code is attributed: enough for the dashboard's referral section
- * to have both groups. Every other figure is CDNOW's own.
+ * The CDNOW demo shop: the 1/10 sample (2,357 customers, 6,919 purchases, 1997–98; read in place from
+ * ../shared/data/cdnow) as Shopify orders in USD, recorded and scored through the real pipeline
+ * (importOrders, then scoreAndRefit) on DynamoDB Local, "today" being the day after the data ends. CDNOW
+ * has no referral data, so one customer in nine is marked as referred by the customer before them, on
+ * their first order, the way a referral discount code is attributed: enough for the dashboard's referral
+ * section to have both groups. Every other figure is CDNOW's own.
  */
 import type { Order } from '../../shared/store/order.ts';
 import type { Store } from '../../shared/store/store.ts';

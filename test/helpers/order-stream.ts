@@ -3,7 +3,7 @@
  * created, some later paid/edited (a newer version), partly refunded or
  * cancelled; each customer known by a Shopify id and an email.
  */
-import { rng } from '../../bench/simulate.ts';
+import { rng } from '../../shared/clv/simulate.ts';
 import type { Order } from '../../shared/store/order.ts';
 
 export interface StreamOptions {

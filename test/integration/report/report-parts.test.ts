@@ -3,7 +3,7 @@
  * sort, and the histogram's bins against direct counting, including the degenerate shapes.
  */
 import { describe, expect, it } from 'vitest';
-import { rng } from '../../../bench/simulate.ts';
+import { rng } from '../../../shared/clv/simulate.ts';
 import { clvHistogram, niceCeil } from '../../../shared/report/histogram.ts';
 import { TopN } from '../../../shared/report/top-n.ts';
 

@@ -3,44 +3,16 @@
  * checks its exit code, stdout, stderr and output file. Each spawn costs about half a second, so the
  * CDNOW runs are made once per command and shared.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cdnowFile } from '../../helpers/cdnow.ts';
+import { suiteOnSharedData } from '../../helpers/shared-data.ts';
+import type { Run } from '../../helpers/clv-process.ts';
+import { clv, json } from '../../helpers/clv-process.ts';
 
-const root = fileURLToPath(new URL('../../..', import.meta.url));
-const bin = join(root, 'bin', 'clv.ts');
-const SPAWN_TIMEOUT_MS = 60_000;
 const HOOK_TIMEOUT_MS = 120_000;
-
-interface Run {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `clv args…` in `cwd` (the repository by default) and returns what a shell would see. */
-function clv(args: readonly string[], cwd = root): Run {
-  const env = { ...process.env };
-  delete env.CLV_PROGRESS; // no progress bar: stderr must carry errors only
-  const run = spawnSync(process.execPath, [bin, ...args], {
-    cwd,
-    env,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: SPAWN_TIMEOUT_MS,
-  });
-  if (run.status === null) throw run.error ?? new Error(`clv ${args.join(' ')} was killed (${run.signal})`);
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
-
-/** Parses `clv`'s JSON output, failing with the output shown when it is not JSON. */
-function json(run: Run): Record<string, unknown> {
-  expect(run.status, run.stderr).toBe(0);
-  return JSON.parse(run.stdout) as Record<string, unknown>;
-}
 
 /** A plain CSV without quoted cells (the files here have none), as records keyed by the header. */
 function readCsv<Column extends string>(text: string): { header: string[]; rows: Record<Column, string>[] } {
@@ -73,14 +45,16 @@ const SCORE_COLUMNS = [
 ] as const;
 type ScoreRow = Record<(typeof SCORE_COLUMNS)[number], string>;
 
-const CDNOW_SAMPLE = 'test/fixtures/cdnow/CDNOW_sample.txt';
-const CDNOW_SUMMARY = 'test/fixtures/cdnow/cdnow_customers_summary_with_transactions.csv';
-const CDNOW_SPLIT = 'test/fixtures/cdnow/derived_cdnow_sample_calib_holdout_weeks.csv';
-const fixtureText = (path: string) => readFileSync(join(root, path), 'utf8');
+// Read in place from ../shared/data, resolved when a test runs: without the folder, the CDNOW tests fail
+// saying where to put it, and the tests of user files below still run.
+const sampleFile = () => cdnowFile('CDNOW_sample.txt');
+const summaryFile = () => cdnowFile('cdnow_customers_summary_with_transactions.csv');
+const splitFile = () => cdnowFile('derived_cdnow_sample_calib_holdout_weeks.csv');
+const fixtureText = (file: string) => readFileSync(file, 'utf8');
 
 /** The CDNOW 1/10 sample's rows: master id, sample id, YYYYMMDD, CDs, dollars. */
 function cdnowSampleRows(): { id: string; date: string; dollars: number }[] {
-  return fixtureText(CDNOW_SAMPLE)
+  return fixtureText(sampleFile())
     .trim()
     .split('\n')
     .map((line) => {
@@ -109,15 +83,15 @@ describe('clv fit', () => {
   let fromSummary: FitJson;
   let fromTransactions: FitJson;
 
-  beforeAll(() => {
+  const test = suiteOnSharedData(() => {
     fromSummary = json(
-      clv(['fit', '--summary', CDNOW_SUMMARY, '--time-unit', 'week', '--json']),
+      clv(['fit', '--summary', summaryFile(), '--time-unit', 'week', '--json']),
     ) as unknown as FitJson;
     fromTransactions = json(
       clv([
         'fit',
         '--transactions',
-        CDNOW_SAMPLE,
+        sampleFile(),
         '--format',
         'cdnow',
         '--calibration-end',
@@ -129,7 +103,7 @@ describe('clv fit', () => {
     ) as unknown as FitJson;
   }, HOOK_TIMEOUT_MS);
 
-  it('prints the documented JSON shape for the CDNOW summary', () => {
+  test('prints the documented JSON shape for the CDNOW summary', () => {
     expect(fromSummary.customers).toBe(2357);
     expect(Object.keys(fromSummary.models).sort()).toEqual(['bgnbd', 'gammaGamma', 'paretoNbd']);
     for (const model of Object.values(fromSummary.models)) {
@@ -140,7 +114,7 @@ describe('clv fit', () => {
     }
   });
 
-  it('recovers the published BG/NBD and Pareto/NBD estimates to 1e-3, and their log-likelihoods', () => {
+  test('recovers the published BG/NBD and Pareto/NBD estimates to 1e-3, and their log-likelihoods', () => {
     const { bgnbd, paretoNbd } = fromSummary.models;
     expectParams(bgnbd!.params, publishedBgNbd, 1e-3);
     expectParams(paretoNbd!.params, publishedParetoNbd, 1e-3);
@@ -148,10 +122,10 @@ describe('clv fit', () => {
     expect(Math.abs(paretoNbd!.logLikelihood - -9594.98)).toBeLessThan(0.05);
   });
 
-  it('recovers the published Gamma-Gamma estimates to 0.01, on the repeat buyers only', () => {
+  test('recovers the published Gamma-Gamma estimates to 0.01, on the repeat buyers only', () => {
     const { gammaGamma } = fromSummary.models;
     expectParams(gammaGamma!.params, publishedGammaGamma, 0.01);
-    const repeatBuyers = fixtureText(CDNOW_SUMMARY)
+    const repeatBuyers = fixtureText(summaryFile())
       .trim()
       .split('\n')
       .slice(1)
@@ -159,7 +133,7 @@ describe('clv fit', () => {
     expect((gammaGamma as unknown as { customers: number }).customers).toBe(repeatBuyers);
   });
 
-  it('gives the same BG/NBD estimates from the raw transactions, cut at the calibration end', () => {
+  test('gives the same BG/NBD estimates from the raw transactions, cut at the calibration end', () => {
     expect(fromTransactions.customers).toBe(2357);
     // The summary file's recency and T are rounded to 0.01 week; the transactions give them exactly.
     expectParams(fromTransactions.models.bgnbd!.params, publishedBgNbd, 1e-2);
@@ -181,7 +155,7 @@ describe('clv evaluate', () => {
   const args = (model: string) => [
     'evaluate',
     '--transactions',
-    CDNOW_SAMPLE,
+    sampleFile(),
     '--format',
     'cdnow',
     '--calibration-end',
@@ -198,10 +172,10 @@ describe('clv evaluate', () => {
   let auto: Evaluation;
   let holdoutPurchases: number;
 
-  beforeAll(() => {
+  const test = suiteOnSharedData(() => {
     bgnbd = json(clv(args('bgnbd'))) as unknown as Evaluation;
     auto = json(clv(args('auto'))) as unknown as Evaluation;
-    const { rows } = readCsv<'frequency_holdout'>(fixtureText(CDNOW_SPLIT));
+    const { rows } = readCsv<'frequency_holdout'>(fixtureText(splitFile()));
     holdoutPurchases = rows.reduce((s, r) => s + Number(r.frequency_holdout), 0);
   }, HOOK_TIMEOUT_MS);
 
@@ -217,14 +191,14 @@ describe('clv evaluate', () => {
     expect(e.predictedTotal).toBeLessThan(1.5 * holdoutPurchases);
   }
 
-  it('scores BG/NBD on the 39-week hold-out against lifetimes’ split', () => {
+  test('scores BG/NBD on the 39-week hold-out against lifetimes’ split', () => {
     expect(holdoutPurchases).toBeGreaterThan(0);
     expect(bgnbd.model).toBe('bgnbd');
     expect(bgnbd.candidates).toBeUndefined();
     expectSane(bgnbd);
   });
 
-  it('with --model auto chooses the candidate with the smallest MAE', () => {
+  test('with --model auto chooses the candidate with the smallest MAE', () => {
     const candidates = auto.candidates ?? [];
     expect(candidates.length).toBeGreaterThanOrEqual(2);
     candidates.forEach(expectSane);
@@ -245,13 +219,13 @@ describe('clv score on the CDNOW sample', () => {
   let header: string[];
   let rows: ScoreRow[];
 
-  beforeAll(() => {
+  const test = suiteOnSharedData(() => {
     dir = mkdtempSync(join(tmpdir(), 'clv-score-'));
     const out = join(dir, 'scores.csv');
     run = clv([
       'score',
       '--transactions',
-      CDNOW_SAMPLE,
+      sampleFile(),
       '--format',
       'cdnow',
       '--time-unit',
@@ -264,12 +238,12 @@ describe('clv score on the CDNOW sample', () => {
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('exits 0 and says how many customers it wrote', () => {
+  test('exits 0 and says how many customers it wrote', () => {
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/2357 customers scored, written to .*scores\.csv/);
   });
 
-  it('writes the documented header and one row per customer', () => {
+  test('writes the documented header and one row per customer', () => {
     expect(header).toEqual(SCORE_COLUMNS);
     const ids = new Set(cdnowSampleRows().map((r) => r.id));
     expect(ids.size).toBe(2357);
@@ -278,7 +252,7 @@ describe('clv score on the CDNOW sample', () => {
     for (const r of rows) expect(r.method).toBe('model');
   });
 
-  it('puts roughly 5 / 15 / 30 / 50 % of customers in platinum / gold / silver / bronze', () => {
+  test('puts roughly 5 / 15 / 30 / 50 % of customers in platinum / gold / silver / bronze', () => {
     const share = (tier: string) => rows.filter((r) => r.tier === tier).length / rows.length;
     expect(Math.abs(share('platinum') - 0.05)).toBeLessThan(0.01);
     expect(Math.abs(share('gold') - 0.15)).toBeLessThan(0.01);
@@ -291,7 +265,7 @@ describe('clv score on the CDNOW sample', () => {
     expect(Math.min(...clv('silver'))).toBeGreaterThanOrEqual(Math.max(...clv('bronze')));
   });
 
-  it('bands every churn risk at 0.33 and 0.66', () => {
+  test('bands every churn risk at 0.33 and 0.66', () => {
     // The CSV rounds risk to 6 decimals: within that of an edge, either neighbouring band is right.
     const bands = (risk: number): string[] => {
       const out = new Set<string>();
@@ -309,7 +283,7 @@ describe('clv score on the CDNOW sample', () => {
     expect(new Set(rows.map((r) => r.churn_band))).toEqual(new Set(['low', 'medium', 'high']));
   });
 
-  it('gives non-negative CLVs, probabilities in [0, 1] and historic CLV equal to what each customer spent', () => {
+  test('gives non-negative CLVs, probabilities in [0, 1] and historic CLV equal to what each customer spent', () => {
     const spent = new Map<string, number>();
     for (const t of cdnowSampleRows()) spent.set(t.id, (spent.get(t.id) ?? 0) + t.dollars);
     for (const r of rows) {
@@ -321,7 +295,7 @@ describe('clv score on the CDNOW sample', () => {
     }
   });
 
-  it('gives a next order date only after the last purchase day, within the 12-month horizon, and only if likely alive', () => {
+  test('gives a next order date only after the last purchase day, within the 12-month horizon, and only if likely alive', () => {
     const lastDay = cdnowSampleRows().reduce((max, t) => (t.date > max ? t.date : max), '');
     expect(lastDay).toBe('19980630');
     const dated = rows.filter((r) => r.next_order_date !== '');

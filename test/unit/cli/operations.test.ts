@@ -320,7 +320,7 @@ describe('clv operations as a process', () => {
     expect(overridden.stderr).toMatch(/^clv: .*(non-existent table|not found)/i);
   });
 
-  it('runs clv score without loading the AWS SDK, and lists the operations in its help', () => {
+  it('runs clv example and clv score without loading the AWS SDK, and lists the operations in its help', () => {
     const probe = join(dir, 'probe.mjs');
     writeFileSync(
       probe,
@@ -329,7 +329,9 @@ const loaded = [];
 registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); loaded.push(r.url); return r; } });
 const { main } = await import(${JSON.stringify(join(root, 'cli', 'main.ts'))});
 let help = '';
-await main(['score', '--summary', ${JSON.stringify(join(root, 'test/fixtures/cdnow/cdnow_customers_summary_with_transactions.csv'))}, '--time-unit', 'week'], () => {});
+const history = ${JSON.stringify(join(dir, 'example.csv'))};
+if (await main(['example', '--seed', '1', '--customers', '500', '--out', history], () => {})) process.exit(3);
+if (await main(['score', '--transactions', history], () => {})) process.exit(4);
 await main(['--help'], (s) => (help += s));
 console.log(JSON.stringify({ aws: loaded.filter((u) => u.includes('@aws-sdk')), all: loaded.length, help }));
 `,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TRUE_BGNBD, TRUE_GAMMA_GAMMA, simulateSummaries } from '../../../bench/simulate.ts';
+import { TRUE_BGNBD, TRUE_GAMMA_GAMMA, simulateSummaries } from '../../../shared/clv/simulate.ts';
 import { bgNbd, fitGammaGamma, fitPurchaseModel, mbgNbd } from '../../../shared/clv/index.ts';
 
 // Parameter recovery on the models' own process: the benchmark does the same at 1M customers.
