@@ -132,10 +132,11 @@ describe('Salesforce sandbox', () => {
   afterAll(() => sf.stop());
 
   describe('OAuth', () => {
+    // A production org's audience: https://login.salesforce.com, whichever host the JWT is posted to.
     const claims = () => ({
       iss: CLIENT_ID,
       sub: 'integration@clv.example',
-      aud: sf.loginUrl,
+      aud: sf.jwtAudience,
       exp: Math.floor(Date.now() / 1000) + 180,
     });
 
@@ -155,15 +156,65 @@ describe('Salesforce sandbox', () => {
         name: 'invalid_grant',
         message: 'invalid assertion',
       });
-      expect(await attempt(jwt({ ...claims(), aud: 'https://login.salesforce.com' }))).toMatchObject({
-        message: 'audience is invalid',
-      });
+      // Salesforce Help, "OAuth 2.0 JWT Bearer Flow": never the My Domain URL; test.salesforce.com is a sandbox's.
+      for (const aud of [sf.loginUrl, 'https://acme.my.salesforce.com', 'https://test.salesforce.com']) {
+        expect(await attempt(jwt({ ...claims(), aud }))).toMatchObject({
+          name: 'invalid_grant',
+          message: 'audience is invalid',
+        });
+      }
       expect(await attempt(jwt({ ...claims(), exp: Math.floor(Date.now() / 1000) - 10 }))).toMatchObject({
         message: 'expired authorization code',
       });
       expect(await attempt(jwt({ ...claims(), iss: 'someone-else' }))).toMatchObject({
         name: 'invalid_client_id',
       });
+    });
+
+    it('JWT bearer at the login.salesforce.com stand-in works too, and its instance_url is the My Domain', async () => {
+      const c = new jsforce.Connection({ loginUrl: sf.loginServers.production, version: VERSION });
+      await c.authorize({ grant_type: JWT_GRANT, assertion: jwt(claims()) });
+      expect(c.instanceUrl).toBe(sf.instanceUrl);
+      expect(sf.calls.at(-1)).toMatchObject({ kind: 'token', status: 200, host: 'login.salesforce.com' });
+    });
+
+    it('client credentials on login.salesforce.com or test.salesforce.com: invalid_grant, request not supported on this domain', async () => {
+      for (const loginUrl of [sf.loginServers.production, sf.loginServers.sandbox]) {
+        const c = new jsforce.Connection({
+          oauth2: { loginUrl, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+          version: VERSION,
+        });
+        expect(await errorOf(c.authorize({ grant_type: 'client_credentials' }))).toMatchObject({
+          name: 'invalid_grant',
+          message: 'request not supported on this domain',
+        });
+      }
+      // The shared login servers serve nothing of the org's.
+      const res = await fetch(`${sf.loginServers.production}/services/data/v${VERSION}/limits`);
+      expect(res.status).toBe(404);
+    });
+
+    it("a sandbox org's JWT audience is test.salesforce.com; an Experience Cloud site URL is one too", async () => {
+      const site = 'https://acme.my.site.com/partners';
+      const sandbox = await startSalesforceSandbox({
+        clientId: CLIENT_ID,
+        jwtPublicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        isSandboxOrg: true,
+        experienceSiteUrls: [site],
+      });
+      try {
+        const c = new jsforce.Connection({ loginUrl: sandbox.loginUrl, version: VERSION });
+        const login = (aud: string) =>
+          c.authorize({ grant_type: JWT_GRANT, assertion: jwt({ ...claims(), aud }) });
+        expect(sandbox.jwtAudience).toBe('https://test.salesforce.com');
+        await login('https://test.salesforce.com');
+        await login(site);
+        expect(await errorOf(login('https://login.salesforce.com'))).toMatchObject({
+          message: 'audience is invalid',
+        });
+      } finally {
+        await sandbox.stop();
+      }
     });
 
     it('client credentials through jsforce, and a wrong secret fails invalid_client', async () => {
