@@ -103,7 +103,7 @@ function list<T>(value: T | T[] | null | undefined): T[] {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Metadata types that send Orders to clv-sync: the outbound message and the flow that sends it. */
-export const OUTBOUND_TYPES = ['Workflow', 'Flow'];
+const OUTBOUND_TYPES = ['Workflow', 'Flow'];
 
 /**
  * The username of the user `conn` is logged in as, from the identity service
