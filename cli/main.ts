@@ -68,6 +68,7 @@ const OPTIONS = {
   grain: { type: 'string' },
   currency: { type: 'string' },
   'new-outbound-token': { type: 'boolean' },
+  sandbox: { type: 'boolean' },
   shop: { type: 'string' },
   org: { type: 'string' },
   email: { type: 'string' },

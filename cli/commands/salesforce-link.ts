@@ -8,6 +8,11 @@
  * issues the token outbound messages must carry: shown once, stored hashed.
  */
 import { sqsSender } from '../../functions/sqs-sender.ts';
+import {
+  clientCredentialsUrlProblem,
+  jwtAudience,
+  looksLikeSandbox,
+} from '../../integrations/salesforce/login-hosts.ts';
 import { issueOutboundToken, OUTBOUND_TOKEN_PARAM } from '../../integrations/salesforce/outbound-token.ts';
 import { storeFromEnv } from '../../shared/store/store.ts';
 import type { TenantSettings } from '../../shared/store/tenants.ts';
@@ -29,6 +34,16 @@ export async function salesforceLink(values: Values): Promise<string> {
     throw new UsageError(`--flow must be client-credentials or jwt-bearer, got "${flow}"`);
   const username = stringOption(values, 'username');
   if (flow === 'jwt-bearer' && !username) throw new UsageError('--flow jwt-bearer needs --username');
+  const loginUrl = required(values, 'login-url');
+  try {
+    new URL(loginUrl);
+  } catch {
+    throw new UsageError(`--login-url must be a URL (the org's My Domain URL), got "${loginUrl}"`);
+  }
+  const problem = flow === 'client-credentials' ? clientCredentialsUrlProblem(loginUrl) : undefined;
+  if (problem) throw new UsageError(`--login-url: ${problem}`);
+  // A sandbox's JWT audience is test.salesforce.com; its My Domain URL usually says it is one.
+  const sandbox = values.sandbox === true || looksLikeSandbox(loginUrl);
   const grain = stringOption(values, 'grain') ?? 'contact';
   if (grain !== 'contact' && grain !== 'account')
     throw new UsageError(`--grain must be contact or account, got "${grain}"`);
@@ -54,17 +69,21 @@ export async function salesforceLink(values: Values): Promise<string> {
     salesforceOrgId: required(values, 'org-id'),
     salesforceGrain: grain,
     salesforce: {
-      loginUrl: required(values, 'login-url'),
+      loginUrl,
       clientId: required(values, 'client-id'),
       flow,
       ...(username ? { username } : {}),
+      sandbox,
     },
   });
   // The history import runs in AWS: ask for it on the deployed backfill queue when one is named.
   const queueUrl = process.env.CLV_BACKFILL_QUEUE_URL;
   if (queueUrl) await sqsSender(queueUrl, 'CLV_BACKFILL_QUEUE_URL')({ tenantId, source: 'salesforce' });
   return [
-    `Workspace ${tenant.tenantId} ${existing ? 'now linked' : 'created and linked'} to org ${tenant.salesforceOrgId} (${tenant.salesforceGrain} grain, ${flow}).`,
+    `Workspace ${tenant.tenantId} ${existing ? 'now linked' : 'created and linked'} to org ${tenant.salesforceOrgId} (${tenant.salesforceGrain} grain, ${flow}, ${sandbox ? 'sandbox' : 'production'} org).`,
+    ...(flow === 'jwt-bearer'
+      ? [`The JWT is posted to ${loginUrl} with the audience ${jwtAudience({ loginUrl, sandbox })}.`]
+      : []),
     `Set ${flow === 'jwt-bearer' ? 'SALESFORCE_PRIVATE_KEY' : 'SALESFORCE_CLIENT_SECRET'} where the functions run.`,
     fresh
       ? `Outbound messages must carry this workspace's token (shown only now; only its hash is stored): deploy with\n` +

@@ -9,6 +9,7 @@ import type { SalesforceSetupResult } from '../../integrations/salesforce/setup.
 import type { Values } from '../options.ts';
 import { stringOption } from '../options.ts';
 import { UsageError } from '../usage-error.ts';
+import { clientCredentialsUrlProblem } from '../../integrations/salesforce/login-hosts.ts';
 import { OUTBOUND_TOKEN_PARAM } from '../../integrations/salesforce/outbound-token.ts';
 
 export const SALESFORCE_SETUP_HELP = `clv salesforce setup --endpoint URL [--integration-user USERNAME] [--json]
@@ -17,7 +18,7 @@ export const SALESFORCE_SETUP_HELP = `clv salesforce setup --endpoint URL [--int
 
 // Here rather than in salesforce-link.ts, whose store and SQS imports the help must not load.
 export const SALESFORCE_LINK_HELP = `clv salesforce link --tenant ID --org-id 00D… --login-url MY_DOMAIN_URL --client-id KEY
-        [--flow client-credentials|jwt-bearer] [--username INTEGRATION_USER] [--grain contact|account]
+        [--flow client-credentials|jwt-bearer] [--username INTEGRATION_USER] [--sandbox (a sandbox org)] [--grain contact|account]
         [--currency USD (for a new workspace)] [--new-outbound-token]`;
 
 function urlOption(values: Values, name: string): string | undefined {
@@ -56,6 +57,8 @@ async function connect(values: Values, version: string): Promise<Connection> {
   if (!clientId) throw new UsageError('--login-url needs --client-id (the connected app consumer key)');
   if (!clientSecret)
     throw new UsageError('--login-url needs the consumer secret in SALESFORCE_CLIENT_SECRET');
+  const problem = clientCredentialsUrlProblem(loginUrl!);
+  if (problem) throw new UsageError(`--login-url: ${problem}`);
   const conn = new jsforce.Connection({ oauth2: { loginUrl, clientId, clientSecret }, version });
   await conn.authorize({ grant_type: 'client_credentials' });
   return conn;

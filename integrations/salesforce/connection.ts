@@ -4,11 +4,15 @@
  * the token, each attempt timed out and transient failures retried. jsforce
  * calls our refresh function when a call answers INVALID_SESSION_ID, and the
  * call is sent again with the new token.
+ *
+ * Both flows post to the tenant's login URL, its My Domain URL; the JWT's
+ * audience is login.salesforce.com or test.salesforce.com (login-hosts.ts).
  */
 import { createSign } from 'node:crypto';
 import jsforce from 'jsforce';
 import type { Connection } from 'jsforce';
 import type { TenantSettings } from '../../shared/store/tenants.ts';
+import { clientCredentialsUrlProblem, jwtAudience } from './login-hosts.ts';
 import type { SalesforceSecrets, SecretSource } from './secrets.ts';
 import type { TokenRequestOptions } from './token.ts';
 import { requestAccessToken } from './token.ts';
@@ -26,9 +30,10 @@ type OrgSettings = NonNullable<TenantSettings['salesforce']>;
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 /**
- * The signed assertion of the JWT bearer flow. jsforce sends an assertion but
- * does not make one; signing RS256 is three lines of node:crypto, so no JWT
- * library is pulled in for it.
+ * The signed assertion of the JWT bearer flow: RS256, expiring in 3 minutes,
+ * the limit Salesforce sets ("OAuth 2.0 JWT Bearer Flow for Server-to-Server
+ * Integration"). jsforce sends an assertion but does not make one; signing
+ * RS256 is three lines of node:crypto, so no JWT library is pulled in for it.
  */
 export function jwtAssertion(org: OrgSettings, privateKey: string, now = Date.now()): string {
   if (!org.username)
@@ -37,7 +42,7 @@ export function jwtAssertion(org: OrgSettings, privateKey: string, now = Date.no
   const body = `${part({ alg: 'RS256', typ: 'JWT' })}.${part({
     iss: org.clientId,
     sub: org.username,
-    aud: org.loginUrl.replace(/\/$/, ''),
+    aud: jwtAudience(org),
     exp: Math.floor(now / 1000) + 180,
   })}`;
   return `${body}.${createSign('RSA-SHA256').update(body).sign(privateKey).toString('base64url')}`;
@@ -46,6 +51,8 @@ export function jwtAssertion(org: OrgSettings, privateKey: string, now = Date.no
 async function requestToken(org: OrgSettings, secrets: SalesforceSecrets, options?: TokenRequestOptions) {
   const describe = `${org.flow} login for ${org.clientId}`;
   if (org.flow === 'client-credentials') {
+    const problem = clientCredentialsUrlProblem(org.loginUrl);
+    if (problem) throw new SalesforceNotConfiguredError(`${problem} (clv salesforce link --login-url)`);
     if (!secrets.clientSecret)
       throw new SalesforceNotConfiguredError(
         'the client credentials flow needs SALESFORCE_CLIENT_SECRET (in AWS, the SSM parameter named by SALESFORCE_CLIENT_SECRET_PARAMETER)',

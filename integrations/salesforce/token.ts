@@ -103,10 +103,19 @@ async function tokenAttempt(
   const reason = refusal.success
     ? `${refusal.data.error}: ${refusal.data.error_description ?? ''}`.replace(/: $/, '')
     : `HTTP ${response.status}`;
-  throw new SalesforceAuthError(
-    `Salesforce refused the ${describe} (${reason}): check the connected app, its certificate or secret, and the user's permission`,
-  );
+  const hint = (refusal.success && HINTS[refusal.data.error_description ?? '']) || DEFAULT_HINT;
+  throw new SalesforceAuthError(`Salesforce refused the ${describe} (${reason}): ${hint}`);
 }
+
+const DEFAULT_HINT = "check the connected app, its certificate or secret, and the user's permission";
+
+/** What to change for the refusals that name a setting (login-hosts.ts has the rules). */
+const HINTS: Record<string, string> = {
+  'request not supported on this domain':
+    "the client credentials flow works only on the org's My Domain URL, not login.salesforce.com or test.salesforce.com: link the workspace again with --login-url https://yourorg.my.salesforce.com",
+  'audience is invalid':
+    'the JWT audience must be https://login.salesforce.com for a production org and https://test.salesforce.com for a sandbox: link a sandbox org with --sandbox',
+};
 
 function parseJson(text: string): unknown {
   try {

@@ -26,11 +26,18 @@ export const TenantSettingsSchema = z.object({
    */
   salesforce: z
     .object({
+      /** The org's My Domain URL (https://acme.my.salesforce.com): where both flows ask for a token. */
       loginUrl: z.url(),
       clientId: z.string().min(1),
       flow: z.enum(['jwt-bearer', 'client-credentials']),
       /** The integration user, for the JWT bearer flow. */
       username: z.string().optional(),
+      /**
+       * A sandbox (or scratch) org: its JWT audience is https://test.salesforce.com,
+       * not https://login.salesforce.com. Unset: told from the login URL
+       * (integrations/salesforce/login-hosts.ts).
+       */
+      sandbox: z.boolean().optional(),
       apiVersion: z
         .string()
         .regex(/^\d+\.0$/)

@@ -65,6 +65,7 @@ describe('clv salesforce link', () => {
         loginUrl: 'https://acme.my.salesforce.com',
         clientId: 'key-1',
         flow: 'client-credentials',
+        sandbox: false,
       },
     });
     expect(await tenantIdFor(store, 'salesforce', ORG)).toBe(tenantId);
@@ -122,5 +123,74 @@ describe('clv salesforce link', () => {
     ]);
     expect(taken.status).toBe(1);
     expect(taken.stderr).toMatch(/already linked to another tenant/);
+  });
+
+  it.each(['https://login.salesforce.com', 'https://test.salesforce.com'])(
+    'refuses client credentials at %s, where Salesforce refuses them, naming the My Domain URL',
+    async (loginUrl) => {
+      const tenantId = tenantName('generic-host');
+      const run = await clv([
+        'salesforce',
+        'link',
+        '--tenant',
+        tenantId,
+        '--org-id',
+        randomOrg(),
+        '--login-url',
+        loginUrl,
+        '--client-id',
+        'k',
+        '--currency',
+        'USD',
+      ]);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(
+        /--login-url: the client credentials flow works only on the org's My Domain URL/,
+      );
+      expect(run.stderr).toMatch(/Setup › My Domain/);
+      await expect(getTenant(store, tenantId)).rejects.toThrow();
+    },
+  );
+
+  it('JWT bearer: a sandbox My Domain URL, or --sandbox, makes the audience test.salesforce.com; the token still goes to the My Domain URL', async () => {
+    const link = async (loginUrl: string, extra: string[] = []) => {
+      const tenantId = tenantName('jwt');
+      const run = await clv([
+        'salesforce',
+        'link',
+        '--tenant',
+        tenantId,
+        '--org-id',
+        randomOrg(),
+        '--login-url',
+        loginUrl,
+        '--client-id',
+        'k',
+        '--flow',
+        'jwt-bearer',
+        '--username',
+        'integration@acme.example',
+        '--currency',
+        'USD',
+        ...extra,
+      ]);
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      return { run, tenant: await getTenant(store, tenantId) };
+    };
+    const sandbox = await link('https://acme--uat.sandbox.my.salesforce.com');
+    expect(sandbox.tenant.salesforce).toMatchObject({
+      sandbox: true,
+      loginUrl: 'https://acme--uat.sandbox.my.salesforce.com',
+    });
+    expect(sandbox.run.stdout).toContain(
+      'The JWT is posted to https://acme--uat.sandbox.my.salesforce.com with the audience https://test.salesforce.com.',
+    );
+    const flagged = await link('https://acme-uat.my.salesforce.com', ['--sandbox']);
+    expect(flagged.tenant.salesforce?.sandbox).toBe(true);
+    const prod = await link('https://acme.my.salesforce.com');
+    expect(prod.tenant.salesforce?.sandbox).toBe(false);
+    expect(prod.run.stdout).toContain('with the audience https://login.salesforce.com.');
+    expect(prod.run.stdout).toContain('production org');
   });
 });

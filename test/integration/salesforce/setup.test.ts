@@ -477,6 +477,21 @@ describe('clv salesforce setup', () => {
     expect(run.stdout).toBe('');
   });
 
+  it.each(['https://login.salesforce.com', 'https://test.salesforce.com'])(
+    'client credentials at %s is a usage error naming the My Domain URL (Salesforce refuses it there)',
+    async (loginUrl) => {
+      const run = await clv(
+        ['salesforce', 'setup', '--login-url', loginUrl, '--client-id', CLIENT_ID, '--endpoint', ENDPOINT],
+        { SALESFORCE_CLIENT_SECRET: CLIENT_SECRET },
+      );
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(
+        /--login-url: the client credentials flow works only on the org's My Domain URL/,
+      );
+      expect(run.stdout).toBe('');
+    },
+  );
+
   it('an unknown salesforce subcommand is a usage error', async () => {
     const run = await clv(['salesforce', 'teardown']);
     expect(run.status).toBe(2);

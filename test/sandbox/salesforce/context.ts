@@ -10,12 +10,24 @@ import type { OrgState, SfRecord, TokenRecord } from './org-state.ts';
 import { restError } from './reply.ts';
 import type { QueryRun } from './soql-run.ts';
 
+/**
+ * Which Salesforce host a request reached: the org's own (its My Domain, also
+ * its instance) or a stand-in for the shared login servers
+ * login.salesforce.com / test.salesforce.com, which serve only the token
+ * endpoint.
+ */
+export type SandboxHost = 'my-domain' | 'login.salesforce.com' | 'test.salesforce.com';
+
 export interface SandboxSettings {
   apiVersion: string;
   clientId: string;
   clientSecret?: string;
   jwtPublicKey?: KeyObject;
-  /** Both the login and the instance URL: the server's origin. */
+  /** A sandbox org: its JWT audience is https://test.salesforce.com, not https://login.salesforce.com. */
+  isSandboxOrg: boolean;
+  /** Experience Cloud site URLs, also valid JWT audiences. */
+  experienceSiteUrls: string[];
+  /** The org's My Domain URL, also its instance URL: the server's origin. */
   origin: string;
   /** Rows per Bulk API 2.0 query result page when the client sends no maxRecords. */
   bulkQueryPageSize: number;

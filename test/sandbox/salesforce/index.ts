@@ -10,8 +10,9 @@
  *   const conn = new jsforce.Connection({ instanceUrl: sf.instanceUrl, accessToken: sf.issueAccessToken(), version: '62.0' });
  */
 import { createPublicKey } from 'node:crypto';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { SandboxContext } from './context.ts';
+import type { SandboxContext, SandboxHost } from './context.ts';
 import type { Fault } from './faults.ts';
 import { FaultPlan } from './faults.ts';
 import type { RandomFaultOptions } from '../random-faults.ts';
@@ -48,6 +49,10 @@ export interface SalesforceSandboxOptions {
   clientSecret?: string;
   /** The connected app's certificate key, for JWT bearer. */
   jwtPublicKeyPem?: string;
+  /** A sandbox org (JWT audience https://test.salesforce.com); a production org by default. */
+  isSandboxOrg?: boolean;
+  /** Experience Cloud site URLs the org has: also valid JWT audiences. */
+  experienceSiteUrls?: string[];
   /** DailyApiRequests Max (default 100,000). */
   dailyApiLimit?: number;
   /** Rows per Bulk API 2.0 query results page when the client asks for no maxRecords (default 50,000). */
@@ -55,9 +60,17 @@ export interface SalesforceSandboxOptions {
 }
 
 export interface SalesforceSandbox {
-  /** The server origin: both the instance and the login URL. */
+  /** The org's instance URL: the server's origin. */
   instanceUrl: string;
+  /** The org's My Domain URL (the same origin): where a tenant's token requests go. */
   loginUrl: string;
+  /**
+   * Stand-ins for Salesforce's shared login servers, on their own ports: the
+   * token endpoint only, where client credentials are refused.
+   */
+  loginServers: { production: string; sandbox: string };
+  /** The JWT audience this org accepts: https://login.salesforce.com, or https://test.salesforce.com for a sandbox. */
+  jwtAudience: string;
   orgId: string;
   apiVersion: string;
   stop(): Promise<void>;
@@ -98,6 +111,8 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions):
       clientId: options.clientId,
       clientSecret: options.clientSecret,
       jwtPublicKey: options.jwtPublicKeyPem ? createPublicKey(options.jwtPublicKeyPem) : undefined,
+      isSandboxOrg: options.isSandboxOrg ?? false,
+      experienceSiteUrls: options.experienceSiteUrls ?? [],
       origin: '',
       bulkQueryPageSize: options.bulkQueryPageSize ?? 50_000,
     },
@@ -108,13 +123,20 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions):
   const faults = new FaultPlan();
   const calls: CallRecord[] = [];
   let random: RandomFaults | undefined;
-  const server = createSandboxServer(ctx, faults, calls, () => random);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
+  const listen = async (host: SandboxHost): Promise<{ server: Server; url: string }> => {
+    const server = createSandboxServer(ctx, faults, calls, () => random, host);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  };
+  const hosts = [
+    await listen('my-domain'),
+    await listen('login.salesforce.com'),
+    await listen('test.salesforce.com'),
+  ];
+  const origin = hosts[0]!.url;
   ctx.settings.origin = origin;
   const outbound: OutboundDelivery[] = [];
   const actionId = org.ids.next(KEY_PREFIX.OutboundAction);
@@ -122,6 +144,8 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions):
   return {
     instanceUrl: origin,
     loginUrl: origin,
+    loginServers: { production: hosts[1]!.url, sandbox: hosts[2]!.url },
+    jwtAudience: ctx.settings.isSandboxOrg ? 'https://test.salesforce.com' : 'https://login.salesforce.com',
     orgId,
     apiVersion,
     org,
@@ -139,10 +163,16 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions):
       outbound.push(...deliveries);
       return deliveries;
     },
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    stop: async () => {
+      await Promise.all(
+        hosts.map(
+          ({ server }) =>
+            new Promise<void>((resolve, reject) => {
+              server.closeAllConnections();
+              server.close((err) => (err ? reject(err) : resolve()));
+            }),
+        ),
+      );
+    },
   };
 }

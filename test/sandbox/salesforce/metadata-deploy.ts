@@ -16,17 +16,28 @@
  * same definition reports changed=false); permission sets are checked against
  * the fields they grant; layouts and other real types are accepted as they
  * are. Custom objects (`Foo__c`) are not modelled and fail.
+ *
+ * Before any of that, package.xml and every file a component lives in
+ * (objects, permission sets, layouts, flows, workflows) is checked against
+ * the Metadata API WSDL's schema (metadata-schema.ts): a file the real API
+ * cannot parse fails its components with Salesforce's "Error parsing file:
+ * …" problem and the line and column, and a bad package.xml fails the
+ * deploy.
  */
 import type { FieldDef } from './schema.ts';
 import { KEY_PREFIX } from './ids.ts';
 import type { OrgState, PermissionSetRecord } from './org-state.ts';
 import { fieldFromMetadata, sameField } from './metadata-fields.ts';
+import type { MetadataProblem } from './metadata-schema.ts';
+import { metadataSchema } from './metadata-schema.ts';
 import type { XmlNode } from './xml.ts';
 import { XmlError, list, parseXml, text } from './xml.ts';
 import { ZipError, readZip } from './zip.ts';
 
+/** A DeployMessage, its keys in the WSDL's sequence order (they are written out as they are listed). */
 export interface DeployMessage {
   changed: boolean;
+  columnNumber?: number;
   componentType: string;
   created: boolean;
   createdDate: string;
@@ -34,6 +45,7 @@ export interface DeployMessage {
   fileName: string;
   fullName: string;
   id?: string;
+  lineNumber?: number;
   problem?: string;
   problemType?: 'Error' | 'Warning';
   success: boolean;
@@ -45,6 +57,8 @@ interface Planned {
   fullName: string;
   fileName: string;
   problem?: string;
+  /** Where in the file a parse problem is. */
+  at?: Pick<MetadataProblem, 'lineNumber' | 'columnNumber'>;
   field?: { object: string; def: FieldDef };
   permissionSet?: PermissionSetRecord;
   layout?: string;
@@ -74,14 +88,12 @@ const TOLERATED = new Set([
   'CustomApplication',
   'CustomTab',
   'FlexiPage',
-  'Flow',
   'ListView',
   'Profile',
   'RecordType',
   'RemoteSiteSetting',
   'NamedCredential',
   'ValidationRule',
-  'Workflow',
   'WebLink',
 ]);
 
@@ -102,6 +114,16 @@ export function planDeploy(org: OrgState, zipBase64: string, singlePackage: bool
     const buf = files.get(base + path);
     return buf ? parseXml(buf.toString('utf8'), ARRAYS) : undefined;
   };
+  const schema = metadataSchema();
+  const schemaProblems = new Map<string, MetadataProblem | undefined>();
+  /** The schema's verdict on a file of the zip, once per file (undefined: valid, absent or unchecked). */
+  const schemaProblem = (path: string, rootType: string): MetadataProblem | undefined => {
+    if (!schema || schemaProblems.has(path)) return schemaProblems.get(path);
+    const buf = files.get(base + path);
+    const problem = buf ? schema.check(buf.toString('utf8'), rootType) : undefined;
+    schemaProblems.set(path, problem);
+    return problem;
+  };
   let pkg: XmlNode | undefined;
   try {
     pkg = read('package.xml')?.Package as XmlNode | undefined;
@@ -111,6 +133,13 @@ export function planDeploy(org: OrgState, zipBase64: string, singlePackage: bool
   }
   if (!pkg || typeof pkg !== 'object')
     return { components: [], errorMessage: 'package.xml: root element must be Package' };
+  const badPackage = schemaProblem('package.xml', 'Package');
+  if (badPackage) {
+    const { problem, ...at } = badPackage;
+    return {
+      components: [{ type: '', fullName: 'package.xml', fileName: `${base}package.xml`, problem, at }],
+    };
+  }
 
   const components: Planned[] = [];
   const notFound = (type: string, fullName: string, fileName: string): Planned => ({
@@ -130,6 +159,13 @@ export function planDeploy(org: OrgState, zipBase64: string, singlePackage: bool
   for (const { name: type, members } of types) {
     for (const member of members) {
       const fileFor = (path: string) => `${base}${path}`;
+      const file = fileOfComponent(type, member);
+      const parseProblem = file && schemaProblem(file.path, file.rootType);
+      if (parseProblem) {
+        const { problem, ...at } = parseProblem;
+        components.push({ type, fullName: member, fileName: fileFor(file.path), problem, at });
+        continue;
+      }
       try {
         if (type === 'CustomObject' || type === 'CustomField') {
           const [objectName, fieldName] =
@@ -214,6 +250,13 @@ export function planDeploy(org: OrgState, zipBase64: string, singlePackage: bool
           }
           parseXml(buf.toString('utf8'), ARRAYS);
           components.push({ type, fullName: member, fileName: fileFor(path), layout: buf.toString('utf8') });
+        } else if (file) {
+          // A flow or workflow: read and checked against the schema, not modelled.
+          if (!files.has(base + file.path)) {
+            components.push(notFound(type, member, fileFor(file.path)));
+            continue;
+          }
+          components.push({ type, fullName: member, fileName: fileFor(file.path) });
         } else if (TOLERATED.has(type)) {
           components.push({ type, fullName: member, fileName: fileFor('package.xml') });
         } else {
@@ -239,6 +282,30 @@ export function planDeploy(org: OrgState, zipBase64: string, singlePackage: bool
 }
 
 /**
+ * Where a component's file is in a metadata-format zip, and its root element
+ * (Metadata API Developer Guide, "Metadata Types": each type's directory and
+ * suffix), for the types whose files the sandbox reads.
+ */
+function fileOfComponent(type: string, member: string): { path: string; rootType: string } | undefined {
+  switch (type) {
+    case 'CustomObject':
+      return { path: `objects/${member}.object`, rootType: 'CustomObject' };
+    case 'CustomField':
+      return { path: `objects/${member.split('.', 1)[0]}.object`, rootType: 'CustomObject' };
+    case 'PermissionSet':
+      return { path: `permissionsets/${member}.permissionset`, rootType: 'PermissionSet' };
+    case 'Layout':
+      return { path: `layouts/${member}.layout`, rootType: 'Layout' };
+    case 'Flow':
+      return { path: `flows/${member}.flow`, rootType: 'Flow' };
+    case 'Workflow':
+      return { path: `workflows/${member}.workflow`, rootType: 'Workflow' };
+    default:
+      return undefined;
+  }
+}
+
+/**
  * Applies a plan (unless checkOnly or a rollback is due) and describes every
  * component as Salesforce's DeployDetails do.
  */
@@ -249,15 +316,19 @@ export function applyDeploy(
 ): { successes: DeployMessage[]; failures: DeployMessage[] } {
   const stamp = new Date(org.now()).toISOString();
   const message = (p: Planned, extra: Partial<DeployMessage>): DeployMessage => ({
-    changed: false,
+    changed: extra.changed ?? false,
+    columnNumber: p.at?.columnNumber,
     componentType: p.type,
-    created: false,
+    created: extra.created ?? false,
     createdDate: stamp,
     deleted: false,
     fileName: p.fileName,
     fullName: p.fullName,
-    success: true,
-    ...extra,
+    id: extra.id,
+    lineNumber: p.at?.lineNumber,
+    problem: extra.problem,
+    problemType: extra.problemType,
+    success: extra.success ?? true,
   });
   const failures: DeployMessage[] = [];
   // Permission sets may only grant fields that exist once this deploy's fields land.

@@ -1,28 +1,40 @@
 /**
  * `POST /services/oauth2/token` for the two server-to-server flows clv-sync
- * uses, and the bearer check every API call passes through.
+ * uses, and the bearer check every API call passes through. The endpoint is
+ * served on the org's My Domain and on the stand-ins for login.salesforce.com
+ * and test.salesforce.com.
  *
  * - JWT bearer (`grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer`,
  *   `assertion`): an RS256 JWT with iss = the connected app's client id,
- *   sub = the username, aud = the login URL, exp in the future; the signature
- *   is verified with the app's certificate key (`jwtPublicKeyPem`).
+ *   sub = the username, aud = https://login.salesforce.com for a production
+ *   org, https://test.salesforce.com for a sandbox, or an Experience Cloud
+ *   site URL, and never the My Domain URL, whichever host it is posted to;
+ *   exp in the future (Salesforce Help, "OAuth 2.0 JWT Bearer Flow for
+ *   Server-to-Server Integration"). The signature is verified with the app's
+ *   certificate key (`jwtPublicKeyPem`).
  * - Client credentials (`grant_type=client_credentials`, client_id and
- *   client_secret in the form or as HTTP Basic).
+ *   client_secret in the form or as HTTP Basic), only on the My Domain:
+ *   login.salesforce.com and test.salesforce.com refuse it with
+ *   `invalid_grant` / "request not supported on this domain" (Salesforce
+ *   Help, article 000886201).
  *
  * Failures are OAuth error objects with Salesforce's descriptions
  * (`invalid_grant` / "invalid assertion", "audience is invalid", "expired
- * authorization code"; `invalid_client_id` / "client identifier invalid";
- * `invalid_client` / "invalid client credentials"). Success is the token
- * response jsforce's `conn.authorize()` consumes: access_token, instance_url,
+ * authorization code", "request not supported on this domain";
+ * `invalid_client_id` / "client identifier invalid"; `invalid_client` /
+ * "invalid client credentials"). Success is the token response jsforce's
+ * `conn.authorize()` consumes: access_token, instance_url (the My Domain),
  * id (`…/id/{orgId}/{userId}`), token_type, issued_at, signature, scope.
  */
 import { createHmac, randomBytes, verify } from 'node:crypto';
-import type { ApiRequest, SandboxContext } from './context.ts';
+import type { ApiRequest, SandboxContext, SandboxHost } from './context.ts';
 import type { OrgState, TokenRecord } from './org-state.ts';
 import type { Reply } from './reply.ts';
 import { invalidSession, json } from './reply.ts';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const PRODUCTION_LOGIN = 'https://login.salesforce.com';
+const SANDBOX_LOGIN = 'https://test.salesforce.com';
 
 const oauthError = (error: string, description: string): Reply =>
   json(400, { error, error_description: description });
@@ -49,7 +61,7 @@ export function authenticate(org: OrgState, token: string | undefined): TokenRec
   return record;
 }
 
-export function handleToken(ctx: SandboxContext, req: ApiRequest): Reply {
+export function handleToken(ctx: SandboxContext, req: ApiRequest, host: SandboxHost = 'my-domain'): Reply {
   const type = String(req.headers['content-type'] ?? '');
   if (req.method !== 'POST' || !/^application\/x-www-form-urlencoded/i.test(type)) {
     return oauthError('invalid_request', 'must use HTTP POST with application/x-www-form-urlencoded');
@@ -57,7 +69,10 @@ export function handleToken(ctx: SandboxContext, req: ApiRequest): Reply {
   const form = new URLSearchParams(req.body.toString('utf8'));
   const grant = form.get('grant_type');
   if (grant === JWT_BEARER) return jwtBearer(ctx, form.get('assertion'));
-  if (grant === 'client_credentials') return clientCredentials(ctx, req, form);
+  if (grant === 'client_credentials') {
+    if (host !== 'my-domain') return oauthError('invalid_grant', 'request not supported on this domain');
+    return clientCredentials(ctx, req, form);
+  }
   if (!grant) return oauthError('invalid_request', 'grant type not specified');
   return oauthError('unsupported_grant_type', 'grant type not supported');
 }
@@ -105,8 +120,12 @@ function jwtBearer(ctx: SandboxContext, assertion: string | null): Reply {
   if (claims.iss !== ctx.settings.clientId)
     return oauthError('invalid_client_id', 'client identifier invalid');
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-  const origin = ctx.settings.origin.replace(/\/$/, '');
-  if (!audiences.some((a) => typeof a === 'string' && a.replace(/\/$/, '') === origin)) {
+  const accepted = new Set(
+    [ctx.settings.isSandboxOrg ? SANDBOX_LOGIN : PRODUCTION_LOGIN, ...ctx.settings.experienceSiteUrls].map(
+      (u) => u.replace(/\/$/, ''),
+    ),
+  );
+  if (!audiences.some((a) => typeof a === 'string' && accepted.has(a.replace(/\/$/, '')))) {
     return oauthError('invalid_grant', 'audience is invalid');
   }
   if (typeof claims.exp !== 'number' || claims.exp * 1000 <= ctx.org.now()) {

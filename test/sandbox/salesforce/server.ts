@@ -11,7 +11,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { handleBulkQuery } from './bulk-query.ts';
 import { handleIngest } from './bulk-ingest.ts';
 import { handleCollectionsUpdate } from './collections.ts';
-import type { ApiRequest, SandboxContext } from './context.ts';
+import type { ApiRequest, SandboxContext, SandboxHost } from './context.ts';
 import type { RandomFaults } from '../random-faults.ts';
 import type { FaultPlan } from './faults.ts';
 import { faultError } from './faults.ts';
@@ -31,6 +31,8 @@ export interface CallRecord {
   records?: number;
   /** The random fault this call drew, if any (it never reached its handler). */
   fault?: string;
+  /** Set when the call reached a stand-in for login.salesforce.com or test.salesforce.com. */
+  host?: Exclude<SandboxHost, 'my-domain'>;
 }
 
 interface Route {
@@ -116,11 +118,12 @@ export function createSandboxServer(
   faults: FaultPlan,
   calls: CallRecord[],
   random: () => RandomFaults | undefined,
+  host: SandboxHost = 'my-domain',
 ): Server {
   return createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => respond(ctx, faults, random(), calls, req, res, Buffer.concat(chunks)));
+    req.on('end', () => respond(ctx, faults, random(), calls, req, res, Buffer.concat(chunks), host));
     req.on('error', () => res.destroy());
   });
 }
@@ -133,11 +136,18 @@ function respond(
   req: IncomingMessage,
   res: ServerResponse,
   body: Buffer,
+  host: SandboxHost,
 ): void {
   const url = new URL(req.url ?? '/', ctx.settings.origin);
   const method = req.method ?? 'GET';
-  const route = classify(method, url.pathname);
+  const classified = classify(method, url.pathname);
+  // The shared login servers serve the token endpoint and nothing of the org's.
+  const route: Route =
+    host === 'my-domain' || classified.api === 'oauth'
+      ? classified
+      : { kind: 'other', segments: [], api: 'open' };
   const call: CallRecord = { method, path: url.pathname, status: 0, kind: route.kind };
+  if (host !== 'my-domain') call.host = host;
   calls.push(call);
 
   const drawn = random?.draw(route.kind);
@@ -168,7 +178,7 @@ function respond(
   let counted = false;
   try {
     if (fault) throw faultError(ctx, route.kind, fault);
-    if (route.api === 'oauth') reply = handleToken(ctx, apiReq);
+    if (route.api === 'oauth') reply = handleToken(ctx, apiReq, host);
     else if (route.kind === 'versions') {
       const versions = [];
       for (let v = 31; v <= Number(ctx.settings.apiVersion); v++) {

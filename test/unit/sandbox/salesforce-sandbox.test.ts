@@ -36,11 +36,16 @@ function jwt(claims: Record<string, unknown>, key = keys.privateKey): string {
 
 const JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
-/** The metadata-format package our setup deploys: CLV fields on Contact, a permission set, a layout. */
+/**
+ * The metadata-format package our setup deploys: CLV fields on Contact, a
+ * permission set, a layout. Elements in the order of the Metadata WSDL's
+ * sequences (CustomField: label, precision, scale, type; PermissionSet:
+ * fieldPermissions before label; LayoutSection needs its style).
+ */
 function clvPackage(): Buffer {
   const field = (name: string, body: string) => `<fields><fullName>${name}</fullName>${body}</fields>`;
   const number = (label: string, type: string, precision: number, scale: number) =>
-    `<label>${label}</label><type>${type}</type><precision>${precision}</precision><scale>${scale}</scale>`;
+    `<label>${label}</label><precision>${precision}</precision><scale>${scale}</scale><type>${type}</type>`;
   const picklist = (label: string, values: string[]) =>
     `<label>${label}</label><type>Picklist</type><valueSet><restricted>true</restricted><valueSetDefinition><sorted>false</sorted>${values
       .map((v) => `<value><fullName>${v}</fullName><default>false</default><label>${v}</label></value>`)
@@ -72,10 +77,10 @@ ${field('CLV_Scored_At__c', '<label>Scored at</label><type>DateTime</type>')}
   <version>${VERSION}</version>
 </Package>`;
   const permissionSet = `<?xml version="1.0" encoding="UTF-8"?>
-<PermissionSet xmlns="http://soap.sforce.com/2006/04/metadata"><label>CLV Sync</label>
+<PermissionSet xmlns="http://soap.sforce.com/2006/04/metadata">
 ${members.map((m) => `<fieldPermissions><editable>true</editable><field>Contact.${m}</field><readable>true</readable></fieldPermissions>`).join('')}
-</PermissionSet>`;
-  const layout = `<?xml version="1.0" encoding="UTF-8"?><Layout xmlns="http://soap.sforce.com/2006/04/metadata"><layoutSections><label>CLV</label></layoutSections></Layout>`;
+<label>CLV Sync</label></PermissionSet>`;
+  const layout = `<?xml version="1.0" encoding="UTF-8"?><Layout xmlns="http://soap.sforce.com/2006/04/metadata"><layoutSections><label>CLV</label><style>TwoColumnsTopToBottom</style></layoutSections></Layout>`;
   return writeZip({
     'clv/package.xml': pkg,
     'clv/objects/Contact.object': contact,
@@ -127,10 +132,11 @@ describe('Salesforce sandbox', () => {
   afterAll(() => sf.stop());
 
   describe('OAuth', () => {
+    // A production org's audience: https://login.salesforce.com, whichever host the JWT is posted to.
     const claims = () => ({
       iss: CLIENT_ID,
       sub: 'integration@clv.example',
-      aud: sf.loginUrl,
+      aud: sf.jwtAudience,
       exp: Math.floor(Date.now() / 1000) + 180,
     });
 
@@ -150,15 +156,65 @@ describe('Salesforce sandbox', () => {
         name: 'invalid_grant',
         message: 'invalid assertion',
       });
-      expect(await attempt(jwt({ ...claims(), aud: 'https://login.salesforce.com' }))).toMatchObject({
-        message: 'audience is invalid',
-      });
+      // Salesforce Help, "OAuth 2.0 JWT Bearer Flow": never the My Domain URL; test.salesforce.com is a sandbox's.
+      for (const aud of [sf.loginUrl, 'https://acme.my.salesforce.com', 'https://test.salesforce.com']) {
+        expect(await attempt(jwt({ ...claims(), aud }))).toMatchObject({
+          name: 'invalid_grant',
+          message: 'audience is invalid',
+        });
+      }
       expect(await attempt(jwt({ ...claims(), exp: Math.floor(Date.now() / 1000) - 10 }))).toMatchObject({
         message: 'expired authorization code',
       });
       expect(await attempt(jwt({ ...claims(), iss: 'someone-else' }))).toMatchObject({
         name: 'invalid_client_id',
       });
+    });
+
+    it('JWT bearer at the login.salesforce.com stand-in works too, and its instance_url is the My Domain', async () => {
+      const c = new jsforce.Connection({ loginUrl: sf.loginServers.production, version: VERSION });
+      await c.authorize({ grant_type: JWT_GRANT, assertion: jwt(claims()) });
+      expect(c.instanceUrl).toBe(sf.instanceUrl);
+      expect(sf.calls.at(-1)).toMatchObject({ kind: 'token', status: 200, host: 'login.salesforce.com' });
+    });
+
+    it('client credentials on login.salesforce.com or test.salesforce.com: invalid_grant, request not supported on this domain', async () => {
+      for (const loginUrl of [sf.loginServers.production, sf.loginServers.sandbox]) {
+        const c = new jsforce.Connection({
+          oauth2: { loginUrl, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+          version: VERSION,
+        });
+        expect(await errorOf(c.authorize({ grant_type: 'client_credentials' }))).toMatchObject({
+          name: 'invalid_grant',
+          message: 'request not supported on this domain',
+        });
+      }
+      // The shared login servers serve nothing of the org's.
+      const res = await fetch(`${sf.loginServers.production}/services/data/v${VERSION}/limits`);
+      expect(res.status).toBe(404);
+    });
+
+    it("a sandbox org's JWT audience is test.salesforce.com; an Experience Cloud site URL is one too", async () => {
+      const site = 'https://acme.my.site.com/partners';
+      const sandbox = await startSalesforceSandbox({
+        clientId: CLIENT_ID,
+        jwtPublicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        isSandboxOrg: true,
+        experienceSiteUrls: [site],
+      });
+      try {
+        const c = new jsforce.Connection({ loginUrl: sandbox.loginUrl, version: VERSION });
+        const login = (aud: string) =>
+          c.authorize({ grant_type: JWT_GRANT, assertion: jwt({ ...claims(), aud }) });
+        expect(sandbox.jwtAudience).toBe('https://test.salesforce.com');
+        await login('https://test.salesforce.com');
+        await login(site);
+        expect(await errorOf(login('https://login.salesforce.com'))).toMatchObject({
+          message: 'audience is invalid',
+        });
+      } finally {
+        await sandbox.stop();
+      }
     });
 
     it('client credentials through jsforce, and a wrong secret fails invalid_client', async () => {
@@ -361,6 +417,50 @@ describe('Salesforce sandbox', () => {
         problemType: 'Error',
       });
       expect(sf.org.hasField('Contact', 'CLV_Segment__c')).toBe(false);
+    });
+
+    it('a file the Metadata WSDL refuses fails its components with "Error parsing file", where it is', async () => {
+      const pkg = (types: string) =>
+        `<?xml version="1.0" encoding="UTF-8"?><Package xmlns="http://soap.sforce.com/2006/04/metadata">${types}<version>${VERSION}</version></Package>`;
+      const zip = writeZip({
+        'package.xml': pkg(
+          '<types><members>Contact.CLV_Segment__c</members><name>CustomField</name></types><types><members>CLV_Flow</members><name>Flow</name></types>',
+        ),
+        // CustomField's sequence puts precision before type.
+        'objects/Contact.object':
+          '<?xml version="1.0" encoding="UTF-8"?>\n<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">\n<fields><fullName>CLV_Segment__c</fullName><label>Segment</label><type>Number</type><precision>8</precision><scale>0</scale></fields>\n</CustomObject>',
+        'flows/CLV_Flow.flow':
+          '<?xml version="1.0" encoding="UTF-8"?><Flow xmlns="http://soap.sforce.com/2006/04/metadata"><label>x</label><processType>Autolaunched</processType></Flow>',
+      });
+      const result = await deploy(conn, zip);
+      expect(result).toMatchObject({ success: false, status: 'Failed', numberComponentErrors: 2 });
+      const failures = [result.details!.componentFailures].flat();
+      expect(failures.find((f) => f.componentType === 'CustomField')).toMatchObject({
+        fileName: 'objects/Contact.object',
+        fullName: 'Contact.CLV_Segment__c',
+        problem:
+          'Error parsing file: Element {http://soap.sforce.com/2006/04/metadata}precision invalid at this location in type CustomField',
+        problemType: 'Error',
+        lineNumber: 3,
+      });
+      expect(failures.find((f) => f.componentType === 'Flow')).toMatchObject({
+        fileName: 'flows/CLV_Flow.flow',
+        problem: "Error parsing file: 'Autolaunched' is not a valid value for the enum 'FlowProcessType'",
+      });
+      expect(sf.org.hasField('Contact', 'CLV_Segment__c')).toBe(false);
+
+      const badManifest = await deploy(
+        conn,
+        writeZip({
+          'package.xml': pkg('<types><name>CustomField</name><members>Contact.X__c</members></types>'),
+        }),
+      );
+      expect(badManifest).toMatchObject({ success: false, status: 'Failed' });
+      expect([badManifest.details!.componentFailures].flat()[0]).toMatchObject({
+        fileName: 'package.xml',
+        problem:
+          'Error parsing file: Element {http://soap.sforce.com/2006/04/metadata}members invalid at this location in type PackageTypeMembers',
+      });
     });
 
     it('upsertMetadata / readMetadata create a field the CRUD way', async () => {
