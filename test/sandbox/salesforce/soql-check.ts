@@ -19,6 +19,7 @@ import type { FieldType as AstField, Query, WhereClause } from '@jetstreamapp/so
 import { parseQuery } from '@jetstreamapp/soql-parser-js';
 import type { OrgSchema, SObjectDef } from './schema.ts';
 import { soqlMessage } from './reply.ts';
+import { SoqlSyntaxError, parseSoql } from './soql.ts';
 
 export interface SoqlProblem {
   errorCode: 'MALFORMED_QUERY' | 'INVALID_TYPE' | 'INVALID_FIELD';
@@ -153,6 +154,10 @@ class Checker {
     for (const part of parts.slice(0, -1)) {
       const lookup = this.schema.relationship(current, part);
       const target = lookup?.referenceTo ? this.schema.object(lookup.referenceTo) : undefined;
+      if (lookup?.relationshipName && !target)
+        throw new SoqlCheckUnsupported(
+          `The sandbox does not model ${current.name}.${part}'s object (${lookup.referenceTo}); add it to schema.ts`,
+        );
       if (!lookup || !target)
         this.refuse(
           'INVALID_FIELD',
@@ -180,9 +185,18 @@ export function soqlProblem(schema: OrgSchema, soql: string): SoqlProblem | unde
 export function checkSoql(schema: OrgSchema, soql: string): { problem?: SoqlProblem; paths: SoqlPath[] } {
   const parsed = parseStrict(soql);
   if ('detail' in parsed) {
-    const detail = `unexpected token: ${parsed.detail}`;
+    // The grammar's verdict; the column, where the sandbox's own parser can point at it.
+    let column = 1;
+    let detail = `unexpected token: ${parsed.detail}`;
+    try {
+      parseSoql(soql);
+    } catch (error) {
+      if (!(error instanceof SoqlSyntaxError)) throw error;
+      column = error.column;
+      if (error.detail.startsWith('unexpected token')) detail = error.detail;
+    }
     return {
-      problem: { errorCode: 'MALFORMED_QUERY', detail, message: soqlMessage(soql, 1, detail) },
+      problem: { errorCode: 'MALFORMED_QUERY', detail, message: soqlMessage(soql, column, detail) },
       paths: [],
     };
   }

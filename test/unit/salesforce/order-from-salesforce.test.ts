@@ -188,7 +188,15 @@ describe('orderFromSalesforce: Order', () => {
     expect((error as SalesforceRecordError).field).toBe('StatusCode');
     expect(error.message).toMatch(/"Shipped".*add StatusCode/);
     const none = errorOf(() => orderFromSalesforce(orderFields({ Status: null }), 'Order', B2C));
-    expect((none as SalesforceRecordError).field).toBe('Status');
+    expect((none as SalesforceRecordError).field).toBe('Status'); // StatusCode is Draft or Activated (Object Reference, OrderStatus); a label in its place is refused by name.
+    const label = errorOf(() =>
+      orderFromSalesforce(orderFields({ Status: 'Shipped', StatusCode: 'Shipped' }), 'Order', B2C),
+    );
+    expect((label as SalesforceRecordError).field).toBe('StatusCode');
+    // Bulk CSV's empty StatusCode is null: the standard label is then read.
+    expect(
+      orderFromSalesforce(orderFields({ Status: 'Activated', StatusCode: '' }), 'Order', B2C),
+    ).not.toBeNull();
   });
 
   it('a reduction order is not a purchase and never stored on its own', () => {
