@@ -162,6 +162,14 @@ describe('Salesforce SOQL contract', () => {
       expect(STATEMENTS.some((s) => s.file === file)).toBe(true);
   });
 
+  it('sends SOQL from integrations/salesforce only: no SELECT literal in functions, cli or shared', () => {
+    const elsewhere = ['functions', 'cli', 'shared']
+      .flatMap((dir) => sourceFiles(join(root, dir)))
+      .filter((file) => selectKeywords(readFileSync(file, 'utf8')) > 0)
+      .map((file) => relative(root, file));
+    expect(elsewhere).toEqual([]);
+  });
+
   it('the real field lists are the ones in ../shared/reference', () => {
     expect([...REFERENCE_OBJECTS.keys()]).toEqual(
       expect.arrayContaining(['Order', 'Opportunity', 'OpportunityContactRole', 'Contact', 'User']),
