@@ -15,16 +15,54 @@ import type { TenantSettings } from '../../shared/store/tenants.ts';
 import { orderFromSalesforce } from './order-from-salesforce.ts';
 import { salesforceId18 } from './salesforce-ids.ts';
 
-/** What an Order is read with: the bill-to Contact's email links the same person across systems. */
-export const ORDER_SOQL =
-  "SELECT Id, AccountId, BillToContactId, BillToContact.Email, TotalAmount, EffectiveDate, Status, LastModifiedDate FROM Order WHERE Status = 'Activated' AND IsReductionOrder = false ORDER BY Id";
+/**
+ * What an Order is read with: the bill-to Contact's email links the same person across systems, and
+ * StatusCode is the status category. "Active" is StatusCode = 'Activated', never the Status label: each
+ * Status value belongs to a category (Draft or Activated) and orgs add their own values, such as
+ * "Shipped" in Activated (Object Reference, Order and OrderStatus).
+ */
+export const ORDER_SELECT = [
+  'Id',
+  'AccountId',
+  'BillToContactId',
+  'BillToContact.Email',
+  'TotalAmount',
+  'EffectiveDate',
+  'Status',
+  'StatusCode',
+  'LastModifiedDate',
+] as const;
+
+export const ORDER_SOQL = `SELECT ${ORDER_SELECT.join(', ')} FROM Order WHERE StatusCode = 'Activated' AND IsReductionOrder = false ORDER BY Id`;
 
 /** Returns: activated reduction orders, netted from their original order's value. */
 export const REDUCTION_SOQL =
-  "SELECT OriginalOrderId, TotalAmount FROM Order WHERE Status = 'Activated' AND IsReductionOrder = true";
+  "SELECT OriginalOrderId, TotalAmount FROM Order WHERE StatusCode = 'Activated' AND IsReductionOrder = true";
 
-export const OPPORTUNITY_SOQL =
-  'SELECT Id, AccountId, ContactId, Contact.Email, Amount, CloseDate, IsWon, LastModifiedDate FROM Opportunity WHERE IsWon = true ORDER BY Id';
+/**
+ * The contact of an opportunity: Opportunity has ContactId but no Contact relationship (a real org's
+ * Enterprise WSDL), so Contact.Email cannot be read from it; a deal's contacts are its
+ * OpportunityContactRoles. The one marked Primary is the deal's contact as Salesforce itself shows it
+ * (the "Primary Contact" of the Contact Roles list, the contact in opportunity reports), and an org has at
+ * most one per opportunity, so it is what an admin expects clv-sync to credit. Other roles (influencers,
+ * technical buyers) are not the buyer and are not used. With no primary role, the Opportunity's own
+ * ContactId (set when the deal was made from a contact or a converted lead) is the customer, by id.
+ */
+export const PRIMARY_CONTACT_ROLE =
+  '(SELECT ContactId, Contact.Email FROM OpportunityContactRoles WHERE IsPrimary = true)';
+
+export const OPPORTUNITY_SELECT = [
+  'Id',
+  'AccountId',
+  'ContactId',
+  'Amount',
+  'CloseDate',
+  'IsWon',
+  'LastModifiedDate',
+  PRIMARY_CONTACT_ROLE,
+] as const;
+
+export const OPPORTUNITY_SOQL = `SELECT ${OPPORTUNITY_SELECT.join(', ')} FROM Opportunity WHERE IsWon = true ORDER BY Id`;
 
 export interface SalesforceBackfillReport {
   progress: ImportProgress;

@@ -48,7 +48,7 @@ import type { Order } from '../../shared/store/order.ts';
 import { OrderSchema } from '../../shared/store/order.ts';
 import type { Store } from '../../shared/store/store.ts';
 import type { TenantSettings } from '../../shared/store/tenants.ts';
-import { OPPORTUNITY_SOQL, ORDER_SOQL, queryRecords } from './backfill.ts';
+import { OPPORTUNITY_SELECT, ORDER_SELECT, queryRecords } from './backfill.ts';
 import type { SalesforceOrderObject } from './order-from-salesforce.ts';
 import { readSalesforceRecord, salesforceOrderId } from './order-from-salesforce.ts';
 import { isPermanentRecordError } from './outbound-notifications.ts';
@@ -119,38 +119,43 @@ const REREAD: ReadonlySet<ChangeType> = new Set([
 const DELETED: ReadonlySet<ChangeType> = new Set(['DELETE', 'GAP_DELETE']);
 const UNDELETED: ReadonlySet<ChangeType> = new Set(['UNDELETE', 'GAP_UNDELETE']);
 
-/** The field list of a SELECT. */
-function selectList(soql: string): string[] {
-  const m = /^SELECT\s+(.+?)\s+FROM\s/i.exec(soql);
-  if (!m) throw new Error(`not a SELECT: ${soql}`);
-  return m[1]!.split(',').map((f) => f.trim());
-}
-
-const union = (...lists: string[][]) => [...new Set(lists.flat())];
+const union = (...lists: (readonly string[])[]) => [...new Set(lists.flat())];
 
 /**
- * What a changed record is read with: the backfill's fields, SystemModstamp
- * (a version moves with it too), and for Orders what tells a return apart.
+ * What a changed record is read with: the backfill's fields (the Opportunity's primary contact role
+ * subquery included), SystemModstamp (a version moves with it too), and for Orders what tells a return
+ * apart.
  */
-export const ORDER_FIELDS = union(selectList(ORDER_SOQL), [
-  'SystemModstamp',
-  'IsReductionOrder',
-  'OriginalOrderId',
-]);
-export const OPPORTUNITY_FIELDS = union(selectList(OPPORTUNITY_SOQL), ['SystemModstamp', 'StageName']);
+export const ORDER_FIELDS = union(ORDER_SELECT, ['SystemModstamp', 'IsReductionOrder', 'OriginalOrderId']);
+export const OPPORTUNITY_FIELDS = union(OPPORTUNITY_SELECT, ['SystemModstamp', 'StageName']);
 
-/** The reduction orders against some orders: activated ones are netted, every one's version counts. */
-const RETURNS_FIELDS = [
+/** The reduction orders against some orders: activated ones (by StatusCode) are netted, every one's version counts. */
+export const RETURNS_FIELDS = [
   'Id',
   'OriginalOrderId',
   'TotalAmount',
-  'Status',
+  'StatusCode',
   'LastModifiedDate',
   'SystemModstamp',
 ];
 
 const chunks = <T>(items: readonly T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
+/** `SELECT <fields> FROM <sObject> WHERE <extra><field> IN ('<id>', …)`, for one batch of checked ids. */
+export function selectWhereInSoql(
+  sObject: string,
+  fields: readonly string[],
+  field: string,
+  ids: readonly string[],
+  extra = '',
+): string {
+  // Ids are checked to be 18 letters and digits before they get here: nothing to escape.
+  return `SELECT ${fields.join(', ')} FROM ${sObject} WHERE ${extra}${field} IN (${ids.map((id) => `'${id}'`).join(', ')})`;
+}
+
+/** The filter of the returns query: reduction orders only. */
+export const RETURNS_FILTER = 'IsReductionOrder = true AND ';
 
 /** Records by id, `SELECT … WHERE <field> IN (…)` in batches of SOQL_ID_BATCH. */
 async function selectWhereIn(
@@ -164,8 +169,7 @@ async function selectWhereIn(
   const out: Record<string, unknown>[] = [];
   const stats = { pages: 0 };
   for (const batch of chunks(ids, SOQL_ID_BATCH)) {
-    // Ids are checked to be 18 letters and digits before they get here: nothing to escape.
-    const soql = `SELECT ${fields.join(', ')} FROM ${sObject} WHERE ${extra}${field} IN (${batch.map((id) => `'${id}'`).join(', ')})`;
+    const soql = selectWhereInSoql(sObject, fields, field, batch, extra);
     for await (const record of queryRecords(conn, soql, stats)) out.push(record);
   }
   return out;
@@ -339,7 +343,7 @@ async function rereadOrders(
     RETURNS_FIELDS,
     'OriginalOrderId',
     [...purchases.keys()],
-    'IsReductionOrder = true AND ',
+    RETURNS_FILTER,
   );
   const refunded = new Map<string, number>();
   const latestReturn = new Map<string, number>();
@@ -347,7 +351,7 @@ async function rereadOrders(
     const original = salesforceId18(String(r.OriginalOrderId), 'OriginalOrderId', 'Order');
     const at = versionMs(r);
     if (Number.isFinite(at)) latestReturn.set(original, Math.max(latestReturn.get(original) ?? 0, at));
-    if (r.Status === 'Activated')
+    if (r.StatusCode === 'Activated')
       refunded.set(original, (refunded.get(original) ?? 0) + Math.abs(Number(r.TotalAmount) || 0));
   }
 

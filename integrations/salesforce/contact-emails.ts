@@ -13,6 +13,11 @@ export type ContactEmails = (contactIds: readonly string[]) => Promise<Map<strin
 const SALESFORCE_ID = /^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/;
 const IDS_PER_QUERY = 200;
 
+/** The query for one batch of well-formed Contact ids (at most IDS_PER_QUERY). */
+export function contactEmailsSoql(ids: readonly string[]): string {
+  return `SELECT Id, Email FROM Contact WHERE Id IN (${ids.map((id) => `'${id}'`).join(',')})`;
+}
+
 export function contactEmailsFrom(conn: Pick<Connection, 'query'>): ContactEmails {
   return async (contactIds) => {
     // Ids go into the SOQL text: anything but a well-formed id is left out, never quoted in.
@@ -20,12 +25,8 @@ export function contactEmailsFrom(conn: Pick<Connection, 'query'>): ContactEmail
     const byPrefix = new Map(ids.map((id) => [id.slice(0, 15), id]));
     const emails = new Map<string, string>();
     for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
-      const list = ids
-        .slice(i, i + IDS_PER_QUERY)
-        .map((id) => `'${id}'`)
-        .join(',');
       const result = await conn.query<{ Id: string; Email: string | null }>(
-        `SELECT Id, Email FROM Contact WHERE Id IN (${list})`,
+        contactEmailsSoql(ids.slice(i, i + IDS_PER_QUERY)),
       );
       for (const record of result.records) {
         // The org answers with 18-character ids; the message may have sent 15.

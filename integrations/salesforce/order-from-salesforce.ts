@@ -17,12 +17,19 @@
  * - currency: CurrencyIsoCode (multi-currency orgs) else the tenant's; a
  *   purchase in another currency than the tenant's raises ForeignCurrencyError
  *   (clv-sync does not convert; Salesforce's own conversion is per org).
- * - customer, by the tenant's grain: contact → BillToContactId (Order) or
- *   ContactId (Opportunity's primary contact) and, when a SOQL relationship
- *   brings it, the contact's Email; account → AccountId. A purchase with no
- *   customer raises SalesforceOrderWithoutCustomerError.
- * - A purchase is an activated Order (StatusCode, else Status, `Activated`)
- *   or a won Opportunity (IsWon, else StageName `Closed Won`). Anything else
+ * - customer, by the tenant's grain: contact → BillToContactId (Order) and,
+ *   when the SOQL relationship brings it, BillToContact.Email; for an
+ *   Opportunity its primary contact role (the `OpportunityContactRoles`
+ *   subquery of backfill.ts: ContactId and Contact.Email), else its own
+ *   ContactId (Opportunity has no Contact relationship to read an email
+ *   through); account → AccountId. A purchase with no customer raises
+ *   SalesforceOrderWithoutCustomerError.
+ * - A purchase is an activated Order, by its status category: StatusCode
+ *   `Activated`, whatever the Status label ("Shipped" counts when the org put
+ *   it in Activated). Without StatusCode only the two standard values can be
+ *   read (an outbound message deployed before StatusCode was in its field
+ *   list sends Status alone); a custom Status without it is rejected, naming
+ *   StatusCode. A won Opportunity is IsWon, else StageName `Closed Won`. Anything else
  *   (a Draft order, an open or lost opportunity, a reduction order) is not a
  *   purchase: readSalesforceRecord says why and gives the record as a
  *   cancelled Order, which the caller stores only over an earlier stored
@@ -203,7 +210,7 @@ const OrderRecordSchema = z.object({
   TotalAmount: amountField,
   EffectiveDate: dateField,
   Status: textField,
-  StatusCode: textField,
+  StatusCode: z.preprocess(blank, z.enum(['Draft', 'Activated']).nullish()),
   IsReductionOrder: booleanField,
 });
 
@@ -211,6 +218,18 @@ const OpportunityRecordSchema = z.object({
   ...common,
   Id: idField('Opportunity', 'Id'),
   ContactId: idField('Contact', 'ContactId'),
+  OpportunityContactRoles: z.preprocess(
+    blank,
+    z
+      .object({
+        records: z.array(
+          z.looseObject({
+            ContactId: idField('Contact', 'OpportunityContactRoles.ContactId'),
+          }),
+        ),
+      })
+      .nullish(),
+  ),
   Amount: amountField,
   CloseDate: dateField,
   IsWon: booleanField,
@@ -269,12 +288,14 @@ function orderStatus(
         'when the orders are next imported (backfill), not from one notification',
     };
   }
+  // The category decides; the label only where it is one of the two standard values, which keep their category.
   const code = r.StatusCode ?? (r.Status === 'Activated' || r.Status === 'Draft' ? r.Status : undefined);
   if (code === undefined) {
     throw r.Status
       ? new SalesforceRecordError(
           `Salesforce ${orderId}: Status is "${r.Status}", a custom status whose category (Draft or Activated) ` +
-            'clv-sync cannot tell; add StatusCode (Status Category) to the fields sent',
+            'clv-sync cannot tell; add StatusCode (Status Category) to the fields sent (`clv salesforce setup` ' +
+            'deploys the outbound message with it)',
           { field: 'StatusCode' },
         )
       : missing(orderId, 'Status', 'add Status (or StatusCode) to the fields sent, so drafts are told apart');
@@ -428,18 +449,35 @@ export function orderFromSalesforce(
 /** The customer at the tenant's grain, or null when the record names none. */
 function identityOf(
   record: Record<string, unknown>,
-  r: { AccountId?: string | null; BillToContactId?: string | null; ContactId?: string | null },
+  r: {
+    AccountId?: string | null;
+    BillToContactId?: string | null;
+    ContactId?: string | null;
+    OpportunityContactRoles?: { records: { ContactId?: string | null }[] } | null;
+  },
   sObject: SalesforceOrderObject,
   grain: 'contact' | 'account',
 ): CustomerIdentity | null {
   if (grain === 'account') return r.AccountId ? { salesforceAccountId: r.AccountId } : null;
-  const contactId = sObject === 'Order' ? r.BillToContactId : r.ContactId;
-  const relationship = sObject === 'Order' ? 'BillToContact' : 'Contact';
-  const emailValue = relationshipText(record, relationship, 'Email');
+  let contactId: string | null | undefined;
+  let emailValue: unknown;
+  let emailPath: string;
+  if (sObject === 'Order') {
+    contactId = r.BillToContactId;
+    emailValue = relationshipText(record, 'BillToContact', 'Email');
+    emailPath = 'BillToContact.Email';
+  } else {
+    // The subquery asks for the primary role only; an org has at most one (backfill.ts says why it is the one).
+    const roles = (record.OpportunityContactRoles as { records?: Record<string, unknown>[] } | null)?.records;
+    const primary = roles?.[0];
+    contactId = r.OpportunityContactRoles?.records[0]?.ContactId ?? r.ContactId;
+    emailValue = primary ? relationshipText(primary, 'Contact', 'Email') : undefined;
+    emailPath = 'OpportunityContactRoles.Contact.Email';
+  }
   if (emailValue !== undefined && emailValue !== null && typeof emailValue !== 'string')
     throw new SalesforceRecordError(
-      `Salesforce ${sObject} ${String(record.Id)}: ${relationship}.Email is ${JSON.stringify(emailValue)}: expected text`,
-      { field: `${relationship}.Email` },
+      `Salesforce ${sObject} ${String(record.Id)}: ${emailPath} is ${JSON.stringify(emailValue)}: expected text`,
+      { field: emailPath },
     );
   const email = emailValue?.trim() || undefined;
   const identity: CustomerIdentity = {};

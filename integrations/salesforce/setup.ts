@@ -105,6 +105,9 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** Metadata types that send Orders to clv-sync: the outbound message and the flow that sends it. */
 const OUTBOUND_TYPES = ['Workflow', 'Flow'];
 
+/** The username of a User, by an id already checked to be a well-formed `005…` id. */
+export const usernameSoql = (userId: string) => `SELECT Username FROM User WHERE Id = '${userId}'`;
+
 /**
  * The username of the user `conn` is logged in as, from the identity service
  * or, when the token may not read it, from User by the id the login returned.
@@ -116,9 +119,7 @@ async function connectedUsername(conn: Connection): Promise<{ username?: string;
     const userId = conn.userInfo?.id;
     if (!userId || !/^005\w{12}(\w{3})?$/.test(userId)) return { problem: (error as Error).message };
     try {
-      const { records } = await conn.query<{ Username: string }>(
-        `SELECT Username FROM User WHERE Id = '${userId}'`,
-      );
+      const { records } = await conn.query<{ Username: string }>(usernameSoql(userId));
       if (records[0]?.Username) return { username: records[0].Username };
       return { problem: `no User ${userId}` };
     } catch (queryError) {

@@ -201,6 +201,7 @@ describe('parseChangeEvent', () => {
         'BillToContact.Email',
         'TotalAmount',
         'Status',
+        'StatusCode',
         'LastModifiedDate',
         'SystemModstamp',
         'IsReductionOrder',
@@ -264,6 +265,50 @@ describe('Salesforce change events relayed through EventBridge', () => {
     expect((await workspaceItems()).some((i) => String(i.pk).endsWith(`salesforce-cdc:uuid:${uuid}`))).toBe(
       true,
     );
+  });
+
+  it('a custom status in the Activated category ("Shipped") is a purchase; one in Draft is not', async () => {
+    // Orgs add their own Status values, each in a category (Object Reference, Order and OrderStatus).
+    sf.org.addOrderStatus('Shipped', 'Activated');
+    sf.org.addOrderStatus('Awaiting Approval', 'Draft');
+    const contact = history.contacts.filter((c) => c.Email)[1]!;
+    const created = at('2024-07-01T11:00:00.000Z');
+    const shipped = sf.org.insert('Order', {
+      AccountId: contact.AccountId ?? null,
+      BillToContactId: contact.Id,
+      TotalAmount: 215,
+      EffectiveDate: '2024-07-01',
+      Status: 'Shipped',
+    });
+    const waiting = sf.org.insert('Order', {
+      AccountId: contact.AccountId ?? null,
+      BillToContactId: contact.Id,
+      TotalAmount: 99,
+      EffectiveDate: '2024-07-01',
+      Status: 'Awaiting Approval',
+    });
+    const result = await handler(
+      relayed({
+        changeType: 'CREATE',
+        recordIds: [shipped.Id, waiting.Id],
+        fields: { Status: 'Shipped', LastModifiedDate: created },
+      }),
+    );
+    expect(result).toMatchObject({ status: 'processed', stored: 1, skipped: 1 });
+    expect(result.records).toHaveLength(2);
+    expect(result.records).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          recordId: waiting.Id,
+          action: 'ignored',
+          reason: expect.stringMatching(/Draft/),
+        }),
+        expect.objectContaining({ recordId: shipped.Id, action: 'stored' }),
+      ]),
+    );
+    expect(await storedOrder(`Order:${shipped.Id}`)).toMatchObject({ value: 215, cancelled: false });
+    expect(await storedOrder(`Order:${waiting.Id}`)).toBeUndefined();
+    queued = [];
   });
 
   it('an UPDATE that changes only Status to Draft stores the order as cancelled and rescores', async () => {
@@ -404,6 +449,39 @@ describe('Salesforce change events relayed through EventBridge', () => {
     expect(await storedOrder(`Order:${reduction.Id}`)).toBeUndefined();
   });
 
+  it("a won Opportunity's customer is its primary contact role, with that contact's email", async () => {
+    const [buyer, influencer] = history.contacts.filter((c) => c.Email);
+    at('2024-07-04T12:00:00.000Z');
+    const deal = sf.org.insert('Opportunity', {
+      Name: 'Expansion',
+      AccountId: buyer!.AccountId ?? null,
+      Amount: 1500,
+      CloseDate: '2024-07-04',
+      StageName: 'Closed Won',
+    });
+    sf.org.insert('OpportunityContactRole', {
+      OpportunityId: deal.Id,
+      ContactId: influencer!.Id,
+      Role: 'Influencer',
+      IsPrimary: false,
+    });
+    sf.org.insert('OpportunityContactRole', {
+      OpportunityId: deal.Id,
+      ContactId: buyer!.Id,
+      Role: 'Decision Maker',
+      IsPrimary: true,
+    });
+    const result = await handler(
+      relayed({ entityName: 'Opportunity', changeType: 'CREATE', recordIds: [deal.Id] }),
+    );
+    expect(result).toMatchObject({ status: 'processed', stored: 1 });
+    expect(await storedOrder(`Opportunity:${deal.Id}`)).toMatchObject({
+      value: 1500,
+      customer: { salesforceContactId: buyer!.Id, email: buyer!.Email },
+    });
+    queued = [];
+  });
+
   it('a won Opportunity is stored; its DELETE stores it cancelled, newer than the stored version', async () => {
     const contact = history.contacts.find((c) => c.Email)!;
     at('2024-07-05T12:00:00.000Z');
@@ -420,6 +498,11 @@ describe('Salesforce change events relayed through EventBridge', () => {
     );
     expect(won).toMatchObject({ status: 'processed', stored: 1 });
     expect(await storedOrder(`Opportunity:${deal.Id}`)).toMatchObject({ value: 900, cancelled: false });
+    // Without contact roles the customer is the Opportunity's ContactId alone: Opportunity has no
+    // Contact relationship to read an email through (on main, the re-read's Contact.Email was refused).
+    expect((await storedOrder(`Opportunity:${deal.Id}`))?.customer).toEqual({
+      salesforceContactId: contact.Id,
+    });
     queued = [];
 
     const deleted = at('2024-07-06T12:00:00.000Z');

@@ -5,6 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,14 +34,13 @@ const logger = new Logger({
   serviceName: 'clv-test',
   logLevel: (process.env.TEST_LOG_LEVEL as 'ERROR' | undefined) ?? 'SILENT',
 });
+/** The fields the deployed outbound message sends: its field list in our metadata, as `clv salesforce setup` deploys it. */
 const ORDER_FIELDS = [
-  'AccountId',
-  'BillToContactId',
-  'TotalAmount',
-  'EffectiveDate',
-  'Status',
-  'LastModifiedDate',
-];
+  ...readFileSync(
+    new URL('../../../integrations/salesforce/metadata/workflows/Order.workflow', import.meta.url),
+    'utf8',
+  ).matchAll(/<fields>([^<]+)<\/fields>/g),
+].map((m) => m[1]!);
 
 let sf: SalesforceSandbox;
 let history: OrgHistory;
@@ -364,5 +364,50 @@ describe('POST /salesforce/outbound', () => {
     expect((await post(huge)).statusCode).toBe(413);
     expect(await workspaceItems()).toEqual(before);
     expect(queued).toEqual([]);
+  });
+
+  it('sends StatusCode, so an order in a custom Activated status ("Shipped") is stored; without it, it is rejected by name', async () => {
+    expect(ORDER_FIELDS).toEqual(
+      expect.arrayContaining(['Status', 'StatusCode', 'TotalAmount', 'BillToContactId']),
+    );
+    sf.org.addOrderStatus('Shipped', 'Activated');
+    const contact = history.contacts[0]!;
+    const make = () =>
+      sf.org.insert('Order', {
+        AccountId: contact.AccountId ?? null,
+        BillToContactId: contact.Id,
+        TotalAmount: 340,
+        EffectiveDate: '2024-06-20',
+        Status: 'Shipped',
+      });
+    const shipped = make();
+    const [delivery] = await sf.sendOutbound({
+      url,
+      sObject: 'Order',
+      recordIds: [shipped.Id],
+      fields: ORDER_FIELDS,
+    });
+    expect(delivery).toMatchObject({ status: 200, acked: true });
+    expect(delivery!.envelope).toContain('<sf:StatusCode>Activated</sf:StatusCode>');
+    expect((await storedOrders()).find((o) => o.orderId === `Order:${shipped.Id}`)).toMatchObject({
+      value: 340,
+      cancelled: false,
+    });
+
+    // An outbound message deployed before StatusCode was in its field list: the custom status cannot be read,
+    // and the notification is rejected with the reason (logged and counted), not stored as something else.
+    const warn = vi.spyOn(logger, 'warn');
+    const old = make();
+    await sf.sendOutbound({
+      url,
+      sObject: 'Order',
+      recordIds: [old.Id],
+      fields: ORDER_FIELDS.filter((f) => f !== 'StatusCode'),
+    });
+    expect((await storedOrders()).some((o) => o.orderId === `Order:${old.Id}`)).toBe(false);
+    expect(warn).toHaveBeenCalledWith(
+      'outbound notification rejected',
+      expect.objectContaining({ reason: expect.stringMatching(/"Shipped".*add StatusCode/) }),
+    );
   });
 });

@@ -124,6 +124,21 @@ function createJob(ctx: SandboxContext, req: ApiRequest): Reply {
     throw restError(400, 'INVALIDJOB', 'InvalidJob : COUNT() is not supported by Bulk API 2.0 query');
   if (bound.query.offset !== undefined)
     throw restError(400, 'INVALIDJOB', 'InvalidJob : OFFSET is not supported by Bulk API 2.0 query');
+  // Bulk API 2.0 Developer Guide, "Understanding Bulk API 2.0 Query", Limits: no parent-to-child
+  // relationship queries and no compound address fields (the wording of the refusal is ours).
+  if (bound.children.length)
+    throw restError(
+      400,
+      'INVALIDJOB',
+      'InvalidJob : parent-to-child relationship queries are not supported by Bulk API 2.0 query',
+    );
+  const compound = bound.fields.find((f) => f.field.compound);
+  if (compound)
+    throw restError(
+      400,
+      'INVALIDJOB',
+      `InvalidJob : compound field ${compound.names.join('.')} is not supported by Bulk API 2.0 query; query its components`,
+    );
   const columnDelimiter = (body.columnDelimiter ?? 'COMMA') as ColumnDelimiter;
   if (!(columnDelimiter in DELIMITERS))
     throw restError(400, 'INVALIDJOB', `InvalidJob : Invalid column delimiter: ${String(columnDelimiter)}`);

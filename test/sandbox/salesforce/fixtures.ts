@@ -28,6 +28,12 @@ export interface OrgHistoryOptions {
   start: string;
   end: string;
   b2b?: boolean;
+  /**
+   * The Status of the purchases (default 'Activated'); a custom value such as
+   * 'Shipped' must first be added to the org in the Activated category
+   * (OrgState.addOrderStatus), as an admin adds it in Setup.
+   */
+  activatedStatus?: string;
 }
 
 type Row = Record<string, StoredValue> & { Id: string };
@@ -241,7 +247,7 @@ export function generateOrgHistory(options: OrgHistoryOptions): OrgHistory {
       AccountId: contact.AccountId ?? null,
       BillToContactId: contact.Id,
       EffectiveDate: isoDate(p.at),
-      Status: 'Activated',
+      Status: options.activatedStatus ?? 'Activated',
       ActivatedDate: isoDateTime(activated),
       TotalAmount: totalAmount,
       Type: 'New',

@@ -37,6 +37,9 @@ export interface PermissionSetRecord {
   fieldPermissions: Map<string, { readable: boolean; editable: boolean }>;
 }
 
+/** An Order status category (Object Reference, OrderStatus.StatusCode): every Status value has one. */
+export type OrderStatusCategory = 'Draft' | 'Activated';
+
 export class OrgState {
   readonly orgId: string;
   readonly userId: string;
@@ -51,6 +54,14 @@ export class OrgState {
   readonly layouts = new Map<string, string>();
   readonly apiUsage: { used: number; limit: number };
   readonly ids = new IdFactory('5g');
+  /**
+   * The org's Order Status picklist, value → category: Draft and Activated as
+   * every org has them, and the values an admin adds in Setup (addOrderStatus).
+   */
+  readonly orderStatuses = new Map<string, OrderStatusCategory>([
+    ['Draft', 'Draft'],
+    ['Activated', 'Activated'],
+  ]);
   /** The org's clock; tests may replace it to make timestamps predictable. */
   now: () => number = () => Date.now();
   private orderNumber = 0;
@@ -61,6 +72,26 @@ export class OrgState {
     this.username = options.username ?? 'integration@clv-sync.sandbox';
     this.apiUsage = { used: 0, limit: options.dailyApiLimit };
     for (const name of this.schema.objectNames()) this.records.set(name, new Map());
+  }
+
+  /**
+   * Adds an Order Status value in a category, as an admin does in Setup ›
+   * Order › Status (e.g. 'Shipped' in Activated): Status then accepts it, and
+   * an Order with it has that StatusCode.
+   */
+  addOrderStatus(value: string, category: OrderStatusCategory): void {
+    const status = this.schema.field(this.schema.object('Order')!, 'Status')!;
+    if (!status.picklistValues!.includes(value)) status.picklistValues!.push(value);
+    this.orderStatuses.set(value, category);
+  }
+
+  /** The StatusCode of an Order Status value; a value the org does not have is a test's mistake. */
+  private statusCode(status: StoredValue | undefined): OrderStatusCategory | null {
+    if (status === null || status === undefined) return null;
+    const code = this.orderStatuses.get(String(status));
+    if (!code)
+      throw new Error(`The sandbox org has no Order status ${String(status)}; add it with addOrderStatus`);
+    return code;
   }
 
   /** The stored records of a type, in insertion order. */
@@ -102,7 +133,7 @@ export class OrgState {
     if (table.has(id)) throw new Error(`${object.name} ${id} already exists`);
     const stamp = new Date(this.now()).toISOString();
     const record: SfRecord = {
-      IsDeleted: false,
+      ...(object.fields.has('IsDeleted') ? { IsDeleted: false } : {}),
       CreatedDate: stamp,
       ...fields,
       Id: id,
@@ -113,6 +144,7 @@ export class OrgState {
     if (object.name === 'Order') {
       record.OrderNumber ??= String(++this.orderNumber).padStart(8, '0');
       record.IsReductionOrder ??= false;
+      record.StatusCode = this.statusCode(record.Status);
     }
     if (object.name === 'Opportunity') {
       const stage = String(record.StageName ?? '');
@@ -156,6 +188,8 @@ export class OrgState {
       this.writes.push({ sobject, id: record.Id, field, value });
     }
     if (sobject === 'Contact') record.Name = contactName(record);
+    if (this.schema.object(sobject)?.name === 'Order' && 'Status' in changes)
+      record.StatusCode = this.statusCode(record.Status);
     const stamp = new Date(this.now()).toISOString();
     record.LastModifiedDate = stamp;
     record.SystemModstamp = stamp;

@@ -1,11 +1,18 @@
 /**
- * The sObject schema of the sandbox org: the standard fields of the objects
- * clv-sync reads and writes, with Salesforce's field types, and the custom
- * fields a Metadata API deploy adds. Everything strict in the sandbox (unknown
- * columns, read-only fields, wrong types, restricted picklists, numbers out of
- * range) is decided against this table, as Salesforce decides it against the
- * org's describe.
+ * The sObject schema of the sandbox org: every standard field, parent
+ * relationship and child relationship a real org's Enterprise WSDL declares
+ * for the objects clv-sync reads and writes (enterprise-fields.ts, from
+ * ../shared/reference/salesforce), and the custom fields a Metadata API
+ * deploy adds. The fields clv-sync touches are refined below with their
+ * Object Reference details (labels, picklist values, currency vs double,
+ * read-only); a refinement of a field the reference lacks is an error at
+ * load, so the sandbox cannot invent a field. Everything strict in the
+ * sandbox (unknown columns and relationships, read-only fields, wrong types,
+ * restricted picklists, numbers out of range) is decided against this table,
+ * as Salesforce decides it against the org's describe.
  */
+import type { ReferenceObject } from './enterprise-fields.ts';
+import { childRelationshipOf, declaredChildRelationship, referenceObject } from './enterprise-fields.ts';
 
 export type FieldType =
   | 'id'
@@ -43,6 +50,16 @@ export interface FieldDef {
   referenceTo?: string;
   /** `BillToContact` for `BillToContactId`: the name used in SOQL paths. */
   relationshipName?: string;
+  /** A compound field (BillingAddress, WSDL type `tns:address`): read whole, filtered never, written by its parts. */
+  compound?: boolean;
+}
+
+export interface ChildRelationship {
+  /** `OpportunityContactRoles`. */
+  name: string;
+  /** The child object and its lookup to the parent, when the sandbox models the child. */
+  object?: string;
+  field?: string;
 }
 
 export interface SObjectDef {
@@ -50,6 +67,8 @@ export interface SObjectDef {
   label: string;
   keyPrefix: string;
   fields: Map<string, FieldDef>;
+  /** Child relationships by lower-case name, as the reference declares them. */
+  children: Map<string, ChildRelationship>;
 }
 
 type FieldSpec = Partial<FieldDef> & Pick<FieldDef, 'name' | 'type'>;
@@ -78,11 +97,11 @@ const system = (): FieldSpec[] => [
   { name: 'SystemModstamp', type: 'datetime', label: 'System Modstamp', updateable: false, nillable: false },
 ];
 
+/** A lookup; its relationship name comes from the reference (a lookup need not have one). */
 const lookup = (name: string, referenceTo: string, updateable = true): FieldSpec => ({
   name,
   type: 'reference',
   referenceTo,
-  relationshipName: name.replace(/Id$/, ''),
   label: name.replace(/Id$/, ' ID'),
   updateable,
 });
@@ -142,7 +161,17 @@ const STANDARD: { name: string; label: string; keyPrefix: string; fields: FieldS
       lookup('BillToContactId', 'Contact'),
       lookup('ShipToContactId', 'Contact'),
       { name: 'EffectiveDate', type: 'date', label: 'Order Start Date', nillable: false },
+      // Status values each belong to a category, StatusCode (Object Reference, Order and OrderStatus):
+      // Draft and Activated are the standard ones; an org adds its own (OrgState.addOrderStatus).
       { name: 'Status', type: 'picklist', picklistValues: ['Draft', 'Activated'], restricted: true },
+      {
+        name: 'StatusCode',
+        type: 'picklist',
+        label: 'Status Category',
+        picklistValues: ['Draft', 'Activated'],
+        restricted: true,
+        updateable: false,
+      },
       { name: 'ActivatedDate', type: 'datetime', label: 'Activated Date' },
       // A roll-up of the order products: read-only, as in Salesforce.
       {
@@ -251,21 +280,76 @@ const STANDARD: { name: string; label: string; keyPrefix: string; fields: FieldS
       { name: 'IsPrimary', type: 'boolean', label: 'Primary', nillable: false },
     ],
   },
+  {
+    name: 'User',
+    label: 'User',
+    keyPrefix: '005',
+    // Users are deactivated, never deleted: the WSDL gives User no IsDeleted.
+    fields: [
+      ...system().filter((f) => f.name !== 'IsDeleted'),
+      { name: 'Username', type: 'string', length: 80, nillable: false },
+    ],
+  },
 ];
+
+/** A field the reference declares and the refinements leave alone: its WSDL type, readable, not written. */
+function fromReference(name: string, wsdlType: string): FieldSpec {
+  const type: FieldType =
+    name === 'Id'
+      ? 'id'
+      : ((
+          {
+            'tns:ID': 'reference',
+            'xsd:boolean': 'boolean',
+            'xsd:date': 'date',
+            'xsd:dateTime': 'datetime',
+            'xsd:double': 'double',
+            'xsd:int': 'int',
+          } as Record<string, FieldType>
+        )[wsdlType] ?? 'string');
+  // Writes to these are not modelled: the sandbox refuses them rather than guess their rules.
+  return {
+    name,
+    type,
+    updateable: false,
+    nillable: type !== 'boolean',
+    ...(wsdlType === 'tns:address' ? { compound: true } : {}),
+  };
+}
+
+function buildObject(o: (typeof STANDARD)[number]): SObjectDef {
+  const reference: ReferenceObject = referenceObject(o.name);
+  const refined = new Map(o.fields.map((f) => [f.name, f]));
+  for (const name of refined.keys()) {
+    if (!reference.fields.has(name))
+      throw new Error(`schema.ts refines ${o.name}.${name}, which the reference field lists do not declare`);
+  }
+  const fields = new Map<string, FieldDef>();
+  for (const [name, wsdlType] of reference.fields) {
+    const spec = { ...(refined.get(name) ?? fromReference(name, wsdlType)) };
+    const relationship = name.endsWith('Id') ? name.slice(0, -2) : undefined;
+    const target = relationship ? reference.relationships.get(relationship) : undefined;
+    if (spec.type === 'reference') {
+      // Only a relationship the WSDL declares can be walked: Opportunity.ContactId has none.
+      spec.relationshipName = target ? relationship : undefined;
+      spec.referenceTo = target ?? spec.referenceTo;
+    }
+    fields.set(name, field(spec));
+  }
+  const children = new Map<string, ChildRelationship>();
+  for (const name of reference.children) {
+    const resolved = childRelationshipOf(o.name, name);
+    children.set(name.toLowerCase(), resolved ?? { name: declaredChildRelationship(o.name, name)! });
+  }
+  return { name: o.name, label: o.label, keyPrefix: o.keyPrefix, fields, children };
+}
 
 /** The schema of one org; custom fields are added by deploys. */
 export class OrgSchema {
   private readonly objects = new Map<string, SObjectDef>();
 
   constructor() {
-    for (const o of STANDARD) {
-      this.objects.set(o.name, {
-        name: o.name,
-        label: o.label,
-        keyPrefix: o.keyPrefix,
-        fields: new Map(o.fields.map((f) => [f.name, field(f)])),
-      });
-    }
+    for (const o of STANDARD) this.objects.set(o.name, buildObject(o));
   }
 
   /** The object by name, case-insensitively (SOQL and REST are case-insensitive on names). */
@@ -299,6 +383,11 @@ export class OrgSchema {
     const lower = name.toLowerCase();
     for (const f of object.fields.values()) if (f.relationshipName?.toLowerCase() === lower) return f;
     return undefined;
+  }
+
+  /** A child relationship the object declares (`OpportunityContactRoles`), by name, case-insensitively. */
+  childRelationship(object: SObjectDef, name: string): ChildRelationship | undefined {
+    return object.children.get(name.toLowerCase());
   }
 
   /** Adds or replaces a custom field; returns whether it was new. */

@@ -96,7 +96,7 @@ function describe(ctx: SandboxContext, name: string) {
     fields: [...object.fields.values()].map((f) => ({
       name: f.name,
       label: f.label,
-      type: f.type,
+      type: f.compound ? 'address' : f.type,
       custom: f.custom,
       updateable: f.updateable,
       createable: f.updateable,

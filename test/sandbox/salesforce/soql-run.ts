@@ -1,10 +1,14 @@
 /**
- * Runs a parsed SOQL query against the org: binds names to the schema (failing
- * as Salesforce fails: INVALID_TYPE for an unknown object, INVALID_FIELD for an
- * unknown column or relationship, INVALID_QUERY_FILTER_OPERATOR for a literal
- * of the wrong type), filters, orders, limits, and shapes each row as the REST
- * API does: `attributes {type, url}` first, parent fields as nested objects
- * (`BillToContact: { attributes, Email }`, or `null` when the lookup is empty).
+ * Runs a SOQL query against the org. First soql-check.ts decides, with
+ * Salesforce's grammar and the real field lists, whether an org would run it
+ * at all (MALFORMED_QUERY, INVALID_TYPE, INVALID_FIELD); then this binds
+ * names to the schema (INVALID_QUERY_FILTER_OPERATOR for a literal of the
+ * wrong type), filters, orders, limits, and shapes each row as the REST API
+ * does: `attributes {type, url}` first, parent fields as nested objects
+ * (`BillToContact: { attributes, Email }`, or `null` when the lookup is
+ * empty), and each parent-to-child subquery as a nested query result
+ * (`OpportunityContactRoles: { totalSize, done, records }`, or `null` when
+ * there are no child rows, as the REST API answers it).
  * Shared by the REST query resource and Bulk API 2.0 query jobs.
  */
 import type { StoredValue } from './field-values.ts';
@@ -12,6 +16,7 @@ import { isWellFormedId, to18 } from './ids.ts';
 import type { OrgState, SfRecord } from './org-state.ts';
 import { restError, sfDateTime, soqlMessage } from './reply.ts';
 import type { FieldDef, SObjectDef } from './schema.ts';
+import { SoqlCheckUnsupported, soqlProblem } from './soql-check.ts';
 import type { Condition, Literal, PathRef, SoqlQuery } from './soql.ts';
 import { SoqlSyntaxError, parseSoql } from './soql.ts';
 
@@ -28,11 +33,14 @@ export interface BoundQuery {
   query: SoqlQuery;
   object: SObjectDef;
   fields: BoundPath[];
+  /** Parent-to-child subqueries: the relationship's name, the child's lookup to the parent, the bound subquery. */
+  children: { name: string; lookup: string; bound: BoundQuery }[];
 }
 
 export interface QueryRun {
   object: SObjectDef;
   fields: BoundPath[];
+  children: BoundQuery['children'];
   /** Matching records after ORDER BY, OFFSET and LIMIT. */
   records: SfRecord[];
   /** For COUNT(): the number of matches. */
@@ -44,6 +52,14 @@ const NO_COLUMN_HINT =
 
 /** Parses and binds; throws ApiError with Salesforce's 400 body on any fault. */
 export function prepareQuery(org: OrgState, soql: string): BoundQuery {
+  let problem;
+  try {
+    problem = soqlProblem(org.schema, soql);
+  } catch (err) {
+    if (err instanceof SoqlCheckUnsupported) throw restError(400, 'MALFORMED_QUERY', err.message);
+    throw err;
+  }
+  if (problem) throw restError(400, problem.errorCode, problem.message);
   let query: SoqlQuery;
   try {
     query = parseSoql(soql);
@@ -64,6 +80,11 @@ export function prepareQuery(org: OrgState, soql: string): BoundQuery {
       ),
     );
   }
+  return bindQuery(org, soql, object, query);
+}
+
+/** Binds a (sub)query's names on `object`. */
+function bindQuery(org: OrgState, soql: string, object: SObjectDef, query: SoqlQuery): BoundQuery {
   const fields: BoundPath[] = [];
   const seen = new Set<string>();
   for (const ref of query.fields) {
@@ -84,14 +105,34 @@ export function prepareQuery(org: OrgState, soql: string): BoundQuery {
   if (query.offset !== undefined && query.offset > 2000) {
     throw restError(400, 'NUMBER_OUTSIDE_VALID_RANGE', 'Maximum SOQL offset allowed is 2000');
   }
-  return { query, object, fields };
+  const children: BoundQuery['children'] = [];
+  for (const sub of query.subqueries) {
+    // soql-check.ts has refused relationships the org does not have, and those the sandbox does not model.
+    const rel = org.schema.childRelationship(object, sub.relationship.name)!;
+    children.push({
+      name: rel.name,
+      lookup: rel.field!,
+      bound: bindQuery(org, soql, org.schema.object(rel.object!)!, sub.query),
+    });
+  }
+  return { query, object, fields, children };
 }
 
 /** Runs a bound query; `includeDeleted` is queryAll's view, with records in the recycle bin. */
-export function runQuery(org: OrgState, bound: BoundQuery, includeDeleted = false): QueryRun {
+export function runQuery(
+  org: OrgState,
+  bound: BoundQuery,
+  includeDeleted = false,
+  /** For a subquery: only the children of this parent, by this lookup field. */
+  parent?: { lookup: string; id: string },
+): QueryRun {
   const { query, object } = bound;
   const now = org.now();
   let rows = org.all(object.name).filter((r) => includeDeleted || !r.IsDeleted);
+  if (parent)
+    rows = rows.filter(
+      (r) => typeof r[parent.lookup] === 'string' && to18(String(r[parent.lookup])) === parent.id,
+    );
   if (query.where) rows = rows.filter(compile(org, object, query.where, now));
   if (query.orderBy.length > 0) {
     const terms = query.orderBy.map((t) => ({ ...t, bound: bindPath(org, query.text, object, t.field) }));
@@ -110,7 +151,7 @@ export function runQuery(org: OrgState, bound: BoundQuery, includeDeleted = fals
   }
   const start = query.offset ?? 0;
   rows = rows.slice(start, query.limit !== undefined ? start + query.limit : undefined);
-  return { object, fields: bound.fields, records: rows, count: query.count };
+  return { object, fields: bound.fields, children: bound.children, records: rows, count: query.count };
 }
 
 /** One row in the REST shape. */
@@ -144,6 +185,16 @@ export function shapeRecord(
       current = parent;
     }
     if (!broken) target[f.field.name] = outputValue(f.field, current?.[f.field.name]);
+  }
+  for (const child of run.children) {
+    const sub = runQuery(org, child.bound, false, { lookup: child.lookup, id: record.Id });
+    out[child.name] = sub.records.length
+      ? {
+          totalSize: sub.records.length,
+          done: true,
+          records: sub.records.map((r) => shapeRecord(org, sub, r, version)),
+        }
+      : null;
   }
   return out;
 }

@@ -1,7 +1,7 @@
 /**
  * A parser for the subset of SOQL clv-sync sends:
  *
- *   SELECT f1, Rel.Field, … | COUNT()
+ *   SELECT f1, Rel.Field, …, (SELECT f, … FROM ChildRelationship [WHERE …] [ORDER BY …] [LIMIT n]) | COUNT()
  *   FROM Object
  *   [WHERE cond [AND|OR cond] …, with NOT and parentheses;
  *          cond = path (=|!=|<>|<|<=|>|>=|LIKE) literal | path [NOT] IN (literal, …)]
@@ -11,10 +11,12 @@
  * Literals: 'quoted strings' (with \' \\ \n escapes), numbers, true/false,
  * null, dates (2024-01-31), date-times (2024-01-31T00:00:00Z) and the date
  * keywords TODAY, YESTERDAY, TOMORROW, LAST_N_DAYS:n, N_DAYS_AGO:n.
- * Anything else (subqueries, aggregates, GROUP BY, FOR UPDATE…) is refused
- * with MALFORMED_QUERY rather than half-understood, so a query that works
- * here is one Salesforce would also accept. Columns are 1-based, as in
- * Salesforce's "ERROR at Row:1:Column:n".
+ * Anything else (semi-joins, nested subqueries, aggregates, GROUP BY, FOR
+ * UPDATE…) is refused with MALFORMED_QUERY rather than half-understood.
+ * This parser only runs queries: whether a statement is SOQL at all, and
+ * whether its fields exist, is decided first by soql-check.ts with
+ * Salesforce's grammar (@jetstreamapp/soql-parser-js) and the real field
+ * lists. Columns are 1-based, as in Salesforce's "ERROR at Row:1:Column:n".
  */
 
 export type Literal =
@@ -44,10 +46,18 @@ export interface OrderTerm {
   nullsLast: boolean;
 }
 
+export interface SoqlSubquery {
+  /** The child relationship, `OpportunityContactRoles`, where the subquery's FROM names it. */
+  relationship: { name: string; column: number };
+  query: SoqlQuery;
+}
+
 export interface SoqlQuery {
   text: string;
   /** Empty for `SELECT COUNT()`. */
   fields: PathRef[];
+  /** Parent-to-child subqueries in the select list. */
+  subqueries: SoqlSubquery[];
   count: boolean;
   from: { name: string; column: number };
   where?: Condition;
@@ -319,8 +329,16 @@ class Parser {
 
 export function parseSoql(text: string): SoqlQuery {
   const p = new Parser(tokenize(text));
+  const query = parseSelect(p, text, false);
+  if (p.peek().type !== 'end') p.unexpected();
+  return query;
+}
+
+/** One SELECT; `nested` for a subquery, which ends at its closing parenthesis. */
+function parseSelect(p: Parser, text: string, nested: boolean): SoqlQuery {
   p.expectKeyword('SELECT');
   const fields: PathRef[] = [];
+  const subqueries: SoqlSubquery[] = [];
   let count = false;
   if (p.isKeyword('COUNT') && p.isPunct('(', 1) && p.isPunct(')', 2)) {
     p.take();
@@ -329,10 +347,14 @@ export function parseSoql(text: string): SoqlQuery {
     count = true;
   } else {
     for (;;) {
-      if (p.isPunct('(')) {
-        throw new SoqlSyntaxError(p.peek().column, 'The sandbox does not support relationship subqueries');
-      }
-      fields.push(p.path());
+      if (p.isPunct('(') && p.isKeyword('SELECT', 1)) {
+        if (nested)
+          throw new SoqlSyntaxError(p.peek().column, 'The sandbox does not support nested subqueries');
+        p.take();
+        const query = parseSelect(p, text, true);
+        p.expectPunct(')');
+        subqueries.push({ relationship: query.from, query });
+      } else fields.push(p.path());
       if (p.isPunct(',')) {
         p.take();
         continue;
@@ -348,6 +370,7 @@ export function parseSoql(text: string): SoqlQuery {
   const query: SoqlQuery = {
     text,
     fields,
+    subqueries,
     count,
     from: { name: fromToken.text, column: fromToken.column },
     orderBy: [],
@@ -391,6 +414,5 @@ export function parseSoql(text: string): SoqlQuery {
     p.take();
     query.offset = p.integer();
   }
-  if (p.peek().type !== 'end') p.unexpected();
   return query;
 }

@@ -188,7 +188,15 @@ describe('orderFromSalesforce: Order', () => {
     expect((error as SalesforceRecordError).field).toBe('StatusCode');
     expect(error.message).toMatch(/"Shipped".*add StatusCode/);
     const none = errorOf(() => orderFromSalesforce(orderFields({ Status: null }), 'Order', B2C));
-    expect((none as SalesforceRecordError).field).toBe('Status');
+    expect((none as SalesforceRecordError).field).toBe('Status'); // StatusCode is Draft or Activated (Object Reference, OrderStatus); a label in its place is refused by name.
+    const label = errorOf(() =>
+      orderFromSalesforce(orderFields({ Status: 'Shipped', StatusCode: 'Shipped' }), 'Order', B2C),
+    );
+    expect((label as SalesforceRecordError).field).toBe('StatusCode');
+    // Bulk CSV's empty StatusCode is null: the standard label is then read.
+    expect(
+      orderFromSalesforce(orderFields({ Status: 'Activated', StatusCode: '' }), 'Order', B2C),
+    ).not.toBeNull();
   });
 
   it('a reduction order is not a purchase and never stored on its own', () => {
@@ -334,13 +342,52 @@ describe('orderFromSalesforce: Opportunity', () => {
     });
     expect(salesforceOrderId('Opportunity', OPP_ID.slice(0, 15))).toBe(`Opportunity:${OPP_ID}`);
     expect(salesforceOrderId('Order', ORDER_ID)).toBe(`Order:${ORDER_ID}`);
-    expect(
-      orderFromSalesforce({ ...opportunityFields(), Contact: { Email: 'c@example.com' } }, 'Opportunity', B2C)
-        ?.customer,
-    ).toEqual({ salesforceContactId: CONTACT_ID, email: 'c@example.com' });
     expect(orderFromSalesforce(opportunityFields(), 'Opportunity', B2B)?.customer).toEqual({
       salesforceAccountId: ACCOUNT_ID,
     });
+  });
+
+  it('the customer is the primary contact role (OpportunityContactRoles subquery, REST shape), else ContactId', () => {
+    // Opportunity has no Contact relationship (Enterprise WSDL): its contact and email come from the
+    // primary OpportunityContactRole, as backfill.ts's subquery reads it.
+    const primary = to18('0035g00000Pr1Mx');
+    const withRole = {
+      ...opportunityFields(),
+      OpportunityContactRoles: {
+        totalSize: 1,
+        done: true,
+        records: [
+          {
+            attributes: { type: 'OpportunityContactRole' },
+            ContactId: primary.slice(0, 15),
+            Contact: { attributes: { type: 'Contact' }, Email: ' buyer@example.com ' },
+          },
+        ],
+      },
+    };
+    expect(orderFromSalesforce(withRole, 'Opportunity', B2C)?.customer).toEqual({
+      salesforceContactId: primary,
+      email: 'buyer@example.com',
+    });
+    // No primary role: REST answers null for the subquery; the Opportunity's own ContactId is the customer.
+    expect(
+      orderFromSalesforce({ ...opportunityFields(), OpportunityContactRoles: null }, 'Opportunity', B2C)
+        ?.customer,
+    ).toEqual({ salesforceContactId: CONTACT_ID });
+    // A `Contact` relationship on an Opportunity does not exist; nothing is read from one.
+    expect(
+      orderFromSalesforce({ ...opportunityFields(), Contact: { Email: 'c@example.com' } }, 'Opportunity', B2C)
+        ?.customer,
+    ).toEqual({ salesforceContactId: CONTACT_ID });
+    const bad = errorOf(() =>
+      orderFromSalesforce(
+        { ...withRole, OpportunityContactRoles: { records: [{ ContactId: 'not-an-id' }] } },
+        'Opportunity',
+        B2C,
+      ),
+    );
+    expect(bad).toBeInstanceOf(SalesforceRecordError);
+    expect((bad as SalesforceRecordError).field).toMatch(/^OpportunityContactRoles/);
   });
 
   it('an open or lost deal is not a purchase; a reopened one can replace its stored version', () => {

@@ -71,7 +71,20 @@ describe('SOQL parser', () => {
       throw new Error('parsed');
     };
     expect(error('SELECT Id FORM Contact')).toMatchObject({ column: 11 });
-    expect(error('SELECT Id, (SELECT Id FROM Contacts) FROM Account').detail).toContain('subqueries');
+    // Parent-to-child subqueries run (REST answers them); a subquery inside one and semi-joins do not.
+    expect(
+      parseSoql('SELECT Id, (SELECT Id FROM Contacts WHERE Email != null LIMIT 2) FROM Account'),
+    ).toMatchObject({
+      subqueries: [
+        { relationship: { name: 'Contacts', column: 28 }, query: { limit: 2, fields: [{ path: ['Id'] }] } },
+      ],
+    });
+    expect(
+      error('SELECT Id, (SELECT Id, (SELECT Id FROM Notes) FROM Contacts) FROM Account').detail,
+    ).toContain('nested subqueries');
+    expect(error('SELECT Id FROM Contact WHERE AccountId IN (SELECT Id FROM Account)').detail).toContain(
+      'semi-join',
+    );
     expect(error('SELECT COUNT(Id) FROM Contact').detail).toContain('COUNT');
     expect(error("SELECT Id FROM Contact WHERE Name = 'open").detail).toContain('unexpected token');
   });
