@@ -37,11 +37,12 @@ function functionErrorAnswer(
 ): HapiResponse {
   const detail = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
   process.stderr.write(
-    `${FUNCTION_ERROR_PREFIX} ${route.functionKey} failed on ${route.method} ${route.path}; answered 500 as API Gateway does:\n${detail}\n`,
+    `${FUNCTION_ERROR_PREFIX} ${route.functionKey} failed on ${route.method} ${route.path}; answered as API Gateway does:\n${detail}\n`,
   );
-  response.statusCode = 500;
+  // A REST API (`http` events; none in serverless.yml today) answers a function error 502 "Internal server
+  // error" instead (AWS Lambda, "Handling Lambda errors with an API Gateway API").
+  response.statusCode = route.isHttpApi ? 500 : 502;
   response.header('Content-Type', 'application/json');
-  // HTTP API's body; a REST API (`http` events, none in serverless.yml today) would say "Internal server error".
   response.source = JSON.stringify({
     message: route.isHttpApi ? 'Internal Server Error' : 'Internal server error',
   });

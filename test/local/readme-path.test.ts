@@ -10,7 +10,6 @@
  * other test uses them (the others take free ports from the OS, which hands out 32768 and above).
  */
 import { readFileSync, existsSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,21 +24,11 @@ import { to18 } from '../sandbox/salesforce/ids.ts';
 import { OAuthServer } from '../sandbox/shopify/oauth.ts';
 import { signWebhook } from '../sandbox/shopify/webhook-sender.ts';
 import { freshCopy, npmStart, type RunningStart } from './npm-start.ts';
+import { listening } from './ports.ts';
 import type { ProcessInfo } from './processes.ts';
 
 const START_TIMEOUT_MS = 600_000; // a fresh copy builds the dashboard and every function bundle first
 const README_PORTS = [3000, 3002, 8000, 9324];
-
-async function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /**
  * Shopify's documented orders/create example as a live delivery. The docs show one order for every order
@@ -291,7 +280,7 @@ describe('the README path: a fresh copy, npm start, and Shopify’s documented o
       const names = running.map((p) => p.cmdline).join('\n');
       expect(names).toMatch(/local\/start\.ts/);
       expect(names).toMatch(/DynamoDBLocal/);
-      expect(names).toMatch(/serverless\.js offline start/);
+      expect(names).toMatch(/serverless(\.js)? offline start/);
       for (const port of [...README_PORTS, sandboxPort])
         expect(await listening(port), `port ${port}`).toBe(true);
 
