@@ -12,6 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { SqsHandler } from './sqs-queue.ts';
 import { createTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
+import { FUNCTION_ERROR_PREFIX } from './function-error-line.ts';
+import { withoutEmptyValues } from './local-env.ts';
 import { QueueConsumer } from './queue-consumer.ts';
 import { startSqsEndpoint, type SqsEndpoint } from './sqs-endpoint.ts';
 
@@ -73,16 +75,22 @@ async function assertPortFree(port: number, setting: string): Promise<void> {
 const handlerOf = (module: string) => async (): Promise<SqsHandler> =>
   ((await import(module)) as { handler: SqsHandler }).handler;
 
+const SERVERLESS = fileURLToPath(new URL('../node_modules/serverless/bin/serverless.js', import.meta.url));
+/** Makes a function that throws answer 500 as API Gateway does, not 200 with its stack (why: the file). */
+const FUNCTION_ERRORS_SHIM = new URL('./offline-function-errors.ts', import.meta.url).href;
+
 function startOffline(
   httpPort: number,
-  env: NodeJS.ProcessEnv,
+  env: Record<string, string>,
   log: (line: string) => void,
   verbose: boolean,
 ) {
-  const bin = fileURLToPath(new URL('../node_modules/.bin/serverless', import.meta.url));
   const child = spawn(
-    bin,
+    process.execPath,
     [
+      '--import',
+      FUNCTION_ERRORS_SHIM,
+      SERVERLESS,
       'offline',
       'start',
       '--stage',
@@ -96,13 +104,24 @@ function startOffline(
     { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   let output = '';
-  const onData = (chunk: Buffer) => {
-    const text = chunk.toString();
-    output = (output + text).slice(-4000);
-    if (verbose) for (const line of text.split('\n')) if (line.trim()) log(`[offline] ${line}`);
+  const lineReader = () => {
+    let partial = '';
+    // Quiet, a function's failure still shows: its report line and the error's first line (name: message).
+    let showNext = false;
+    return (chunk: Buffer) => {
+      const text = chunk.toString();
+      output = (output + text).slice(-4000);
+      const lines = (partial + text).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) {
+        const failure = line.startsWith(FUNCTION_ERROR_PREFIX);
+        if (verbose ? line.trim() : failure || showNext) log(`[offline] ${line}`);
+        showNext = failure;
+      }
+    };
   };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
+  child.stdout.on('data', lineReader());
+  child.stderr.on('data', lineReader());
   return { child, output: () => output };
 }
 
@@ -224,8 +243,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_SECRET_ACCESS_KEY: 'local',
     };
     Object.assign(process.env, env);
+    // Empty means unset (local/local-env.ts), for the consumers' handlers here as for the functions there.
+    for (const [name, value] of Object.entries(process.env)) if (value === '') delete process.env[name];
 
-    const offline = startOffline(httpPort, { ...process.env, ...env }, log, options.verboseOffline ?? false);
+    const offline = startOffline(
+      httpPort,
+      withoutEmptyValues(process.env),
+      log,
+      options.verboseOffline ?? false,
+    );
     // Its own process group does not die with us: if this process exits without stop() (an uncaught error,
     // process.exit), take the group down synchronously on the way out.
     const killOnExit = () => {

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   loadLocalEnv(log);
   const settings = demoSettingsFromEnv();
   log(
-    'starting DynamoDB Local, the local queues and serverless-offline (the first build takes a few seconds)…',
+    'starting DynamoDB Local, the local queues and serverless-offline (building the function bundles takes up to a minute or two)…',
   );
   const world = await startLocalWorld(settings, {
     log,

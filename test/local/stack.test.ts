@@ -6,34 +6,23 @@
  * child process and no open port.
  *
  * The stack has its own DynamoDB Local (not the test run's), and assigns its settings onto this worker's
- * process.env, as `npm start` does with .env.
+ * process.env, as `npm start` does with .env: the test's own tenant, secrets and ports first, then
+ * .env.example through the same loader for everything else (its empty values included, which once took
+ * every HTTP function down: test/local/readme-path.test.ts runs `npm start` itself).
  */
-import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHOPIFY_API_VERSION } from '../../integrations/shopify/shopify-app.ts';
+import { applyEnvFile } from '../../local/local-env.ts';
 import { demoSettingsFromEnv, startLocalWorld, type LocalWorld } from '../../local/local-world.ts';
 import { scoresOf, tenantName, tenantSnapshot } from '../helpers/dynamo.ts';
 import { to18 } from '../sandbox/salesforce/ids.ts';
 import type { CanonicalOrder } from '../sandbox/shopify/index.ts';
 import { generateShopHistory, orderWebhookJson, signWebhook } from '../sandbox/shopify/index.ts';
+import { freePort } from './ports.ts';
 import { descendantsOf, liveProcesses, type ProcessInfo } from './processes.ts';
 
 const START_TIMEOUT_MS = 300_000; // the first serverless-offline start builds the esbuild bundles
-
-/** A loopback port the OS just handed out, and the lambda port serverless-offline puts 2 above it. */
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => resolve(port));
-      });
-    });
-    if (port + 2 < 65536) return port;
-  }
-}
 
 async function answers(url: string): Promise<boolean> {
   return fetch(url, { signal: AbortSignal.timeout(5000) }).then(
@@ -84,8 +73,9 @@ describe('npm start: the embedded stack over HTTP (sandboxes, DynamoDB Local, SQ
   beforeAll(async () => {
     // The functions under serverless-offline read the app's secrets from this process's environment, as
     // `npm start` has them from .env; the settings below come from the same values.
-    Object.assign(process.env, env);
     httpPort = await freePort();
+    Object.assign(process.env, env, { SHOPIFY_APP_URL: `http://localhost:${httpPort}` });
+    applyEnvFile(fileURLToPath(new URL('../../.env.example', import.meta.url)));
     const started = Date.now();
     world = await startLocalWorld(demoSettingsFromEnv({ ...env }), {
       httpPort,

@@ -8,6 +8,7 @@
  *   POST /admin/oauth/access_token           token exchange, refresh, authorization code
  *   POST /staged-uploads                     the storage form staged uploads post to
  *   GET  /bulk-results/{id}.jsonl            a finished bulk operation's result
+ *   POST /sandbox/customers                  test control: a customer enters the shop (seeding.ts)
  *
  * Every request is recorded in `calls`.
  */
@@ -20,6 +21,7 @@ import type { SandboxRuntime } from './context.ts';
 import type { QueryCost } from './cost.ts';
 import type { OAuthServer } from './oauth.ts';
 import type { ShopState } from './shop-state.ts';
+import { SEED_CUSTOMERS_PATH, seedCustomer } from './seeding.ts';
 
 export interface SandboxCall {
   method: string;
@@ -115,6 +117,10 @@ async function route(
       contentType: 'application/xml; charset=UTF-8',
       body: "<?xml version='1.0' encoding='UTF-8'?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>",
     };
+  }
+  if (url.pathname === SEED_CUSTOMERS_PATH && method === 'POST') {
+    const r = seedCustomer(deps.shops.get(host), formOrJson(req.headers['content-type'], raw));
+    return json(r.status, r.body);
   }
   if (!url.pathname.startsWith('/admin/')) return json(404, { errors: 'Not Found' });
 
