@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import type { SandboxRuntime } from './context.ts';
 import type { RandomFaultOptions } from '../random-faults.ts';
 import { RandomFaults } from '../random-faults.ts';
+import { adminSchema } from './admin-schema.ts';
 import { LeakyBucket } from './cost.ts';
 import { schemaFor } from './executor.ts';
 import { OAuthServer } from './oauth.ts';
@@ -102,6 +103,7 @@ export async function startShopifySandbox(options: ShopifySandboxOptions): Promi
     apiKey: options.apiKey,
     apiSecret: options.apiSecret,
     now,
+    admin: adminSchema(apiVersion),
     schema: schemaFor(apiVersion),
     uploads: new StagedUploads(now),
     bulkPollsUntilDone: options.bulkPollsUntilDone ?? 2,
