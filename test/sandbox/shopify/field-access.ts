@@ -16,7 +16,7 @@ import type { AdminSchema } from './admin-schema.ts';
 import type { ExecContext } from './context.ts';
 
 /** The type whose access a field needs: its named type, or a connection's node type. */
-function elementType(type: GraphQLOutputType): string {
+export function elementType(type: GraphQLOutputType): string {
   const named = getNamedType(type);
   if (isObjectType(named) && named.name.endsWith('Connection')) {
     const nodes = named.getFields().nodes;
