@@ -115,9 +115,10 @@ export const BULK_OPERATION_STATUS = /* GraphQL */ `
 `;
 
 /**
- * The app's bulk operations still running, when a start is refused for the
- * limit: named in the error. `query` is Shopify's search syntax, e.g.
- * `operation_type:query status:running` (five at most run at once).
+ * The app's newest bulk operations of a type (`query`: `operation_type:query`
+ * or `operation_type:mutation`, Shopify's search syntax), when a start is
+ * refused for the limit: those not finished, five at most, are named in the
+ * error.
  */
 export const RUNNING_BULK_OPERATIONS = /* GraphQL */ `
   query RunningBulkOperations($query: String!) {
