@@ -15,7 +15,7 @@ import {
   HttpResponseError,
 } from '@shopify/shopify-api';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { InstallDeps } from '../integrations/shopify/install.ts';
+import type { InstallDeps, InstallResult } from '../integrations/shopify/install.ts';
 import { completeInstall, installWithSessionToken } from '../integrations/shopify/install.ts';
 import { createShopifyApp, shopifySettingsFromEnv } from '../integrations/shopify/shopify-app.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
@@ -24,6 +24,17 @@ import { lazy } from './lazy.ts';
 import { sqsSender } from './sqs-sender.ts';
 
 export const CALLBACK_PATH = '/shopify/auth/callback';
+
+/** Definitions Shopify refused (or would not make filterable): the install went on; an operator should know. */
+function warnOfRefusals(logger: Logger, result: InstallResult): void {
+  const { notFilterable, refused } = result.definitions;
+  if (notFilterable.length || refused.length)
+    logger.warn('clv metafield definitions incomplete', {
+      tenantId: result.tenant.tenantId,
+      notFilterable,
+      refused,
+    });
+}
 
 export function createShopifyAuthHandler(deps: InstallDeps & { logger: Logger }) {
   const { shopify, logger } = deps;
@@ -40,6 +51,7 @@ export function createShopifyAuthHandler(deps: InstallDeps & { logger: Logger })
           shop: result.tenant.shopifyShop,
           ...result.definitions,
         });
+        warnOfRefusals(logger, result);
         return json(200, {
           tenantId: result.tenant.tenantId,
           newTenant: result.newTenant,
@@ -67,6 +79,7 @@ export function createShopifyAuthHandler(deps: InstallDeps & { logger: Logger })
           shop: session.shop,
           flow: 'authorization code',
         });
+        warnOfRefusals(logger, result);
         const apiKey = shopify.config.apiKey;
         return {
           statusCode: 302,

@@ -72,7 +72,7 @@ export async function backfillShopifyOrders(
     // No usable earlier run (none, or it failed, expired or was canceled): start over.
     if (operation)
       log('earlier bulk operation unusable, starting again', { operationId, status: operation.status });
-    const started = await startBulkQuery(client, ORDERS_BULK_QUERY, options.poll);
+    const started = await startBulkQuery(client, ORDERS_BULK_QUERY);
     operationId = started.id;
     skip = 0;
     await save({
@@ -89,7 +89,10 @@ export async function backfillShopifyOrders(
       error: `bulk operation ${operation.status} (${operation.errorCode ?? 'no code'})`,
     });
     throw new BulkOperationFailedError(
-      `the order export of ${tenant.shopifyShop} ended ${operation.status} (${operation.errorCode ?? 'no code'}); run the backfill again`,
+      operation.errorCode === 'ACCESS_DENIED'
+        ? `the order export of ${tenant.shopifyShop} was denied (ACCESS_DENIED): the shop has not granted an access scope ` +
+            "the export needs (see shopify.app.toml); approve the app's updated access in the Shopify admin, then run the backfill again"
+        : `the order export of ${tenant.shopifyShop} ended ${operation.status} (${operation.errorCode ?? 'no code'}); run the backfill again`,
     );
   }
   await save({ status: 'importing', operationId });

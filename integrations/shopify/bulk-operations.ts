@@ -1,8 +1,12 @@
 /**
  * Shopify bulk operations: start one, wait for it, read its JSONL result as a
- * stream (constant memory, however many orders). One query and one mutation
- * operation may run per shop; a start refused with OPERATION_IN_PROGRESS
- * waits for the running one to end, then starts again.
+ * stream (constant memory, however many orders). Since API 2026-01 an app
+ * may run up to five bulk query and five bulk mutation operations per shop
+ * at once (https://shopify.dev/docs/api/usage/bulk-operations/queries); a
+ * start refused for that limit (LIMIT_REACHED, "Please try again later") is
+ * not waited out here — the operations holding the slots may be another
+ * job's and take hours — but thrown as BulkOperationsBusyError, which is
+ * transient: the queue delivers the message again later.
  */
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
@@ -12,7 +16,7 @@ import {
   BULK_OPERATION_RUN_MUTATION,
   BULK_OPERATION_RUN_QUERY,
   BULK_OPERATION_STATUS,
-  CURRENT_BULK_OPERATION,
+  RUNNING_BULK_OPERATIONS,
   STAGED_UPLOADS_CREATE,
 } from './operations.ts';
 
@@ -30,6 +34,15 @@ export class BulkOperationFailedError extends Error {
   override name = 'BulkOperationFailedError';
 }
 
+/** Transient: as many bulk operations as Shopify allows are running on the shop; try again later. */
+export class BulkOperationsBusyError extends Error {
+  override name = 'BulkOperationsBusyError';
+  readonly transient = true;
+}
+
+/** The codes with which Shopify refuses a start because too many operations run (LIMIT_REACHED since 2026-01). */
+const BUSY = new Set(['LIMIT_REACHED', 'OPERATION_IN_PROGRESS']);
+
 export interface PollOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Between status checks; Shopify suggests polling no more than every few seconds. */
@@ -43,46 +56,33 @@ const FINISHED = new Set(['COMPLETED', 'CANCELED', 'FAILED', 'EXPIRED']);
 
 type RunPayload = { bulkOperation: BulkOperation | null; userErrors: ShopifyUserErrors['userErrors'] };
 
-async function startWhenFree(
+async function start(
   client: AdminClient,
   type: 'QUERY' | 'MUTATION',
-  start: () => Promise<RunPayload>,
-  poll: PollOptions,
+  run: () => Promise<RunPayload>,
 ): Promise<BulkOperation> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const payload = await start();
-    if (payload.bulkOperation && !payload.userErrors.length) return payload.bulkOperation;
-    if (!payload.userErrors.some((e) => e.code === 'OPERATION_IN_PROGRESS'))
-      throw new ShopifyUserErrors(
-        `bulkOperationRun${type === 'QUERY' ? 'Query' : 'Mutation'}`,
-        payload.userErrors,
-      );
-    const running = await client.request<{ currentBulkOperation: BulkOperation | null }>(
-      CURRENT_BULK_OPERATION,
-      {
-        type,
-      },
-    );
-    if (running.currentBulkOperation && !FINISHED.has(running.currentBulkOperation.status))
-      await waitForBulkOperation(client, running.currentBulkOperation.id, poll);
-  }
-  throw new BulkOperationFailedError(
-    `another ${type.toLowerCase()} bulk operation kept running on ${client.shop}`,
+  const payload = await run();
+  if (payload.bulkOperation && !payload.userErrors.length) return payload.bulkOperation;
+  const operation = `bulkOperationRun${type === 'QUERY' ? 'Query' : 'Mutation'}`;
+  if (!payload.userErrors.some((e) => e.code && BUSY.has(e.code)))
+    throw new ShopifyUserErrors(operation, payload.userErrors);
+  const { bulkOperations } = await client.request<{
+    bulkOperations: { nodes: Pick<BulkOperation, 'id' | 'status'>[] };
+  }>(RUNNING_BULK_OPERATIONS, { query: `operation_type:${type.toLowerCase()}` });
+  const running = bulkOperations.nodes.filter((op) => !FINISHED.has(op.status)).map((op) => op.id);
+  throw new BulkOperationsBusyError(
+    `${operation} on ${client.shop}: ${payload.userErrors.map((e) => e.message).join('; ')} ` +
+      `(running: ${running.join(', ') || 'none listed'}); it is tried again later`,
   );
 }
 
-export function startBulkQuery(
-  client: AdminClient,
-  query: string,
-  poll: PollOptions = {},
-): Promise<BulkOperation> {
-  return startWhenFree(
+export function startBulkQuery(client: AdminClient, query: string): Promise<BulkOperation> {
+  return start(
     client,
     'QUERY',
     async () =>
       (await client.request<{ bulkOperationRunQuery: RunPayload }>(BULK_OPERATION_RUN_QUERY, { query }))
         .bulkOperationRunQuery,
-    poll,
   );
 }
 
@@ -93,7 +93,10 @@ export async function waitForBulkOperation(
 ): Promise<BulkOperation> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { node } = await client.request<{ node: BulkOperation | null }>(BULK_OPERATION_STATUS, { id });
+    const { bulkOperation: node } = await client.request<{ bulkOperation: BulkOperation | null }>(
+      BULK_OPERATION_STATUS,
+      { id },
+    );
     if (!node) throw new BulkOperationFailedError(`bulk operation ${id} is unknown to ${client.shop}`);
     if (FINISHED.has(node.status)) return node;
     if (Date.now() > deadline)
@@ -156,7 +159,7 @@ export async function runBulkMutation(
   if (!upload.ok) throw new BulkOperationFailedError(`staged upload failed: HTTP ${upload.status}`);
   const key = target.parameters.find((p) => p.name === 'key')?.value;
   if (!key) throw new BulkOperationFailedError('the staged upload target named no key');
-  const started = await startWhenFree(
+  const started = await start(
     client,
     'MUTATION',
     async () =>
@@ -166,7 +169,6 @@ export async function runBulkMutation(
           stagedUploadPath: key,
         })
       ).bulkOperationRunMutation,
-    poll,
   );
   const done = await waitForBulkOperation(client, started.id, poll);
   if (done.status !== 'COMPLETED')

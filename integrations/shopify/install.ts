@@ -3,7 +3,9 @@
  * exchange from the embedded admin, or the OAuth authorization-code flow):
  * store the offline session, link the shop to a tenant (creating one in the
  * shop's currency), create the `clv` metafield definitions, and ask for the
- * history backfill. Safe to run again: each step is idempotent.
+ * history backfill. Safe to run again: each step is idempotent. Shopify
+ * refusing a definition (or its admin filter) is reported in the result, not
+ * thrown: the backfill is queued all the same.
  */
 import type { Session, Shopify } from '@shopify/shopify-api';
 import { RequestedTokenType } from '@shopify/shopify-api';
@@ -12,6 +14,7 @@ import type { TenantSettings } from '../../shared/store/tenants.ts';
 import { getTenant, putTenant, tenantIdFor } from '../../shared/store/tenants.ts';
 import type { AdminClient } from './admin-client.ts';
 import { adminClient } from './admin-client.ts';
+import type { DefinitionsReport } from './metafields.ts';
 import { createMetafieldDefinitions } from './metafields.ts';
 import { SHOP_INFO } from './operations.ts';
 import { saveSession } from './session-storage.ts';
@@ -32,7 +35,8 @@ export interface InstallDeps {
 export interface InstallResult {
   tenant: TenantSettings;
   newTenant: boolean;
-  definitions: { created: number; existing: number };
+  /** What became of the `clv` definitions; a refusal there never stops the install. */
+  definitions: DefinitionsReport;
 }
 
 /** Embedded install: the App Bridge session token is exchanged for an expiring offline access token. */

@@ -1,7 +1,11 @@
 /**
  * Every Admin GraphQL operation clv-sync sends to Shopify, in one place, so
- * the shapes we depend on are reviewable at a glance (and the test sandbox
- * serves exactly these against its schema). API version: see shopify-app.ts.
+ * the shapes we depend on are reviewable at a glance. API version: see
+ * shopify-app.ts. The contract suite (test/contract/shopify-graphql.test.ts)
+ * validates each of them, with the variables the code sends, against
+ * Shopify's published schema of that version, refuses deprecated fields,
+ * and checks the access scopes they need against shopify.app.toml; it also
+ * fails when a GraphQL document is written anywhere else.
  */
 
 /**
@@ -26,7 +30,9 @@ export const ORDERS_BULK_QUERY = /* GraphQL */ `
           email
           customer {
             id
-            email
+            defaultEmailAddress {
+              emailAddress
+            }
           }
           currentSubtotalPriceSet {
             shopMoney {
@@ -93,33 +99,36 @@ export const BULK_OPERATION_RUN_QUERY = /* GraphQL */ `
   }
 `;
 
-/** The operation we started (or found running): polled until it is COMPLETED, FAILED, CANCELED or EXPIRED. */
+/** The operation we started: polled until it is COMPLETED, FAILED, CANCELED or EXPIRED. */
 export const BULK_OPERATION_STATUS = /* GraphQL */ `
   query BulkOperationStatus($id: ID!) {
-    node(id: $id) {
-      ... on BulkOperation {
-        id
-        status
-        errorCode
-        objectCount
-        url
-        partialDataUrl
-        type
-      }
-    }
-  }
-`;
-
-/** The app's running bulk operations of a type, when a start is refused with OPERATION_IN_PROGRESS. */
-export const CURRENT_BULK_OPERATION = /* GraphQL */ `
-  query CurrentBulkOperation($type: BulkOperationType!) {
-    currentBulkOperation(type: $type) {
+    bulkOperation(id: $id) {
       id
       status
       errorCode
       objectCount
       url
+      partialDataUrl
       type
+    }
+  }
+`;
+
+/**
+ * The app's newest bulk operations of a type (`query`: `operation_type:query`
+ * or `operation_type:mutation`, Shopify's search syntax), when a start is
+ * refused for the limit: those not finished, five at most, are named in the
+ * error.
+ */
+export const RUNNING_BULK_OPERATIONS = /* GraphQL */ `
+  query RunningBulkOperations($query: String!) {
+    bulkOperations(first: 10, query: $query) {
+      nodes {
+        id
+        status
+        type
+        createdAt
+      }
     }
   }
 `;

@@ -59,7 +59,12 @@ const BulkOrderSchema = z.object({
   test: z.boolean().nullish(),
   currencyCode: currencyCodeSchema,
   email: z.string().nullish(),
-  customer: z.object({ id: gidSchema('Customer'), email: z.string().nullish() }).nullish(),
+  customer: z
+    .object({
+      id: gidSchema('Customer'),
+      defaultEmailAddress: z.object({ emailAddress: z.string().nullish() }).nullish(),
+    })
+    .nullish(),
   currentSubtotalPriceSet: moneySchema(nonNegativeAmountSchema),
   totalRefundedSet: moneySchema(nonNegativeAmountSchema).nullish(),
   discountCodes: z.array(z.string()).nullish(),
@@ -152,7 +157,7 @@ function toOrder(pending: Pending, shopCurrency: string, options: BulkOrderOptio
   }
   const customer: CustomerIdentity = {};
   if (o.customer) customer.shopifyCustomerId = o.customer.id;
-  const email = [o.customer?.email, o.email].map((e) => e?.trim()).find(Boolean);
+  const email = [o.customer?.defaultEmailAddress?.emailAddress, o.email].map((e) => e?.trim()).find(Boolean);
   if (email) customer.email = email;
   if (!customer.shopifyCustomerId && !customer.email) {
     options.onSkip?.('no-customer', o.id);

@@ -13,8 +13,18 @@ import { routeAdminRequests } from './transport.ts';
 /** The Admin API version every call uses: pinned, so Shopify's quarterly changes arrive by our choice. */
 export const SHOPIFY_API_VERSION = ApiVersion.October26;
 
-/** What the app asks for: orders (all of history when granted), customers, and writing their metafields and tags. */
-export const SHOPIFY_SCOPES = ['read_orders', 'read_all_orders', 'read_customers', 'write_customers'];
+/**
+ * What the app asks for: orders (all of history when granted), customers, writing their metafields and
+ * tags, and products, for each line's unit cost (ProductVariant needs read_products, InventoryItem
+ * read_products or read_inventory), so margins are the shop's real ones (README, "Margins").
+ */
+export const SHOPIFY_SCOPES = [
+  'read_orders',
+  'read_all_orders',
+  'read_customers',
+  'write_customers',
+  'read_products',
+];
 
 export class ShopifyConfigError extends Error {
   override name = 'ShopifyConfigError';

@@ -107,7 +107,14 @@ describe('Shopify: install, backfill, write-back, webhook (sandbox + DynamoDB Lo
     tenantId = body.tenantId;
     const definitions = sandbox.shop(shop).metafieldDefinitions.filter((d) => d.namespace === NAMESPACE);
     expect(definitions.map((d) => d.key).sort()).toEqual(Object.keys(METAFIELDS).sort());
-    expect(definitions.every((d) => d.ownerType === 'CUSTOMER' && d.adminFilterable)).toBe(true);
+    expect(definitions.every((d) => d.ownerType === 'CUSTOMER')).toBe(true);
+    // Admin filters only where Shopify allows them: the three single-line-text labels.
+    expect(
+      definitions
+        .filter((d) => d.adminFilterable)
+        .map((d) => d.key)
+        .sort(),
+    ).toEqual(['churn_risk', 'segment', 'tier']);
     expect(backfillQueue.pending.map((m) => JSON.parse(m.body))).toEqual([{ tenantId, source: 'shopify' }]);
     // Installing again changes nothing: same tenant, definitions already there.
     const again = await auth(

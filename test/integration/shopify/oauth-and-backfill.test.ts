@@ -1,15 +1,19 @@
 /**
- * The non-embedded install (OAuth authorization code) and the backfill's
- * harder paths: a bulk query slot already taken (OPERATION_IN_PROGRESS), and
- * a run cut off midway that resumes from its checkpoint. DynamoDB Local and
- * the Shopify sandbox; production code unchanged.
+ * The non-embedded install (OAuth authorization code), an install on a shop
+ * whose admin filters are used up, and the backfill's harder paths: bulk
+ * query slots taken by other exports (five may run since 2026-01; past that
+ * LIMIT_REACHED, retried later), and a run cut off midway that resumes from
+ * its checkpoint. DynamoDB Local and the Shopify sandbox; production code
+ * unchanged.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createShopifyAuthHandler } from '../../../functions/shopify-auth.ts';
 import { shopAdmin } from '../../../integrations/shopify/access-token.ts';
 import { backfillShopifyOrders } from '../../../integrations/shopify/backfill.ts';
-import { BULK_OPERATION_RUN_QUERY } from '../../../integrations/shopify/operations.ts';
+import { BulkOperationsBusyError } from '../../../integrations/shopify/bulk-operations.ts';
+import { METAFIELDS } from '../../../integrations/shopify/metafields.ts';
+import { BULK_OPERATION_RUN_QUERY, BULK_OPERATION_STATUS } from '../../../integrations/shopify/operations.ts';
 import { createShopifyApp } from '../../../integrations/shopify/shopify-app.ts';
 import { getBackfill, putBackfill } from '../../../shared/store/backfills.ts';
 import { getTenant, tenantIdFor } from '../../../shared/store/tenants.ts';
@@ -93,33 +97,101 @@ describe('OAuth authorization-code install (non-embedded)', () => {
     expect(tenantId).not.toBeNull();
     expect((await getTenant(store, tenantId!)).currency).toBe('USD');
     expect(requested).toEqual([{ tenantId, source: 'shopify' }]);
+    // Every definition was created, and only the three labels asked to be filterable in the admin.
+    const definitions = sandbox.shop(shop).metafieldDefinitions.filter((d) => d.namespace === 'clv');
+    expect(definitions.map((d) => d.key).sort()).toEqual(Object.keys(METAFIELDS).sort());
+    expect(
+      definitions
+        .filter((d) => d.adminFilterable)
+        .map((d) => d.key)
+        .sort(),
+    ).toEqual(['churn_risk', 'segment', 'tier']);
   });
 });
 
-describe('backfill: a busy bulk slot, and a resume after a cut-off', () => {
+describe('install on a shop whose admin filters are used up', () => {
+  it('creates the definitions without the filter, reports it, and still queues the backfill', async () => {
+    const full = `full-${Math.random().toString(36).slice(2, 8)}.myshopify.com`;
+    const s = sandbox.addShop(full, { currencyCode: 'EUR' });
+    // 48 of the 50 filterable customer definitions are the merchant's and other apps'.
+    for (let i = 0; i < 48; i++)
+      s.metafieldDefinitions.push({
+        id: String(880_000 + i),
+        ownerType: 'CUSTOMER',
+        namespace: 'loyalty_app',
+        key: `f${i}`,
+        type: 'single_line_text_field',
+        name: `Filter ${i}`,
+        description: null,
+        adminFilterable: true,
+      });
+    const requested: unknown[] = [];
+    const auth = createShopifyAuthHandler({
+      shopify,
+      store,
+      logger,
+      requestBackfill: async (m) => void requested.push(m),
+    });
+    const res = await auth(
+      apiEvent({
+        method: 'POST',
+        path: '/shopify/install',
+        headers: { authorization: `Bearer ${sandbox.sessionToken(full)}` },
+      }),
+    );
+    expect(res.statusCode).toBe(200);
+    const body = JSON.parse(String(res.body)) as {
+      tenantId: string;
+      definitions: { created: number; existing: number; notFilterable: { key: string; codes: string[] }[] };
+    };
+    expect(body.definitions).toMatchObject({ created: 11, existing: 0, refused: [] });
+    expect(body.definitions.notFilterable).toEqual([
+      {
+        key: 'churn_risk',
+        codes: ['OWNER_TYPE_LIMIT_EXCEEDED_FOR_USE_AS_ADMIN_FILTERS'],
+        message: 'You have reached the maximum allowed definitions to be used as admin filters.',
+      },
+    ]);
+    const clv = s.metafieldDefinitions.filter((d) => d.namespace === 'clv');
+    expect(clv.filter((d) => d.adminFilterable).map((d) => d.key)).toEqual(['tier', 'segment']);
+    expect(clv).toHaveLength(11);
+    expect(requested).toEqual([{ tenantId: body.tenantId, source: 'shopify' }]);
+  });
+});
+
+describe('backfill: busy bulk slots, and a resume after a cut-off', () => {
   it(
-    'waits for a running bulk query, then exports; a rerun resumes at the checkpoint',
+    'shares the shop with running exports, is refused past five with a transient error, and resumes at the checkpoint',
     { timeout: 300_000 },
     async () => {
       const tenant = await getTenant(store, (await tenantIdFor(store, 'shopify', shop))!);
       const client = await shopAdmin(shopify, store, tenant, { sleep });
-      // Someone else's export is running: the start is refused with OPERATION_IN_PROGRESS until it ends.
-      const other = await client.request<{ bulkOperationRunQuery: { bulkOperation: { id: string } } }>(
-        BULK_OPERATION_RUN_QUERY,
-        { query: '{ customers { edges { node { id } } } }' },
-      );
-      expect(other.bulkOperationRunQuery.bulkOperation.id).toBeTruthy();
       const poll = { intervalMs: 5, sleep };
+      const startOther = async () =>
+        (
+          await client.request<{ bulkOperationRunQuery: { bulkOperation: { id: string } | null } }>(
+            BULK_OPERATION_RUN_QUERY,
+            { query: '{ customers { edges { node { id } } } }' },
+          )
+        ).bulkOperationRunQuery.bulkOperation!.id;
+      // Five other exports hold every slot Shopify gives an app on a shop (2026-01 and later).
+      const others: string[] = [];
+      for (let i = 0; i < 5; i++) others.push(await startOther());
+      const busy = await backfillShopifyOrders(store, client, tenant, { poll, now: () => clock }).catch(
+        (e: unknown) => e,
+      );
+      expect(busy).toBeInstanceOf(BulkOperationsBusyError);
+      expect((busy as BulkOperationsBusyError).transient).toBe(true);
+      expect((busy as Error).message).toContain('Bulk operations limit reached. Please try again later.');
+      for (const id of others) expect((busy as Error).message).toContain(id);
+      expect((await getBackfill(store, tenant.tenantId, 'shopify'))?.status).not.toBe('failed');
+      // Let four finish: with one other export still running, ours starts at once beside it.
+      for (const id of others.slice(0, 4))
+        for (let i = 0; i < 4; i++) await client.request(BULK_OPERATION_STATUS, { id });
       const first = await backfillShopifyOrders(store, client, tenant, { poll, now: () => clock });
       expect(first).not.toBeNull();
-      const refused = sandbox.calls.filter(
-        (c) =>
-          c.operationName === 'RunBulkQuery' &&
-          JSON.stringify(c.error ?? '').includes('OPERATION_IN_PROGRESS'),
-      );
-      const started = sandbox.calls.filter((c) => c.operationName === 'RunBulkQuery' && c.status === 200);
-      expect(started.length).toBeGreaterThanOrEqual(3); // the other export, ours refused, ours started
-      expect(refused.length + started.length).toBeGreaterThanOrEqual(3);
+      const starts = sandbox.calls.filter((c) => c.operationName === 'RunBulkQuery');
+      expect(starts.length).toBe(7); // five others, ours refused once, ours started
       expect(first!.resumed).toBe(false);
       const total = first!.progress.consumed;
       expect(total).toBeGreaterThan(1000);

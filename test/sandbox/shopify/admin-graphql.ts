@@ -85,7 +85,7 @@ export async function handleGraphql(
   });
 
   const prepared = prepare(
-    runtime.schema,
+    runtime,
     body.query,
     typeof body.operationName === 'string' ? body.operationName : null,
   );
@@ -97,7 +97,7 @@ export async function handleGraphql(
   const operationName = operation.name?.value;
   const named = operationName ? { operationName } : {};
   const invalid: ShopifyError[] = variableErrors(
-    runtime.schema,
+    runtime.admin.schema,
     operation.variableDefinitions ?? [],
     variables,
   );
@@ -143,7 +143,7 @@ export async function handleGraphql(
   }
 
   const ctx: ExecContext = { runtime, shop, scopes: new Set(token.scope.split(',')), bulk: false };
-  const outcome = await run(runtime.schema, prepared.prepared, variables, ctx);
+  const outcome = await run(runtime, prepared.prepared, variables, ctx);
   const actual = actualCost(runtime.schema, operation, fragments, variables, outcome.data);
   bucket.give(requested - actual);
   const cost = { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: bucket.status() };

@@ -2,11 +2,23 @@
  * Bulk operations. `bulkOperationRunQuery` checks the inner query the way
  * Shopify does (valid against the schema, one top-level connection, at most
  * five connections nested at most two deep, a nested connection's parent
- * selecting `id`), refuses a second query while one runs
- * (OPERATION_IN_PROGRESS), and reports CREATED, then RUNNING for
- * `bulkPollsUntilDone` polls (`node(id:)` or `currentBulkOperation`), then
- * COMPLETED with a `url` to the JSONL result (null when there are no
- * objects). The query runs without page sizes when it completes.
+ * selecting `id`), and reports CREATED, then RUNNING for
+ * `bulkPollsUntilDone` polls (`node(id:)`, `bulkOperation(id:)`,
+ * `bulkOperations`, `currentBulkOperation`), then COMPLETED with a `url` to
+ * the JSONL result (null when there are no objects). The query runs without
+ * page sizes when it completes, with the access of the token that started
+ * it: a field the token may not read fails the operation with errorCode
+ * ACCESS_DENIED ("The provided operation `query` returned access denied due
+ * to missing access scopes", BulkOperationErrorCode in Shopify's
+ * introspection), not a userError at submission.
+ *
+ * How many may run at once is the API version's: "In API versions 2026-01
+ * and higher, you can run up to five bulk query operations at a time per
+ * shop" (and five bulk mutation operations); before, one of each type
+ * (https://shopify.dev/docs/api/usage/bulk-operations/queries, …/imports).
+ * Past the limit Shopify answers LIMIT_REACHED, "Bulk operations limit
+ * reached. Please try again later." (BulkOperationUserErrorCode,
+ * BulkMutationErrorCode); before 2026-01, OPERATION_IN_PROGRESS.
  *
  * The JSONL is Shopify's: one line per node of the top-level connection,
  * non-connection objects inline, each node of a nested connection on its own
@@ -56,8 +68,22 @@ const MAX_DEPTH = 2;
 
 const running = (op: BulkOperationRecord) => op.status === 'CREATED' || op.status === 'RUNNING';
 
-function inProgress(ctx: ExecContext, type: BulkOperationRecord['type']): BulkOperationRecord | undefined {
-  return [...ctx.shop.bulkOperations.values()].find((op) => op.type === type && running(op));
+const concurrentLimit = (apiVersion: string) => (apiVersion >= '2026-01' ? 5 : 1);
+
+/** The refusal of one more operation of a type, when as many as the version allows are running. */
+function atLimit(
+  ctx: ExecContext,
+  type: BulkOperationRecord['type'],
+): { message: string; code: 'LIMIT_REACHED' | 'OPERATION_IN_PROGRESS' } | null {
+  const runningOps = [...ctx.shop.bulkOperations.values()].filter((op) => op.type === type && running(op));
+  const limit = concurrentLimit(ctx.runtime.apiVersion);
+  if (runningOps.length < limit) return null;
+  if (limit > 1)
+    return { message: 'Bulk operations limit reached. Please try again later.', code: 'LIMIT_REACHED' };
+  return {
+    message: `A bulk ${type.toLowerCase()} operation for this app and shop is already in progress: ${runningOps[0]!.id}.`,
+    code: 'OPERATION_IN_PROGRESS',
+  };
 }
 
 function create(
@@ -92,7 +118,7 @@ function create(
 /** Why a query cannot run in bulk, or its prepared form. */
 function checkBulkQuery(ctx: ExecContext, query: string): { prepared: Prepared } | { message: string } {
   const schema = ctx.runtime.schema;
-  const prepared = prepare(schema, query);
+  const prepared = prepare(ctx.runtime, query);
   if ('errors' in prepared) return { message: `Invalid bulk query: ${prepared.errors[0]!.message}` };
   const { operation, fragments } = prepared.prepared;
   if (operation.operation !== 'query')
@@ -167,18 +193,8 @@ export function runBulkQuery(ctx: ExecContext, args: { query: string; groupObjec
       bulkOperation: null,
       userErrors: [{ field: ['query'], message: checked.message, code: 'INVALID' }],
     };
-  const current = inProgress(ctx, 'QUERY');
-  if (current)
-    return {
-      bulkOperation: null,
-      userErrors: [
-        {
-          field: null,
-          message: `A bulk query operation for this app and shop is already in progress: ${current.id}.`,
-          code: 'OPERATION_IN_PROGRESS',
-        },
-      ],
-    };
+  const full = atLimit(ctx, 'QUERY');
+  if (full) return { bulkOperation: null, userErrors: [{ field: null, ...full }] };
   return {
     bulkOperation: create(ctx, 'QUERY', args.query, { groupObjects: args.groupObjects }),
     userErrors: [],
@@ -190,7 +206,7 @@ export function runBulkMutation(ctx: ExecContext, args: { mutation: string; stag
     bulkOperation: null,
     userErrors: [{ field, message, code }],
   });
-  const prepared = prepare(ctx.runtime.schema, args.mutation);
+  const prepared = prepare(ctx.runtime, args.mutation);
   if ('errors' in prepared)
     return refuse('INVALID_MUTATION', `Invalid bulk mutation: ${prepared.errors[0]!.message}`, ['mutation']);
   const op = prepared.prepared.operation;
@@ -229,13 +245,8 @@ export function runBulkMutation(ctx: ExecContext, args: { mutation: string; stag
       `The staged upload file is not JSONL of variables: line ${bad + 1}.`,
       ['stagedUploadPath'],
     );
-  const current = inProgress(ctx, 'MUTATION');
-  if (current)
-    return refuse(
-      'OPERATION_IN_PROGRESS',
-      `A bulk mutation operation for this app and shop is already in progress: ${current.id}.`,
-      null,
-    );
+  const full = atLimit(ctx, 'MUTATION');
+  if (full) return refuse(full.code, full.message, null);
   return {
     bulkOperation: create(ctx, 'MUTATION', args.mutation, { stagedUploadPath: args.stagedUploadPath }),
     userErrors: [],
@@ -289,7 +300,7 @@ async function executeQuery(ctx: ExecContext, op: BulkOperationRecord): Promise<
   const checked = checkBulkQuery(ctx, op.query);
   if ('message' in checked) return { errorCode: 'INTERNAL_SERVER_ERROR' };
   const { prepared } = checked;
-  const result = await run(schema, prepared, {}, ctx);
+  const result = await run(ctx.runtime, prepared, {}, ctx);
   if (result.errors?.some((e) => e.extensions?.code === 'ACCESS_DENIED'))
     return { errorCode: 'ACCESS_DENIED' };
   if (result.errors?.length || !result.data) return { errorCode: 'INTERNAL_SERVER_ERROR' };
@@ -366,13 +377,13 @@ async function executeQuery(ctx: ExecContext, op: BulkOperationRecord): Promise<
 
 async function executeMutation(ctx: ExecContext, op: BulkOperationRecord): Promise<Outcome> {
   const file = ctx.runtime.uploads.file(op.stagedUploadPath!, ctx.shop.id) ?? '';
-  const prepared = prepare(ctx.runtime.schema, op.query);
+  const prepared = prepare(ctx.runtime, op.query);
   if ('errors' in prepared) return { errorCode: 'INTERNAL_SERVER_ERROR' };
   const lines: Record<string, unknown>[] = [];
   const inputs = file.split('\n').filter((l) => l.trim());
   for (const [index, text] of inputs.entries()) {
     const outcome = await run(
-      ctx.runtime.schema,
+      ctx.runtime,
       prepared.prepared,
       JSON.parse(text) as Record<string, unknown>,
       ctx,

@@ -1,10 +1,15 @@
 /**
  * What every resolver can see: the sandbox-wide runtime (clock, origin,
- * schema, staged uploads) and the request's shop and granted scopes. Access
- * is checked the way Shopify checks it, per field, from the token's scopes.
+ * schemas, staged uploads) and the request's shop and granted scopes.
+ * Access is checked the way Shopify checks it, per field, from the token's
+ * scopes: by field-access.ts for every `requiredAccess` the introspection
+ * states as scopes, and by `requireScope` in a resolver where Shopify
+ * states the rule in words (metafieldsSet: "the same access level needed to
+ * mutate the owner resource").
  */
 import type { GraphQLSchema } from 'graphql';
-import { GraphQLError } from 'graphql';
+import { accessDenied, grants } from './access-scopes.ts';
+import type { AdminSchema } from './admin-schema.ts';
 import type { ShopState } from './shop-state.ts';
 import type { StagedUploads } from './staged-uploads.ts';
 
@@ -14,6 +19,9 @@ export interface SandboxRuntime {
   apiKey: string;
   apiSecret: string;
   now: () => number;
+  /** Shopify's real schema of `apiVersion`: validation, variables and access rules. */
+  admin: AdminSchema;
+  /** The sandbox's slice of it, which execution runs on. */
   schema: GraphQLSchema;
   uploads: StagedUploads;
   bulkPollsUntilDone: number;
@@ -30,19 +38,10 @@ export interface ExecContext {
 }
 
 /** `write_x` implies `read_x`, as on Shopify. */
-export function hasScope(ctx: ExecContext, scope: string): boolean {
-  return ctx.scopes.has(scope) || (scope.startsWith('read_') && ctx.scopes.has(`write_${scope.slice(5)}`));
-}
+export const hasScope = (ctx: ExecContext, scope: string): boolean => grants(ctx.scopes, scope);
 
 export function requireScope(ctx: ExecContext, scope: string, field: string): void {
-  if (hasScope(ctx, scope)) return;
-  throw new GraphQLError(`Access denied for ${field} field. Required access: \`${scope}\` access scope.`, {
-    extensions: {
-      code: 'ACCESS_DENIED',
-      documentation: 'https://shopify.dev/api/usage/access-scopes',
-      requiredAccess: `\`${scope}\` access scope.`,
-    },
-  });
+  if (!hasScope(ctx, scope)) throw accessDenied(field, `\`${scope}\` access scope.`);
 }
 
 export const isoNow = (ctx: { runtime: SandboxRuntime }): string =>

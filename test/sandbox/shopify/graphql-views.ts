@@ -15,6 +15,7 @@ import type { PageArgs } from './connections.ts';
 import { connection } from './connections.ts';
 import type { ExecContext } from './context.ts';
 import { gid } from './gid.ts';
+import { ADMIN_FILTERABLE_TYPES } from './metafield-capabilities.ts';
 import { convertMinor, decimalAmount, toMinor } from './money.ts';
 import type {
   MetafieldDefinitionRecord,
@@ -230,7 +231,7 @@ export function definitionView(d: MetafieldDefinitionRecord): View {
     },
     capabilities: {
       adminFilterable: {
-        eligible: true,
+        eligible: ADMIN_FILTERABLE_TYPES.includes(d.type),
         enabled: d.adminFilterable,
         status: d.adminFilterable ? 'FILTERABLE' : 'NOT_FILTERABLE',
       },
@@ -247,6 +248,7 @@ export function customerView(c: SandboxCustomer, ctx: ExecContext): View {
     __typename: 'Customer',
     id: gid('Customer', c.id),
     email: c.email,
+    defaultEmailAddress: c.email === null ? null : { emailAddress: c.email },
     firstName: c.firstName ?? null,
     lastName: c.lastName ?? null,
     displayName: [c.firstName, c.lastName].filter(Boolean).join(' ') || c.email || 'Unnamed customer',

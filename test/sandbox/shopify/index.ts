@@ -2,7 +2,9 @@
  * A Shopify sandbox for tests: a loopback HTTP server speaking the Admin API
  * wire protocol (GraphQL with cost-based throttling, bulk operations, staged
  * uploads, OAuth token endpoint) strictly, for the operations clv-sync uses
- * (integrations/shopify/operations.ts), so the production code and the real
+ * (integrations/shopify/operations.ts): every document validated against
+ * Shopify's published schema of the version served and every field's access
+ * scopes enforced (executor.ts), so the production code and the real
  * `@shopify/shopify-api` library run against it unchanged. Several shops can
  * live in one sandbox; each request names its shop in `x-forwarded-host`.
  *
@@ -16,6 +18,7 @@ import type { AddressInfo } from 'node:net';
 import type { SandboxRuntime } from './context.ts';
 import type { RandomFaultOptions } from '../random-faults.ts';
 import { RandomFaults } from '../random-faults.ts';
+import { adminSchema } from './admin-schema.ts';
 import { LeakyBucket } from './cost.ts';
 import { schemaFor } from './executor.ts';
 import { OAuthServer } from './oauth.ts';
@@ -102,6 +105,7 @@ export async function startShopifySandbox(options: ShopifySandboxOptions): Promi
     apiKey: options.apiKey,
     apiSecret: options.apiSecret,
     now,
+    admin: adminSchema(apiVersion),
     schema: schemaFor(apiVersion),
     uploads: new StagedUploads(now),
     bulkPollsUntilDone: options.bulkPollsUntilDone ?? 2,

@@ -1,5 +1,6 @@
 /**
- * `metafieldsSet` and `metafieldDefinitionCreate` with Shopify's rules:
+ * `metafieldsSet` and `metafieldDefinitionCreate` with Shopify's rules
+ * (a definition's capabilities: metafield-capabilities.ts):
  * at most 25 inputs a call (code LESS_THAN_OR_EQUAL_TO, "Exceeded the
  * maximum metafields input limit of 25."), namespace 3–255 and key 2–64
  * characters, a type (given, or the definition's) that the value parses as,
@@ -12,6 +13,7 @@ import type { ExecContext } from './context.ts';
 import { isoNow, requireScope } from './context.ts';
 import { parseGid } from './gid.ts';
 import { customerView, definitionView, metafieldView } from './graphql-views.ts';
+import { adminFilterableRefusal } from './metafield-capabilities.ts';
 
 export const METAFIELDS_PER_CALL = 25;
 
@@ -236,6 +238,11 @@ export function metafieldDefinitionCreate(ctx: ExecContext, args: { definition: 
   );
   if (taken)
     return refuse('key', `Key is in use for Customer metafields on the '${namespace}' namespace.`, 'TAKEN');
+  const filterable = d.capabilities?.adminFilterable?.enabled ?? false;
+  const capability = filterable
+    ? adminFilterableRefusal(ctx.shop.metafieldDefinitions, d.ownerType, d.type)
+    : null;
+  if (capability) return { createdDefinition: null, userErrors: [{ ...capability, elementIndex: null }] };
   const record = {
     id: ctx.runtime.nextId(),
     ownerType: d.ownerType,
@@ -244,7 +251,7 @@ export function metafieldDefinitionCreate(ctx: ExecContext, args: { definition: 
     type: d.type,
     name: d.name,
     description: d.description ?? null,
-    adminFilterable: d.capabilities?.adminFilterable?.enabled ?? false,
+    adminFilterable: filterable,
   };
   ctx.shop.metafieldDefinitions.push(record);
   return { createdDefinition: definitionView(record), userErrors: [] };

@@ -18,9 +18,29 @@
  * `invalid_client` for a wrong client id or secret.
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parse } from 'smol-toml';
 import { signHs256, verifyHs256 } from './jwt.ts';
 
-export const GRANTED_SCOPE = 'read_orders,read_all_orders,read_customers,write_customers';
+/**
+ * What an install grants by default: the scopes the app's configuration
+ * asks for (`[access_scopes] scopes` of integrations/shopify/shopify.app.toml).
+ * With Shopify-managed installation, the scopes declared in the TOML are the
+ * ones the merchant approves and the token carries
+ * (https://shopify.dev/docs/apps/build/authentication-authorization/manage-access-scopes).
+ */
+export const GRANTED_SCOPE = (() => {
+  const toml = parse(
+    readFileSync(new URL('../../../integrations/shopify/shopify.app.toml', import.meta.url), 'utf8'),
+  ) as { access_scopes?: { scopes?: string } };
+  const scopes = toml.access_scopes?.scopes;
+  if (!scopes) throw new Error('integrations/shopify/shopify.app.toml declares no [access_scopes] scopes');
+  return scopes
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .join(',');
+})();
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const ID_TOKEN = 'urn:ietf:params:oauth:token-type:id_token';
 const OFFLINE = 'urn:shopify:params:oauth:token-type:offline-access-token';

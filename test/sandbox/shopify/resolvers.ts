@@ -1,8 +1,10 @@
 /**
  * The root fields of QueryRoot and Mutation. graphql-js calls
- * `rootValue[field](args, context)`; every field checks the token's access
- * scopes as Shopify does, and reading a bulk operation counts as a poll.
- * Orders older than 60 days are invisible without `read_all_orders`.
+ * `rootValue[field](args, context)`. Access to what a field returns is
+ * checked before it runs (field-access.ts, from Shopify's `requiredAccess`);
+ * what Shopify words as prose is checked here (metafields.ts). Reading a
+ * bulk operation counts as a poll. Orders older than 60 days are invisible
+ * without `read_all_orders`.
  */
 import { GraphQLError } from 'graphql';
 import type { BulkOperationRecord } from './bulk.ts';
@@ -36,8 +38,7 @@ function invalidId(id: string): never {
   });
 }
 
-function visibleOrders(ctx: ExecContext, field: string): CanonicalOrder[] {
-  requireScope(ctx, 'read_orders', field);
+function visibleOrders(ctx: ExecContext): CanonicalOrder[] {
   const orders = [...ctx.shop.orders.values()];
   if (hasScope(ctx, 'read_all_orders')) return orders;
   const since = ctx.runtime.now() - 60 * DAY;
@@ -66,8 +67,8 @@ function sorted<T extends { id: string }>(items: T[], by: ((item: T) => string |
   });
 }
 
-function findOrder(ctx: ExecContext, id: string, field: string): CanonicalOrder | null {
-  return visibleOrders(ctx, field).find((o) => o.id === id) ?? null;
+function findOrder(ctx: ExecContext, id: string): CanonicalOrder | null {
+  return visibleOrders(ctx).find((o) => o.id === id) ?? null;
 }
 
 async function bulkOperation(ctx: ExecContext, op: BulkOperationRecord | undefined) {
@@ -81,17 +82,16 @@ async function nodeById(id: string, ctx: ExecContext): Promise<unknown> {
   if (!parsed) invalidId(id);
   switch (parsed.type) {
     case 'Order': {
-      const order = findOrder(ctx, parsed.id, 'node');
+      const order = findOrder(ctx, parsed.id);
       return order ? orderView(order, ctx) : null;
     }
     case 'Customer': {
-      requireScope(ctx, 'read_customers', 'node');
       const c = ctx.shop.customers.get(parsed.id);
       return c ? customerView(c, ctx) : null;
     }
     case 'LineItem':
     case 'Refund': {
-      for (const order of visibleOrders(ctx, 'node')) {
+      for (const order of visibleOrders(ctx)) {
         const view = orderView(order, ctx);
         const inner =
           parsed.type === 'LineItem'
@@ -134,7 +134,7 @@ export const rootValue = {
   order: (args: { id: string }, ctx: ExecContext) => {
     const parsed = parseGid(args.id);
     if (!parsed) invalidId(args.id);
-    const order = parsed.type === 'Order' ? findOrder(ctx, parsed.id, 'order') : null;
+    const order = parsed.type === 'Order' ? findOrder(ctx, parsed.id) : null;
     return order ? orderView(order, ctx) : null;
   },
   orders: (args: PageArgs & { sortKey: string; query?: string | null }, ctx: ExecContext) => {
@@ -145,7 +145,7 @@ export const rootValue = {
       test: (o) => o.test,
       email: (o) => o.email,
     });
-    const orders = sorted(visibleOrders(ctx, 'orders').filter(filter), ORDER_SORT[args.sortKey]);
+    const orders = sorted(visibleOrders(ctx).filter(filter), ORDER_SORT[args.sortKey]);
     const sortValue = ORDER_SORT[args.sortKey];
     return connection(
       orders,
@@ -156,14 +156,12 @@ export const rootValue = {
     );
   },
   customer: (args: { id: string }, ctx: ExecContext) => {
-    requireScope(ctx, 'read_customers', 'customer');
     const parsed = parseGid(args.id);
     if (!parsed) invalidId(args.id);
     const c = parsed.type === 'Customer' ? ctx.shop.customers.get(parsed.id) : undefined;
     return c ? customerView(c, ctx) : null;
   },
   customers: (args: PageArgs & { sortKey: string; query?: string | null }, ctx: ExecContext) => {
-    requireScope(ctx, 'read_customers', 'customers');
     const filter = searchFilter<SandboxCustomer>(args.query, {
       email: (c) => c.email,
       created_at: (c) => c.createdAt,
@@ -182,6 +180,36 @@ export const rootValue = {
       (c) => ({ id: c.id, sortValue: String(by[args.sortKey]?.(c) ?? c.id) }),
       ctx.bulk,
       (c) => customerView(c, ctx),
+    );
+  },
+  bulkOperation: (args: { id: string }, ctx: ExecContext) =>
+    bulkOperation(ctx, ctx.shop.bulkOperations.get(args.id)),
+  bulkOperations: async (
+    args: PageArgs & { sortKey: 'CREATED_AT' | 'COMPLETED_AT'; query?: string | null },
+    ctx: ExecContext,
+  ) => {
+    // The filters Shopify documents for this query: status, operation_type, created_at and id.
+    const filter = searchFilter<BulkOperationRecord>(args.query, {
+      status: (op) => op.status.toLowerCase(),
+      operation_type: (op) => op.type.toLowerCase(),
+      created_at: (op) => op.createdAt,
+      id: (op) => op.id.split('/').pop()!,
+    });
+    const ops = [...ctx.shop.bulkOperations.values()];
+    await Promise.all(ops.map((op) => poll(ctx, op)));
+    const at = (op: BulkOperationRecord) =>
+      Date.parse((args.sortKey === 'COMPLETED_AT' ? op.completedAt : op.createdAt) ?? '') || 0;
+    const numeric = (op: BulkOperationRecord) => BigInt(op.id.split('/').pop()!);
+    // "Defaults to sorting by created_at, with newest operations first."
+    const listed = ops
+      .filter(filter)
+      .sort((a, b) => at(b) - at(a) || (numeric(b) > numeric(a) ? 1 : numeric(b) < numeric(a) ? -1 : 0));
+    return connection(
+      listed,
+      args,
+      (op) => ({ id: op.id.split('/').pop()!, sortValue: String(at(op)) }),
+      ctx.bulk,
+      bulkOperationView,
     );
   },
   currentBulkOperation: (args: { type: BulkOperationRecord['type'] }, ctx: ExecContext) =>

@@ -1,15 +1,21 @@
 /**
- * The slice of Shopify's Admin GraphQL schema (2026-10) clv-sync touches,
- * with Shopify's own type names, nullability, arguments and enum values, so
- * a document that validates here validates there, and a field Shopify does
- * not have fails here too. Types outside the slice are absent: a query for
- * them fails validation, which is the honest answer from a sandbox.
+ * The slice of Shopify's Admin GraphQL schema (2026-10) the sandbox serves:
+ * the types and fields it has data and resolvers for, with Shopify's own
+ * type names, nullability, arguments and enum values. Requests are validated
+ * against Shopify's real schema first (admin-schema.ts, executor.ts); this
+ * slice is what they then run on, and a test holds it to being a subset of
+ * the real schema (test/unit/sandbox/shopify-schema-slice.test.ts).
  *
- * `CurrencyCode` lists the ISO codes the runtime knows (Shopify's enum is
- * the same ISO list plus `XXX`).
+ * `CurrencyCode` is Shopify's enum, read from the real schema.
  */
+import { isEnumType } from 'graphql';
+import { adminSchema } from './admin-schema.ts';
 
-const currencyCodes = [...new Set([...Intl.supportedValuesOf('currency'), 'XXX'])].sort();
+function currencyCodes(apiVersion: string): string[] {
+  const type = adminSchema(apiVersion).schema.getType('CurrencyCode');
+  if (!isEnumType(type)) throw new Error(`the ${apiVersion} Admin schema has no CurrencyCode enum`);
+  return type.getValues().map((v) => v.name);
+}
 
 const connection = (type: string) => `
 type ${type}Connection {
@@ -63,7 +69,7 @@ type PageInfo {
 }
 
 enum CurrencyCode {
-  ${currencyCodes.join('\n  ')}
+  ${currencyCodes(apiVersion).join('\n  ')}
 }
 
 type MoneyV2 {
@@ -134,11 +140,16 @@ type Metafield implements Node {
 }
 ${connection('Metafield')}
 
+type CustomerEmailAddress {
+  emailAddress: String!
+}
+
 type Customer implements Node {
   amountSpent: MoneyV2!
   createdAt: DateTime!
+  defaultEmailAddress: CustomerEmailAddress
   displayName: String!
-  email: String
+  email: String @deprecated(reason: "Use \`defaultEmailAddress.emailAddress\` instead.")
   firstName: String
   id: ID!
   lastName: String
@@ -209,7 +220,7 @@ enum RefundLineItemRestockType {
 }
 
 type RefundLineItem {
-  id: ID!
+  id: ID
   lineItem: LineItem!
   quantity: Int!
   restockType: RefundLineItemRestockType!
@@ -333,6 +344,11 @@ enum BulkOperationErrorCode {
   TIMEOUT
 }
 
+enum BulkOperationsSortKeys {
+  COMPLETED_AT
+  CREATED_AT
+}
+
 type BulkOperation implements Node {
   completedAt: DateTime
   createdAt: DateTime!
@@ -347,6 +363,7 @@ type BulkOperation implements Node {
   type: BulkOperationType!
   url: URL
 }
+${connection('BulkOperation')}
 
 enum BulkOperationUserErrorCode {
   INVALID
@@ -369,6 +386,7 @@ enum BulkMutationErrorCode {
   INTERNAL_FILE_SERVER_ERROR
   INVALID_MUTATION
   INVALID_STAGED_UPLOAD_FILE
+  LIMIT_REACHED
   NO_SUCH_FILE
   OPERATION_IN_PROGRESS
 }
@@ -445,7 +463,6 @@ enum MetafieldsSetUserErrorCode {
   APP_NOT_AUTHORIZED
   BLANK
   CAPABILITY_VIOLATION
-  DISALLOWED_OWNER_TYPE
   INCLUSION
   INTERNAL_ERROR
   INVALID
@@ -545,9 +562,7 @@ enum MetafieldDefinitionCreateUserErrorCode {
   ADMIN_ACCESS_INPUT_NOT_ALLOWED
   BLANK
   CAPABILITY_REQUIRED_BUT_DISABLED
-  DISALLOWED_OWNER_TYPE
   DUPLICATE_OPTION
-  GRANT_LIMIT_EXCEEDED
   INCLUSION
   INVALID
   INVALID_CAPABILITY
@@ -557,15 +572,18 @@ enum MetafieldDefinitionCreateUserErrorCode {
   INVALID_OPTION
   LIMIT_EXCEEDED
   OWNER_TYPE_LIMIT_EXCEEDED_FOR_AUTOMATED_COLLECTIONS
+  OWNER_TYPE_LIMIT_EXCEEDED_FOR_USE_AS_ADMIN_FILTERS
   PINNED_LIMIT_REACHED
   PRESENT
   RESERVED_NAMESPACE_KEY
   RESOURCE_TYPE_LIMIT_EXCEEDED
+  RESOURCE_TYPE_LIMIT_EXCEEDED_BY_APP
   TAKEN
   TOO_LONG
   TOO_SHORT
   TYPE_NOT_ALLOWED_FOR_CONDITIONS
   UNSTRUCTURED_ALREADY_EXISTS
+  UNSUPPORTED_PINNING
 }
 
 type MetafieldDefinitionCreateUserError implements DisplayableError {
@@ -591,7 +609,9 @@ type TagsRemovePayload {
 }
 
 type QueryRoot {
-  currentBulkOperation(type: BulkOperationType = QUERY): BulkOperation
+  bulkOperation(id: ID!): BulkOperation
+  bulkOperations(${pageArgs}, sortKey: BulkOperationsSortKeys = CREATED_AT, query: String): BulkOperationConnection!
+  currentBulkOperation(type: BulkOperationType = QUERY): BulkOperation @deprecated(reason: "Use \`bulkOperations\` with status filter instead.")
   customer(id: ID!): Customer
   customers(${pageArgs}, sortKey: CustomerSortKeys = ID, query: String): CustomerConnection!
   metafieldDefinitions(ownerType: MetafieldOwnerType!, ${pageArgs}, namespace: String, key: String): MetafieldDefinitionConnection!

@@ -10,7 +10,7 @@ import { Session } from '@shopify/shopify-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminClient, throttleWaitSeconds } from '../../../integrations/shopify/admin-client.ts';
 import * as operations from '../../../integrations/shopify/operations.ts';
-import { createShopifyApp } from '../../../integrations/shopify/shopify-app.ts';
+import { createShopifyApp, SHOPIFY_SCOPES } from '../../../integrations/shopify/shopify-app.ts';
 import type { CanonicalOrder, SandboxShop, ShopifySandbox } from '../../sandbox/shopify/index.ts';
 import {
   deliverWebhook,
@@ -135,7 +135,7 @@ describe('Shopify sandbox', () => {
       const variables: Record<string, Json> = {
         BULK_OPERATION_RUN_QUERY: { query: operations.ORDERS_BULK_QUERY },
         BULK_OPERATION_STATUS: { id: 'gid://shopify/BulkOperation/1' },
-        CURRENT_BULK_OPERATION: { type: 'QUERY' },
+        RUNNING_BULK_OPERATIONS: { query: 'operation_type:query' },
         METAFIELD_DEFINITION_CREATE: {
           definition: {
             name: 'Tier',
@@ -169,7 +169,9 @@ describe('Shopify sandbox', () => {
       }
       // Let the bulk query started above finish, so the bulk tests below start from a quiet shop.
       for (let i = 0; i < 3; i++)
-        await gql(sandbox, SHOP, token, operations.CURRENT_BULK_OPERATION, { type: 'QUERY' });
+        await gql(sandbox, SHOP, token, operations.RUNNING_BULK_OPERATIONS, {
+          query: 'operation_type:query',
+        });
       // The bulk query validates too, and outside a bulk operation Shopify asks for page sizes.
       const direct = await gql(sandbox, SHOP, token, operations.ORDERS_BULK_QUERY);
       expect(direct.body.errors[0].message).toBe('you must provide one of first or last');
@@ -251,6 +253,94 @@ describe('Shopify sandbox', () => {
       expect(body.errors[0].extensions).toMatchObject({ code: 'ACCESS_DENIED' });
       expect(shop.customers.get('701')!.tags.has('x')).toBe(false);
     });
+
+    it('denies each field by Shopify’s requiredAccess, in Shopify’s words, and answers the rest', async () => {
+      const noProducts = shop.issueAccessToken({
+        scope: 'read_orders,read_all_orders,read_customers,write_customers',
+      });
+      const query = `query Lines { orders(first: 1) { nodes { id lineItems(first: 1) { nodes {
+        id variant { inventoryItem { unitCost { amount } } } } } } } }`;
+      const { body } = await gql(sandbox, SHOP, noProducts, query);
+      expect(body.errors).toEqual([
+        {
+          message: 'Access denied for variant field. Required access: `read_products` access scope.',
+          locations: [{ line: 2, column: 12 }],
+          path: ['orders', 'nodes', 0, 'lineItems', 'nodes', 0, 'variant'],
+          extensions: {
+            code: 'ACCESS_DENIED',
+            documentation: 'https://shopify.dev/api/usage/access-scopes',
+            requiredAccess: '`read_products` access scope.',
+          },
+        },
+      ]);
+      expect(body.data.orders.nodes[0]).toEqual({
+        id: 'gid://shopify/Order/5001',
+        lineItems: { nodes: [{ id: 'gid://shopify/LineItem/500101', variant: null }] },
+      });
+      // read_inventory is enough for InventoryItem, not for the ProductVariant above it.
+      const inventoryOnly = shop.issueAccessToken({ scope: 'read_orders,read_all_orders,read_inventory' });
+      const again = await gql(sandbox, SHOP, inventoryOnly, query);
+      expect(again.body.errors.map((e: Json) => e.path.at(-1))).toEqual(['variant']);
+      const withProducts = shop.issueAccessToken({ scope: 'read_orders,read_all_orders,write_products' });
+      const granted = await gql(sandbox, SHOP, withProducts, query);
+      expect(granted.body.errors).toBeUndefined();
+      expect(granted.body.data.orders.nodes[0].lineItems.nodes[0].variant).toEqual({
+        inventoryItem: { unitCost: { amount: '12.0' } },
+      });
+      const ordersDenied = await gql(
+        sandbox,
+        SHOP,
+        shop.issueAccessToken({ scope: 'read_customers' }),
+        query,
+      );
+      expect(ordersDenied.body).toMatchObject({
+        data: null,
+        errors: [
+          {
+            message:
+              'Access denied for orders field. Required access: `read_orders` access scope, `read_marketplace_orders` access scope or `read_quick_sale` access scope.',
+            path: ['orders'],
+          },
+        ],
+      });
+    });
+
+    it('fails a bulk query the token may not fully read with errorCode ACCESS_DENIED', async () => {
+      const noProducts = shop.issueAccessToken({
+        scope: 'read_orders,read_all_orders,read_customers,write_customers',
+      });
+      const started = await gql(sandbox, SHOP, noProducts, operations.BULK_OPERATION_RUN_QUERY, {
+        query: operations.ORDERS_BULK_QUERY,
+      });
+      const op = started.body.data.bulkOperationRunQuery;
+      expect(op.userErrors).toEqual([]);
+      let node: Json = {};
+      for (let i = 0; i < 5 && node.status !== 'FAILED'; i++)
+        node = (
+          await gql(sandbox, SHOP, noProducts, operations.BULK_OPERATION_STATUS, { id: op.bulkOperation.id })
+        ).body.data.bulkOperation;
+      expect(node).toMatchObject({ status: 'FAILED', errorCode: 'ACCESS_DENIED', url: null });
+    });
+
+    it('validates against Shopify’s whole schema, and says so when it does not serve a real field', async () => {
+      const real = await gql(sandbox, SHOP, token, 'query { shop { id billingAddress { city } } }');
+      expect(real.body.errors[0]).toMatchObject({
+        message: expect.stringMatching(
+          /^Valid for Shopify, but the sandbox does not serve it: Field 'billingAddress'/,
+        ),
+        extensions: { code: 'SANDBOX_UNSUPPORTED' },
+      });
+      const deprecatedStillServed = await gql(
+        sandbox,
+        SHOP,
+        token,
+        'query { customer(id: "gid://shopify/Customer/701") { email defaultEmailAddress { emailAddress } } }',
+      );
+      expect(deprecatedStillServed.body.data.customer).toEqual({
+        email: 'c701@example.com',
+        defaultEmailAddress: { emailAddress: 'c701@example.com' },
+      });
+    });
   });
 
   describe('metafieldsSet and friends', () => {
@@ -301,12 +391,11 @@ describe('Shopify sandbox', () => {
         key: 'p_alive',
         type: 'number_decimal',
         ownerType: 'CUSTOMER',
-        capabilities: { adminFilterable: { enabled: true } },
       };
       const first = await gql(sandbox, SHOP, token, operations.METAFIELD_DEFINITION_CREATE, { definition });
       expect(first.body.data.metafieldDefinitionCreate.userErrors).toEqual([]);
       expect(shop.metafieldDefinitions.find((d) => d.key === 'p_alive')).toMatchObject({
-        adminFilterable: true,
+        adminFilterable: false,
         ownerType: 'CUSTOMER',
       });
       const again = await gql(sandbox, SHOP, token, operations.METAFIELD_DEFINITION_CREATE, { definition });
@@ -335,6 +424,60 @@ describe('Shopify sandbox', () => {
         { customerId: '702', key: 'clv.p_alive', value: '0.42', via: 'metafieldsSet' },
         { customerId: '702', key: 'clv.scored_at', value: '2026-05-01T00:00:00.000Z', via: 'metafieldsSet' },
       ]);
+    });
+
+    it('refuses adminFilterable on a type Shopify cannot filter, and past 50 per owner type', async () => {
+      const create = (key: string, type: string) =>
+        gql(sandbox, SHOP, token, operations.METAFIELD_DEFINITION_CREATE, {
+          definition: {
+            name: key,
+            namespace: 'caps',
+            key,
+            type,
+            ownerType: 'CUSTOMER',
+            capabilities: { adminFilterable: { enabled: true } },
+          },
+        });
+      const decimal = await create('score', 'number_decimal');
+      expect(decimal.body.data.metafieldDefinitionCreate).toEqual({
+        createdDefinition: null,
+        userErrors: [
+          {
+            field: ['definition'],
+            message: 'The capability admin_filterable is not valid for this definition.',
+            code: 'INVALID_CAPABILITY',
+          },
+        ],
+      });
+      expect(shop.metafieldDefinitions.some((d) => d.namespace === 'caps')).toBe(false);
+      const text = await create('band', 'single_line_text_field');
+      expect(text.body.data.metafieldDefinitionCreate.userErrors).toEqual([]);
+      // Other apps' and the merchant's filterable definitions count too: fill the owner type up to 50.
+      const others = shop.metafieldDefinitions.filter((d) => d.ownerType === 'CUSTOMER' && d.adminFilterable);
+      for (let i = others.length; i < 50; i++)
+        shop.metafieldDefinitions.push({
+          id: String(990_000 + i),
+          ownerType: 'CUSTOMER',
+          namespace: 'other_app',
+          key: `f${i}`,
+          type: 'boolean',
+          name: `f${i}`,
+          description: null,
+          adminFilterable: true,
+        });
+      const full = await create('band_two', 'single_line_text_field');
+      expect(full.body.data.metafieldDefinitionCreate.userErrors).toEqual([
+        {
+          field: ['definition'],
+          message: 'You have reached the maximum allowed definitions to be used as admin filters.',
+          code: 'OWNER_TYPE_LIMIT_EXCEEDED_FOR_USE_AS_ADMIN_FILTERS',
+        },
+      ]);
+      shop.metafieldDefinitions.splice(
+        0,
+        shop.metafieldDefinitions.length,
+        ...shop.metafieldDefinitions.filter((d) => d.namespace !== 'other_app' && d.namespace !== 'caps'),
+      );
     });
 
     it('adds and removes tags as a set, leaving other tags alone', async () => {
@@ -477,7 +620,7 @@ describe('Shopify sandbox', () => {
     async function finish(id: string) {
       const seen: string[] = [];
       for (let i = 0; i < 10; i++) {
-        const node = (await status(id)).body.data.node;
+        const node = (await status(id)).body.data.bulkOperation;
         seen.push(node.status);
         if (node.status === 'COMPLETED') return { node, seen };
       }
@@ -515,7 +658,10 @@ describe('Shopify sandbox', () => {
       const [a, line1] = lines as [Json, Json];
       expect(a).not.toHaveProperty('lineItems');
       expect(a).toMatchObject({
-        customer: { id: 'gid://shopify/Customer/701', email: 'c701@example.com' },
+        customer: {
+          id: 'gid://shopify/Customer/701',
+          defaultEmailAddress: { emailAddress: 'c701@example.com' },
+        },
         currentSubtotalPriceSet: { shopMoney: { amount: '59.4', currencyCode: 'EUR' } },
         totalRefundedSet: { shopMoney: { amount: '27.0', currencyCode: 'EUR' } },
         discountCodes: ['REF-702'],
@@ -565,31 +711,34 @@ describe('Shopify sandbox', () => {
       ]);
     });
 
-    it('refuses a second bulk query while one runs with OPERATION_IN_PROGRESS', async () => {
-      const first = (await gql(sandbox, SHOP, token, RUN(true), { query: operations.ORDERS_BULK_QUERY })).body
-        .data.bulkOperationRunQuery;
-      const second = (await gql(sandbox, SHOP, token, RUN(true), { query: operations.ORDERS_BULK_QUERY }))
-        .body.data.bulkOperationRunQuery;
-      expect(second).toEqual({
+    it('runs five bulk queries at once since 2026-01, and refuses a sixth with LIMIT_REACHED', async () => {
+      const start = async () =>
+        (await gql(sandbox, SHOP, token, RUN(true), { query: operations.ORDERS_BULK_QUERY })).body.data
+          .bulkOperationRunQuery;
+      const five = [];
+      for (let i = 0; i < 5; i++) five.push(await start());
+      expect(five.map((r) => r.userErrors)).toEqual([[], [], [], [], []]);
+      const sixth = await start();
+      expect(sixth).toEqual({
         bulkOperation: null,
         userErrors: [
           {
             field: null,
-            message: `A bulk query operation for this app and shop is already in progress: ${first.bulkOperation.id}.`,
-            code: 'OPERATION_IN_PROGRESS',
+            message: 'Bulk operations limit reached. Please try again later.',
+            code: 'LIMIT_REACHED',
           },
         ],
       });
-      const current = await gql(sandbox, SHOP, token, operations.CURRENT_BULK_OPERATION, { type: 'QUERY' });
-      expect(current.body.data.currentBulkOperation).toMatchObject({
-        id: first.bulkOperation.id,
-        status: 'RUNNING',
+      const running = await gql(sandbox, SHOP, token, operations.RUNNING_BULK_OPERATIONS, {
+        query: 'operation_type:query status:running',
       });
-      await finish(first.bulkOperation.id);
-      const third = (await gql(sandbox, SHOP, token, RUN(true), { query: operations.ORDERS_BULK_QUERY })).body
-        .data.bulkOperationRunQuery;
-      expect(third.userErrors).toEqual([]);
-      await finish(third.bulkOperation.id);
+      expect(running.body.data.bulkOperations.nodes.map((n: Json) => n.id).sort()).toEqual(
+        five.map((r) => r.bulkOperation.id).sort(),
+      );
+      for (const r of five) await finish(r.bulkOperation.id);
+      const again = await start();
+      expect(again.userErrors).toEqual([]);
+      await finish(again.bulkOperation.id);
     });
 
     it('refuses bulk queries Shopify would refuse', async () => {
@@ -728,7 +877,8 @@ describe('Shopify sandbox', () => {
       expect(expiring.status).toBe(200);
       expect(expiring.body).toEqual({
         access_token: expect.stringMatching(/^shpat_/),
-        scope: 'read_orders,read_all_orders,read_customers,write_customers',
+        // What the app's shopify.app.toml asks for (the app-toml test holds it equal to SHOPIFY_SCOPES).
+        scope: SHOPIFY_SCOPES.join(','),
         expires_in: 3600,
         refresh_token: expect.stringMatching(/^shprt_/),
         refresh_token_expires_in: 2592000,

@@ -152,6 +152,21 @@ describe('ordersFromBulkJsonl', () => {
     ]);
   });
 
+  it('reads the customer’s email from defaultEmailAddress (Customer.email is deprecated in 2026-10)', async () => {
+    const [o1, a, b] = rows();
+    const order = {
+      ...o1,
+      email: null,
+      customer: { id: o1.customer.id, defaultEmailAddress: { emailAddress: 'Ana.Default@Example.com' } },
+    };
+    const [read] = await collect(asLines([order, a, b]));
+    expect(read!.customer).toEqual({ shopifyCustomerId: '6930412345678', email: 'Ana.Default@Example.com' });
+    const noAddress = { ...order, customer: { id: o1.customer.id, defaultEmailAddress: null } };
+    expect((await collect(asLines([noAddress, a, b])))[0]!.customer).toEqual({
+      shopifyCustomerId: '6930412345678',
+    });
+  });
+
   it('gives no margin when a unit cost is in another currency', async () => {
     const [o1, a, b] = rows();
     const foreign = structuredClone(b);
