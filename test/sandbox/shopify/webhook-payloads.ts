@@ -300,7 +300,8 @@ function orderJson(order: CanonicalOrder, shop: WebhookShop): Record<string, unk
     fulfillments: [],
     line_items: a.lines.map((l) => lineItemJson(order, l, discounted)),
     payment_terms: null,
-    refunds: order.refunds.map((_, i) => refundJson(order, a, i, tz)),
+    // The order example has no refund; an order's refunds are the Refund resource, as refunds/create sends it.
+    refunds: order.refunds.map((_, i) => onExample('refunds/create', refundJson(order, a, i, tz))),
     shipping_address: null,
     shipping_lines:
       a.shippingMinor > 0

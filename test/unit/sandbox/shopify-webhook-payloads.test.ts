@@ -103,6 +103,20 @@ describe('webhook deliveries on the documented examples', () => {
     expect(rich).toBeDefined();
   });
 
+  it('renders the four order topics and the two customer topics each from one example, as Shopify documents them', () => {
+    const same = (topics: string[]) =>
+      topics
+        .map((t) => JSON.stringify(documentedExample(t).payload))
+        .every((text, _, all) => text === all[0]);
+    expect(same(['orders/create', 'orders/updated', 'orders/paid', 'orders/cancelled'])).toBe(true);
+    expect(same(['customers/create', 'customers/update'])).toBe(true);
+  });
+
+  it('renders an order’s refunds as refunds/create does', () => {
+    const refunds = (orderWebhookJson(rich, shop) as { refunds: Json[] }).refunds;
+    expect(refunds).toEqual([refundWebhookJson(rich, 0, shop)]);
+  });
+
   it.each(deliveries)('%s has exactly the fields of its documented example', (topic, delivery) => {
     const example = documentedExample(topic).payload;
     expect(fieldDifferences(example, delivery() as Json)).toEqual([]);
