@@ -41,13 +41,6 @@ export interface RawNumber {
 const rawJSON = (JSON as unknown as { rawJSON(text: string): RawNumber }).rawJSON;
 const isRawJSON = (JSON as unknown as { isRawJSON(value: unknown): value is RawNumber }).isRawJSON;
 
-/** The digits of an id as a documented example holds it: a plain number or an exact big one. */
-export function idDigits(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
-  if (isRawJSON(value)) return value.rawJSON;
-  return undefined;
-}
-
 /** The newest version of the package's examples that is not after `pinned` (versions sort as text). */
 export function nearestDocumentedVersion(pinned: string = SHOPIFY_API_VERSION): string {
   const versions = readdirSync(METADATAS)
