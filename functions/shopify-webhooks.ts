@@ -25,6 +25,7 @@ import {
   ShopifyPayloadError,
 } from '../integrations/shopify/order-from-webhook.ts';
 import { createShopifyApp, shopifySettingsFromEnv } from '../integrations/shopify/shopify-app.ts';
+import { parseWebhookJson, WebhookJsonError } from '../integrations/shopify/webhook-json.ts';
 import { json, rawBody, toRequest } from './http.ts';
 import { lazy } from './lazy.ts';
 import type { Metrics } from './metrics.ts';
@@ -108,11 +109,13 @@ export function createShopifyWebhookHandler({
     }
     let payload: unknown;
     try {
-      payload = JSON.parse(body.toString('utf8'));
-    } catch {
-      logger.warn('webhook rejected', { ...log, reason: 'malformed JSON' });
+      // Ids above 2^53 (Shopify's are 64-bit) are kept as their digits, not rounded: webhook-json.ts.
+      payload = parseWebhookJson(body.toString('utf8'));
+    } catch (error) {
+      if (!(error instanceof WebhookJsonError)) throw error;
+      logger.warn('webhook rejected', { ...log, reason: error.message });
       rejected('malformed');
-      return json(400, { error: 'body is not valid JSON' });
+      return json(400, { error: error.message });
     }
     try {
       const tenant = await getTenant(store, tenantId);

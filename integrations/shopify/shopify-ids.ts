@@ -5,8 +5,9 @@
  *
  * Ids are kept as strings of digits. Shopify's ids fit in 64 bits, not in a
  * double: a REST payload parsed with plain JSON.parse rounds any id above
- * 2^53, so a payload's `admin_graphql_api_id` (a string, exact) is preferred
- * to its numeric `id` wherever both are present.
+ * 2^53. Webhook bodies are parsed keeping such ids as digits
+ * (webhook-json.ts); still, a payload's `admin_graphql_api_id` (a string,
+ * exact whoever parsed it) is preferred to its `id` wherever both are present.
  */
 import * as z from 'zod';
 import { ShopifyPayloadError } from './payload-errors.ts';

@@ -1,22 +1,43 @@
 /**
  * The REST JSON Shopify sends in webhooks (`orders/create`, `orders/updated`,
- * `orders/paid`, `orders/cancelled`, `refunds/create`, `customers/*`), API
- * 2026-10, rendered from a canonical order. Amounts are strings with the
- * currency's digits, except a refund line's `subtotal` and `total_tax`,
- * which Shopify still sends as numbers; ids are numbers; times carry the
- * shop's UTC offset. Code discounts appear as `discount_allocations` (with
- * `total_discount` "0.00"), as Shopify renders them.
+ * `orders/paid`, `orders/cancelled`, `refunds/create`, `customers/*`),
+ * rendered from a canonical order and laid over Shopify's documented example
+ * of the topic (documented-examples.ts, example-overlay.ts): every field the
+ * example has is sent, in its shape, and none it lacks. The values are the
+ * canonical order's: ids, customer, money, line items, refunds, times.
+ *
+ * As in the examples: amounts are strings with the currency's digits, except
+ * a refund line's `subtotal` and `total_tax`, which are numbers; ids are
+ * numbers (written exactly above 2^53, as Shopify writes them, which a plain
+ * JSON.parse rounds); times carry the shop's UTC offset. Code discounts
+ * appear as `discount_allocations` (with `total_discount` "0.00"), as
+ * Shopify renders them.
  */
 import type { CanonicalOrder, LineAmounts, OrderAmounts } from './canonical-order.ts';
 import { financialStatus, orderAmounts } from './canonical-order.ts';
+import type { Json, RawNumber } from './documented-examples.ts';
+import { documentedPayload } from './documented-examples.ts';
+import { overlayOnExample } from './example-overlay.ts';
 import { gid } from './gid.ts';
 import { convertMinor, restAmount } from './money.ts';
 import type { SandboxCustomer } from './shop-state.ts';
 import { restTime } from './shop-time.ts';
 
+const rawJSON = (JSON as unknown as { rawJSON(text: string): RawNumber }).rawJSON;
+
+/** A REST id: a JSON number, written with all its digits where a double would round it. */
+const restId = (id: string | number | bigint): number | RawNumber =>
+  Number.isSafeInteger(Number(id)) ? Number(id) : rawJSON(String(id));
+
+/** `ours` laid over the documented example of `topic` (all four order topics share one example). */
+const onExample = (topic: string, ours: Record<string, unknown>): Record<string, unknown> =>
+  overlayOnExample(documentedPayload(topic), ours as Json) as Record<string, unknown>;
+
 /** What the renderers need of a shop: a SandboxShop has all of it. */
 export interface WebhookShop {
   domain?: string;
+  /** The shop's numeric id (in `order_status_url`). */
+  id?: string;
   currencyCode: string;
   ianaTimezone?: string;
   customers?: ReadonlyMap<string, SandboxCustomer>;
@@ -49,7 +70,7 @@ function lineItemJson(order: CanonicalOrder, l: LineAmounts, discounted: boolean
   const line = l.line;
   const unitMinor = l.grossMinor / line.quantity;
   return {
-    id: Number(line.id),
+    id: restId(line.id),
     admin_graphql_api_id: gid('LineItem', line.id),
     attributed_staffs: [],
     current_quantity: l.currentQuantity,
@@ -62,7 +83,7 @@ function lineItemJson(order: CanonicalOrder, l: LineAmounts, discounted: boolean
     price: m.amount(unitMinor),
     price_set: m.set(unitMinor),
     product_exists: true,
-    product_id: Number(line.productId),
+    product_id: restId(line.productId),
     properties: [],
     quantity: line.quantity,
     requires_shipping: true,
@@ -71,7 +92,7 @@ function lineItemJson(order: CanonicalOrder, l: LineAmounts, discounted: boolean
     title: line.title,
     total_discount: m.amount(0),
     total_discount_set: m.set(0),
-    variant_id: Number(line.variantId),
+    variant_id: restId(line.variantId),
     variant_inventory_management: 'shopify',
     variant_title: null,
     vendor: 'Sandbox Goods',
@@ -97,10 +118,11 @@ function refundJson(order: CanonicalOrder, amounts: OrderAmounts, index: number,
   const lines = new Map(amounts.lines.map((l) => [l.line.id, l]));
   const discounted = order.discountCodes.length > 0;
   const at = restTime(r.refund.createdAt, timeZone);
+  const transactionId = String(BigInt(r.refund.id) + 7_000_000_000_000n);
   return {
-    id: Number(r.refund.id),
+    id: restId(r.refund.id),
     admin_graphql_api_id: gid('Refund', r.refund.id),
-    order_id: Number(order.id),
+    order_id: restId(order.id),
     created_at: at,
     note: r.refund.note,
     user_id: null,
@@ -112,8 +134,8 @@ function refundJson(order: CanonicalOrder, amounts: OrderAmounts, index: number,
     refund_shipping_lines: [],
     order_adjustments: [],
     refund_line_items: r.lines.map((rl, i) => ({
-      id: Number(r.refund.lineItems[i]!.id),
-      line_item_id: Number(rl.lineItemId),
+      id: restId(r.refund.lineItems[i]!.id),
+      line_item_id: restId(rl.lineItemId),
       location_id: null,
       quantity: rl.quantity,
       restock_type: 'no_restock',
@@ -125,9 +147,9 @@ function refundJson(order: CanonicalOrder, amounts: OrderAmounts, index: number,
     })),
     transactions: [
       {
-        id: Number(r.refund.id) + 7_000_000_000_000,
-        admin_graphql_api_id: gid('OrderTransaction', Number(r.refund.id) + 7_000_000_000_000),
-        order_id: Number(order.id),
+        id: restId(transactionId),
+        admin_graphql_api_id: gid('OrderTransaction', transactionId),
+        order_id: restId(order.id),
         kind: 'refund',
         gateway: 'shopify_payments',
         status: 'success',
@@ -140,6 +162,8 @@ function refundJson(order: CanonicalOrder, amounts: OrderAmounts, index: number,
         source_name: 'web',
         amount: m.presentmentAmount(r.subtotalMinor),
         currency: m.presented,
+        // The example's `#9999.` is its order's name and a dot.
+        payment_id: `${order.name}.`,
       },
     ],
   };
@@ -149,7 +173,7 @@ function customerJsonOf(order: CanonicalOrder, shop: WebhookShop) {
   const ref = order.customer;
   if (!ref) return null;
   const known = shop.customers?.get(ref.id);
-  return customerWebhookJson(
+  return customerJson(
     known ?? {
       id: ref.id,
       email: ref.email,
@@ -166,14 +190,20 @@ function customerJsonOf(order: CanonicalOrder, shop: WebhookShop) {
 
 /** The `orders/create` (and updated, paid, cancelled) payload. */
 export function orderWebhookJson(order: CanonicalOrder, shop: WebhookShop): Record<string, unknown> {
+  return onExample('orders/create', orderJson(order, shop));
+}
+
+function orderJson(order: CanonicalOrder, shop: WebhookShop): Record<string, unknown> {
   const a = orderAmounts(order);
   const m = moneyRenderer(order);
   const tz = shop.ianaTimezone;
   const discounted = order.discountCodes.length > 0;
   const number = Number(/\d+/.exec(order.name)?.[0] ?? 0);
   const landing = order.landingSite ? new URL(order.landingSite, 'https://shop.invalid/') : null;
+  const token = `sbx${order.id}`;
+  const shopId = shop.id ?? '1';
   return {
-    id: Number(order.id),
+    id: restId(order.id),
     admin_graphql_api_id: gid('Order', order.id),
     app_id: 580111,
     browser_ip: null,
@@ -181,11 +211,9 @@ export function orderWebhookJson(order: CanonicalOrder, shop: WebhookShop): Reco
     cancel_reason: order.cancelReason,
     cancelled_at: order.cancelledAt ? restTime(order.cancelledAt, tz) : null,
     cart_token: null,
-    checkout_id: null,
     checkout_token: null,
     client_details: null,
     closed_at: null,
-    company: null,
     confirmation_number: `SBX${order.id.slice(-6)}`,
     confirmed: true,
     contact_email: order.email,
@@ -217,11 +245,15 @@ export function orderWebhookJson(order: CanonicalOrder, shop: WebhookShop): Reco
     landing_site: order.landingSite,
     landing_site_ref: landing?.searchParams.get('ref') ?? null,
     location_id: null,
+    // The example's MTU0ODM4MDAwOQ is base64 of "1548380009": a 1, then its shop's id.
+    merchant_business_entity_id: Buffer.from(`1${shopId}`).toString('base64url'),
     name: order.name,
     note: null,
     note_attributes: order.noteAttributes.map((n) => ({ name: n.name, value: n.value })),
     number,
     order_number: number,
+    // As the example's: https://jsmith.myshopify.com/548380009/orders/123456abcd/authenticate?key=abcdefg.
+    order_status_url: `https://${shop.domain ?? 'sandbox.myshopify.com'}/${shopId}/orders/${token}/authenticate?key=${token}`,
     payment_gateway_names: ['shopify_payments'],
     phone: null,
     po_number: null,
@@ -239,7 +271,7 @@ export function orderWebhookJson(order: CanonicalOrder, shop: WebhookShop): Reco
     tax_lines: [],
     taxes_included: false,
     test: order.test,
-    token: `sbx${order.id}`,
+    token,
     total_discounts: m.amount(a.discountsMinor),
     total_discounts_set: m.set(a.discountsMinor),
     total_line_items_price: m.amount(a.lineItemsMinor),
@@ -268,18 +300,20 @@ export function orderWebhookJson(order: CanonicalOrder, shop: WebhookShop): Reco
     fulfillments: [],
     line_items: a.lines.map((l) => lineItemJson(order, l, discounted)),
     payment_terms: null,
-    refunds: order.refunds.map((_, i) => refundJson(order, a, i, tz)),
+    // The order example has no refund; an order's refunds are the Refund resource, as refunds/create sends it.
+    refunds: order.refunds.map((_, i) => onExample('refunds/create', refundJson(order, a, i, tz))),
     shipping_address: null,
     shipping_lines:
       a.shippingMinor > 0
         ? [
             {
-              id: Number(order.id) + 1,
+              id: restId(BigInt(order.id) + 1n),
               code: 'Standard',
               price: m.amount(a.shippingMinor),
               price_set: m.set(a.shippingMinor),
               discounted_price: m.amount(a.shippingMinor),
               discounted_price_set: m.set(a.shippingMinor),
+              current_discounted_price_set: m.set(a.shippingMinor),
               source: 'shopify',
               title: 'Standard',
               tax_lines: [],
@@ -296,7 +330,7 @@ export function refundWebhookJson(
   refundIndex: number,
   shop?: Pick<WebhookShop, 'ianaTimezone'>,
 ): Record<string, unknown> {
-  return refundJson(order, orderAmounts(order), refundIndex, shop?.ianaTimezone);
+  return onExample('refunds/create', refundJson(order, orderAmounts(order), refundIndex, shop?.ianaTimezone));
 }
 
 /** The `customers/create` / `customers/update` payload. */
@@ -304,9 +338,16 @@ export function customerWebhookJson(
   customer: SandboxCustomer,
   shop?: Pick<WebhookShop, 'currencyCode' | 'ianaTimezone'>,
 ): Record<string, unknown> {
+  return onExample('customers/create', customerJson(customer, shop));
+}
+
+function customerJson(
+  customer: SandboxCustomer,
+  shop?: Pick<WebhookShop, 'currencyCode' | 'ianaTimezone'>,
+): Record<string, unknown> {
   const tz = shop?.ianaTimezone;
   return {
-    id: Number(customer.id),
+    id: restId(customer.id),
     email: customer.email,
     created_at: restTime(customer.createdAt, tz),
     updated_at: restTime(customer.updatedAt, tz),
@@ -323,10 +364,5 @@ export function customerWebhookJson(
     admin_graphql_api_id: gid('Customer', customer.id),
     default_address: null,
     addresses: [],
-    email_marketing_consent: customer.email
-      ? { state: 'not_subscribed', opt_in_level: 'single_opt_in', consent_updated_at: null }
-      : null,
-    sms_marketing_consent: null,
-    tags: [...customer.tags].sort().join(', '),
   };
 }

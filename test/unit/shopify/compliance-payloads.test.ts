@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   ShopifyPayloadError,
@@ -7,67 +6,68 @@ import {
   parseDataRequest,
   parseShopRedact,
 } from '../../../integrations/shopify/order-from-webhook.ts';
+import { parseWebhookJson } from '../../../integrations/shopify/webhook-json.ts';
+import { documentedExampleBody } from '../../sandbox/shopify/documented-examples.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const fixture = (name: string): Json =>
-  JSON.parse(readFileSync(new URL(`../../fixtures/shopify/${name}`, import.meta.url), 'utf8')) as Json;
+const SHOP = 'northfold.myshopify.com';
+/** Shopify's documented example of the topic, for shop SHOP, parsed as the webhook handler parses bodies. */
+const documented = (topic: string): Json =>
+  parseWebhookJson(documentedExampleBody(topic, { shop: SHOP })) as Json;
 
 describe('compliance payloads', () => {
   it('customers/redact: the customer as an identity, and the orders to redact', () => {
-    expect(parseCustomersRedact(fixture('customers-redact.json'))).toEqual({
-      shopId: '61234567890',
-      shopDomain: 'northfold.myshopify.com',
-      customer: { shopifyCustomerId: '7021876543210', email: 'maria.lopez@example.com' },
-      customerPhone: '+14165550142',
-      ordersToRedact: ['5678901234567', '5678901234600'],
+    expect(parseCustomersRedact(documented('customers/redact'))).toEqual({
+      shopId: '954889',
+      shopDomain: SHOP,
+      customer: { shopifyCustomerId: '191167', email: 'john@example.com' },
+      customerPhone: '555-625-1199',
+      ordersToRedact: ['299938', '280263', '220458'],
     });
   });
 
   it('customers/redact with an email only', () => {
-    const p = fixture('customers-redact.json');
+    const p = documented('customers/redact');
     p.customer = { email: 'maria.lopez@example.com' };
     p.orders_to_redact = [];
     expect(parseCustomersRedact(p)).toEqual({
-      shopId: '61234567890',
-      shopDomain: 'northfold.myshopify.com',
+      shopId: '954889',
+      shopDomain: SHOP,
       customer: { email: 'maria.lopez@example.com' },
       ordersToRedact: [],
     });
   });
 
   it('shop/redact', () => {
-    expect(parseShopRedact(fixture('shop-redact.json'))).toEqual({
-      shopId: '61234567890',
-      shopDomain: 'northfold.myshopify.com',
-    });
+    expect(parseShopRedact(documented('shop/redact'))).toEqual({ shopId: '954889', shopDomain: SHOP });
   });
 
   it('customers/data_request', () => {
-    expect(parseDataRequest(fixture('customers-data-request.json'))).toEqual({
-      shopId: '61234567890',
-      shopDomain: 'northfold.myshopify.com',
-      customer: { shopifyCustomerId: '7021876543210', email: 'maria.lopez@example.com' },
-      customerPhone: '+14165550142',
-      ordersRequested: ['5678901234567'],
-      dataRequestId: '9912',
+    expect(parseDataRequest(documented('customers/data_request'))).toEqual({
+      shopId: '954889',
+      shopDomain: SHOP,
+      customer: { shopifyCustomerId: '191167', email: 'john@example.com' },
+      customerPhone: '555-625-1199',
+      ordersRequested: ['299938', '280263', '220458'],
+      dataRequestId: '9999',
     });
   });
 
   it.each([
     [
       'customers/redact',
-      () => parseCustomersRedact({ ...fixture('customers-redact.json'), shop_id: 'x' }),
+      () => parseCustomersRedact({ ...documented('customers/redact'), shop_id: 'x' }),
       'shop_id',
     ],
     ['shop/redact', () => parseShopRedact({ shop_id: 1, shop_domain: 'evil.example.com' }), 'shop_domain'],
     [
       'customers/data_request',
-      () => parseDataRequest({ ...fixture('customers-data-request.json'), data_request: {} }),
+      () => parseDataRequest({ ...documented('customers/data_request'), data_request: {} }),
       'data_request.id',
     ],
     [
       'customers/redact',
-      () => parseCustomersRedact({ ...fixture('customers-redact.json'), orders_to_redact: [1.5] }),
+      () => parseCustomersRedact({ ...documented('customers/redact'), orders_to_redact: [1.5] }),
       'orders_to_redact.0',
     ],
   ])('%s: refuses a malformed payload, naming the field', (_topic, parse, path) => {
@@ -83,15 +83,15 @@ describe('compliance payloads', () => {
 });
 
 describe('parseCustomerPayload', () => {
-  it('customers/update: id and email', () => {
-    expect(parseCustomerPayload(fixture('customers-update.json'))).toEqual({
-      id: '7021876543210',
-      email: 'maria.lopez@example.com',
+  it('customers/update: id (exact, above 2^53) and email', () => {
+    expect(parseCustomerPayload(documented('customers/update'))).toEqual({
+      id: '706405506930370084',
+      email: 'bob@biller.com',
     });
   });
 
   it('customers/delete: the id only', () => {
-    expect(parseCustomerPayload(fixture('customers-delete.json'))).toEqual({ id: '7021876543299' });
+    expect(parseCustomerPayload(documented('customers/delete'))).toEqual({ id: '706405506930370084' });
   });
 
   it('refuses a customer without an id', () => {

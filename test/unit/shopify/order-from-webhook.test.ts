@@ -9,6 +9,8 @@ import {
 } from '../../../integrations/shopify/order-from-webhook.ts';
 import { ForeignCurrencyError as StoreForeignCurrencyError } from '../../../shared/store/orders.ts';
 import { OrderSchema } from '../../../shared/store/order.ts';
+import { parseWebhookJson } from '../../../integrations/shopify/webhook-json.ts';
+import { documentedExampleBody } from '../../sandbox/shopify/documented-examples.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const fixture = (name: string): Json =>
@@ -53,10 +55,12 @@ describe('orderFromWebhook', () => {
     });
   });
 
-  it('ignores test orders', () => {
-    expect(orderFromWebhook(fixture('orders-test.json'), 'USD')).toBeNull();
+  it('ignores test orders, as Shopify’s documented example is', () => {
+    const example = parseWebhookJson(documentedExampleBody('orders/create')) as Json;
+    expect(example).toMatchObject({ test: true, payment_gateway_names: ['visa', 'bogus'] });
+    expect(orderFromWebhook(example, 'USD')).toBeNull();
     // even in another currency: a test order is not a purchase, so nothing about it is an error
-    expect(orderFromWebhook({ ...fixture('orders-test.json'), currency: 'EUR' }, 'USD')).toBeNull();
+    expect(orderFromWebhook({ ...example, currency: 'EUR' }, 'USD')).toBeNull();
   });
 
   it('falls back to created_at, current_subtotal_price and the order email', () => {
