@@ -5,6 +5,7 @@
  * fix, so they are UsageErrors (exit 2) with one line saying what to do.
  */
 import { existsSync } from 'node:fs';
+import { applyEnvFile } from '../../shared/config/env-file.ts';
 import type { Store } from '../../shared/store/store.ts';
 import { storeFromEnv } from '../../shared/store/store.ts';
 import type { TenantSettings } from '../../shared/store/tenants.ts';
@@ -32,11 +33,11 @@ export class UnknownRecordError extends UsageError {
 }
 
 /**
- * `.env` in the working directory, when there is one, under the variables already set: Node's own
- * loader never overrides the environment, so a shell's `CLV_TABLE=… clv report` wins over the file.
+ * `.env` in the working directory, when there is one, under the variables already set (a shell's
+ * `CLV_TABLE=… clv report` wins over the file); an empty value means unset, as for `npm start`.
  */
 export function loadDotEnv(file = '.env'): void {
-  if (existsSync(file)) process.loadEnvFile(file);
+  if (existsSync(file)) applyEnvFile(file);
 }
 
 export function requireSetting(env: NodeJS.ProcessEnv, name: string, what: string): string {

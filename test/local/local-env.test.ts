@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { applyEnvFile, withoutEmptyValues } from '../../local/local-env.ts';
+import { withoutEmptyValues } from '../../local/local-env.ts';
+import { applyEnvFile } from '../../shared/config/env-file.ts';
 
 describe('the local .env loader', () => {
   const dir = mkdtempSync(join(tmpdir(), 'clv-env-'));

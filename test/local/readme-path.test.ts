@@ -17,7 +17,7 @@ import { METAFIELDS, NAMESPACE } from '../../integrations/shopify/metafields.ts'
 import { SHOPIFY_API_VERSION } from '../../integrations/shopify/shopify-app.ts';
 import { getBackfill } from '../../shared/store/backfills.ts';
 import { createStore, type Store } from '../../shared/store/store.ts';
-import { documentedExample, exactIdJson, type JsonObject } from '../helpers/documented-webhook.ts';
+import { documentedExample, type Json } from '../sandbox/shopify/documented-examples.ts';
 import { scanAll, scoresOf } from '../helpers/dynamo.ts';
 import { isAck, outboundMessage } from '../sandbox/salesforce/outbound-message.ts';
 import { to18 } from '../sandbox/salesforce/ids.ts';
@@ -28,6 +28,7 @@ import { listening } from './ports.ts';
 import type { ProcessInfo } from './processes.ts';
 
 const START_TIMEOUT_MS = 600_000; // a fresh copy builds the dashboard and every function bundle first
+type JsonObject = { [key: string]: Json };
 const README_PORTS = [3000, 3002, 8000, 9324];
 
 /**
@@ -38,13 +39,12 @@ const README_PORTS = [3000, 3002, 8000, 9324];
  */
 function liveDocumentedOrder(): { payload: JsonObject; body: string } {
   const payload: JsonObject = {
-    ...documentedExample('orders/create'),
-    test: false,
+    ...documentedExample('orders/create', { live: true }).payload,
     cancelled_at: null,
     cancel_reason: null,
     financial_status: 'paid',
   };
-  return { payload, body: exactIdJson(payload) };
+  return { payload, body: JSON.stringify(payload) };
 }
 
 describe('the README path: a fresh copy, npm start, and Shopify’s documented order', () => {

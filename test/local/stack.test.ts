@@ -13,7 +13,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHOPIFY_API_VERSION } from '../../integrations/shopify/shopify-app.ts';
-import { applyEnvFile } from '../../local/local-env.ts';
+import { applyEnvFile } from '../../shared/config/env-file.ts';
 import { demoSettingsFromEnv, startLocalWorld, type LocalWorld } from '../../local/local-world.ts';
 import { scoresOf, tenantName, tenantSnapshot } from '../helpers/dynamo.ts';
 import { to18 } from '../sandbox/salesforce/ids.ts';
