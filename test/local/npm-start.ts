@@ -8,6 +8,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import {
   cpSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -49,6 +50,9 @@ export function freshCopy(): { dir: string; remove(): void } {
     cpSync(from, join(dir, file), { preserveTimestamps: true });
   }
   symlinkSync(realpathSync(join(ROOT, 'node_modules')), join(dir, 'node_modules'), 'dir');
+  // CI clones with ../shared beside the clone, and the sandboxes read Salesforce's real field lists there.
+  const shared = join(ROOT, '..', 'shared');
+  if (existsSync(shared)) symlinkSync(realpathSync(shared), join(parent, 'shared'), 'dir');
   return { dir, remove: () => rmSync(parent, { recursive: true, force: true }) };
 }
 
