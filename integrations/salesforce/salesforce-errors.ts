@@ -7,27 +7,28 @@
  * (SalesforceOrderWithoutCustomerError). A record in another currency than the
  * tenant's is the store's ForeignCurrencyError, re-exported here.
  */
+import { PermanentError } from '../../shared/errors.ts';
 export { ForeignCurrencyError } from '../../shared/store/orders.ts';
 
 /** The body is not an outbound message clv-sync accepts; nothing in it is used. */
-export class OutboundMessageError extends Error {
+export class OutboundMessageError extends PermanentError {
   override name = 'OutboundMessageError';
 }
 
 /** A field of an Order or Opportunity record is missing or not what its type says. */
-export class SalesforceRecordError extends Error {
+export class SalesforceRecordError extends PermanentError {
   override name = 'SalesforceRecordError';
   /** The field at fault (`TotalAmount`, `BillToContact.Email`); '' for the whole record. */
   readonly field: string;
 
   constructor(message: string, options: { field?: string; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(message, { statusCode: 400, cause: options.cause });
     this.field = options.field ?? '';
   }
 }
 
 /** A purchase with no customer at the tenant's grain: it cannot join any customer's history. */
-export class SalesforceOrderWithoutCustomerError extends Error {
+export class SalesforceOrderWithoutCustomerError extends PermanentError {
   override name = 'SalesforceOrderWithoutCustomerError';
   readonly orderId: string;
 
@@ -39,6 +40,7 @@ export class SalesforceOrderWithoutCustomerError extends Error {
             'or switch the workspace to the account grain if customers are Accounts'
         : `Salesforce ${orderId} has no AccountId, so it belongs to no account and is left out of the scores; ` +
             "set the record's Account in Salesforce and include AccountId in the outbound message's fields",
+      { statusCode: 422 },
     );
     this.orderId = orderId;
   }

@@ -5,11 +5,12 @@
  * customer (OrderWithoutCustomerError). An order in another currency than the
  * tenant's is the store's ForeignCurrencyError, re-exported here.
  */
+import { PermanentError } from '../../shared/errors.ts';
 import type { ZodError } from 'zod';
 
 export { ForeignCurrencyError } from '../../shared/store/orders.ts';
 
-export class ShopifyPayloadError extends Error {
+export class ShopifyPayloadError extends PermanentError {
   override name = 'ShopifyPayloadError';
   /** Dotted path of the first bad field, e.g. `current_subtotal_price_set.shop_money.amount`; '' for the whole payload. */
   readonly path: string;
@@ -17,19 +18,20 @@ export class ShopifyPayloadError extends Error {
   readonly line: number | undefined;
 
   constructor(message: string, options: { path?: string; line?: number; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(message, { statusCode: 400, cause: options.cause });
     this.path = options.path ?? '';
     this.line = options.line;
   }
 }
 
-export class OrderWithoutCustomerError extends Error {
+export class OrderWithoutCustomerError extends PermanentError {
   override name = 'OrderWithoutCustomerError';
   readonly orderId: string;
   constructor(orderId: string) {
     super(
       `Shopify order ${orderId} has no customer and no email, so it cannot join any customer's history; ` +
         'it is left out of the scores (attach a customer to the order in the Shopify admin to count it)',
+      { statusCode: 422 },
     );
     this.orderId = orderId;
   }

@@ -4,6 +4,7 @@
  * ignored. The check is a conditional write on the order's owner item, so two
  * deliveries racing each other cannot both win.
  */
+import { PermanentError } from '../errors.ts';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Purchase } from '../clv/index.ts';
@@ -15,8 +16,11 @@ import { OrderSchema } from './order.ts';
 import type { Store } from './store.ts';
 import type { TenantSettings } from './tenants.ts';
 
-export class ForeignCurrencyError extends Error {
+export class ForeignCurrencyError extends PermanentError {
   override name = 'ForeignCurrencyError';
+  constructor(message: string) {
+    super(message, { statusCode: 422 });
+  }
 }
 
 export interface RecordedOrder {

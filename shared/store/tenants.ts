@@ -3,6 +3,7 @@
  * with the settings the engine scores by. Validated with zod on the way in and
  * on the way out, so a hand-edited item cannot score with nonsense.
  */
+import { PermanentError } from '../errors.ts';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
@@ -68,8 +69,11 @@ export const TenantSettingsSchema = z.object({
 
 export type TenantSettings = z.infer<typeof TenantSettingsSchema>;
 
-export class TenantNotFoundError extends Error {
+export class TenantNotFoundError extends PermanentError {
   override name = 'TenantNotFoundError';
+  constructor(message: string) {
+    super(message, { statusCode: 404 });
+  }
 }
 
 export async function putTenant(

@@ -1,0 +1,69 @@
+/**
+ * One error taxonomy for every path that accepts work from outside (webhooks,
+ * outbound messages, change events, backfills, scoring, write-back).
+ *
+ * - PermanentError: the input itself is unusable (a malformed payload, an
+ *   order with no customer, a foreign currency). Retrying cannot help: it is
+ *   answered 4xx (`statusCode`) or recorded as rejected, and never retried.
+ * - Everything else is transient: a DynamoDB throttle, a transaction
+ *   conflict, a queue that did not answer, a CRM outage, our own bug. It is
+ *   rethrown, so the delivery or the queue message is retried and, in the
+ *   end, dead-lettered where someone sees it. "Anything else counts as
+ *   rejected" loses data: a `catch` decides by class, with `isPermanent`.
+ *
+ * The shape follows middy's http-errors (`statusCode`, `expose`) and
+ * shopify-api's lib/error.ts (`HttpRetriableError` vs the rest): the class
+ * carries the status and whether a retry can help, and the message says what
+ * the user can do about it.
+ */
+import { ZodError } from 'zod';
+
+export interface ClvErrorOptions {
+  /** The HTTP status a handler answers with; 4xx for permanent errors, 5xx for transient ones. */
+  statusCode?: number;
+  cause?: unknown;
+}
+
+export abstract class ClvError extends Error {
+  abstract readonly retriable: boolean;
+  readonly statusCode: number;
+
+  constructor(message: string, defaultStatus: number, options: ClvErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.statusCode = options.statusCode ?? defaultStatus;
+  }
+}
+
+/** Bad input: answered 4xx or recorded as rejected; a retry would fail the same way. */
+export class PermanentError extends ClvError {
+  readonly retriable = false;
+  constructor(message: string, options: ClvErrorOptions = {}) {
+    super(message, 400, options);
+  }
+}
+
+/** A failure a retry can cure (throttling, a conflict, a dependency down): rethrown, retried, then dead-lettered. */
+export class TransientError extends ClvError {
+  readonly retriable = true;
+  constructor(message: string, options: ClvErrorOptions = {}) {
+    super(message, 503, options);
+  }
+}
+
+/**
+ * True only for errors known to be about the input. A ZodError counts: every
+ * schema we parse external input with is the input's contract. Unknown errors
+ * (AWS SDK, network, TypeError) are transient by default: losing an order to
+ * a misclassified throttle is worse than retrying a bad one a few times.
+ */
+export function isPermanent(error: unknown): boolean {
+  if (error instanceof ClvError) return !error.retriable;
+  return error instanceof ZodError;
+}
+
+/** The 4xx a permanent error is answered with, or null when the error must be rethrown (transient). */
+export function permanentStatus(error: unknown): number | null {
+  if (!isPermanent(error)) return null;
+  return error instanceof ClvError ? error.statusCode : 400;
+}
