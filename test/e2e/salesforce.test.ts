@@ -27,7 +27,7 @@ import { outboxEntries } from '../../shared/store/scores.ts';
 import type { TenantSettings } from '../../shared/store/tenants.ts';
 import { putTenant } from '../../shared/store/tenants.ts';
 import { apiEvent } from '../helpers/api-event.ts';
-import { scanAll, scoresOf, tenantName, tenantSnapshot, testStore } from '../helpers/dynamo.ts';
+import { scoresOf, tenantItems, tenantName, tenantSnapshot, testStore } from '../helpers/dynamo.ts';
 import type { SalesforceSandbox } from '../sandbox/salesforce/index.ts';
 import {
   generateOrgHistory,
@@ -147,8 +147,8 @@ describe('Salesforce: setup, SOQL backfill, merged CLV, write-back, outbound mes
       // Every activated purchase order is recorded once; returns are netted from their original, not counted as orders.
       expect(report.progress.consumed).toBe(activated.length - reductions.length);
       const stored = new Map(
-        (await scanAll(store))
-          .filter((i) => i.gsi1pk === `T#${tenant.tenantId}` && i.kind === 'order')
+        (await tenantItems(store, tenant.tenantId))
+          .filter((i) => i.kind === 'order')
           .map((i) => [String(i.orderId), i]),
       );
       const returned = new Map<string, number>();

@@ -1,4 +1,5 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGet } from '../../shared/store/batch.ts';
 import type { Store } from '../../shared/store/store.ts';
 import { storeFromEnv } from '../../shared/store/store.ts';
 import type { StoredScore } from '../../shared/store/scores.ts';
@@ -25,6 +26,32 @@ export async function scanAll(store: Store): Promise<Record<string, unknown>[]> 
   return items;
 }
 
+/**
+ * Every item of one tenant, read strongly consistent: the tenant's keys from
+ * gsi1 (gsi1pk = T#tenant), then the items themselves. A full scan costs the
+ * whole shared table, which holds tens of thousands of other tests' items by
+ * the end of a run (one file took 558 s scanning it).
+ */
+export async function tenantItems(store: Store, tenantId: string): Promise<Record<string, unknown>[]> {
+  const keys: { pk: string; sk: string }[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await store.doc.send(
+      new QueryCommand({
+        TableName: store.table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :t',
+        ExpressionAttributeValues: { ':t': `T#${tenantId}` },
+        ProjectionExpression: 'pk, sk',
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const i of out.Items ?? []) keys.push({ pk: String(i.pk), sk: String(i.sk) });
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return batchGet(store, keys);
+}
+
 export async function scoresOf(store: Store, tenantId: string): Promise<Map<string, StoredScore>> {
   const all = new Map<string, StoredScore>();
   for await (const page of scorePages(store, tenantId)) for (const s of page) all.set(s.customerId, s);
@@ -40,6 +67,6 @@ export const tenantName = (label: string) => `${label}-${Math.random().toString(
  * the same time, so a whole-table snapshot would see their writes.
  */
 export async function tenantSnapshot(store: Store, tenantId: string): Promise<string> {
-  const items = (await scanAll(store)).filter((i) => i.gsi1pk === `T#${tenantId}`);
+  const items = await tenantItems(store, tenantId);
   return JSON.stringify(items.map((i) => JSON.stringify(i)).sort());
 }

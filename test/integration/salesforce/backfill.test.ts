@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SalesforceBackfillReport } from '../../../integrations/salesforce/backfill.ts';
 import { backfillSalesforceOrders } from '../../../integrations/salesforce/backfill.ts';
 import { putTenant } from '../../../shared/store/tenants.ts';
-import { scanAll, tenantName, testStore } from '../../helpers/dynamo.ts';
+import { tenantItems, tenantName, testStore } from '../../helpers/dynamo.ts';
 import type { OrgHistory, SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 import { generateOrgHistory, startSalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 
@@ -69,8 +69,7 @@ beforeAll(async () => {
 });
 afterAll(() => sf?.stop());
 
-const storedOrders = async () =>
-  (await scanAll(store)).filter((i) => i.kind === 'order' && i.gsi1pk === `T#${tenantId}`);
+const storedOrders = async () => (await tenantItems(store, tenantId)).filter((i) => i.kind === 'order');
 
 describe('Salesforce backfill', () => {
   it('every query is one a real org accepts', () => {

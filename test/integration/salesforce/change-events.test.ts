@@ -20,7 +20,7 @@ import {
 import type { ScoreMessage } from '../../../shared/pipeline/messages.ts';
 import type { TenantSettings } from '../../../shared/store/tenants.ts';
 import { putTenant } from '../../../shared/store/tenants.ts';
-import { scanAll, tenantName, tenantSnapshot, testStore } from '../../helpers/dynamo.ts';
+import { scanAll, tenantItems, tenantName, tenantSnapshot, testStore } from '../../helpers/dynamo.ts';
 import type { OrgHistory, SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 import { generateOrgHistory, startSalesforceSandbox, to18 } from '../../sandbox/salesforce/index.ts';
 
@@ -101,9 +101,9 @@ function relayed(o: {
 
 /** Everything stored for the workspace, sorted. */
 async function workspaceItems(): Promise<Record<string, unknown>[]> {
-  return (await scanAll(store))
-    .filter((i) => i.gsi1pk === `T#${tenant.tenantId}`)
-    .sort((a, b) => `${String(a.pk)} ${String(a.sk)}`.localeCompare(`${String(b.pk)} ${String(b.sk)}`));
+  return (await tenantItems(store, tenant.tenantId)).sort((a, b) =>
+    `${String(a.pk)} ${String(a.sk)}`.localeCompare(`${String(b.pk)} ${String(b.sk)}`),
+  );
 }
 
 const storedOrder = async (orderId: string) =>
