@@ -8,8 +8,14 @@ import type { Enqueue } from '../../shared/pipeline/messages.ts';
 import { ingestOrder } from '../../shared/pipeline/ingest.ts';
 import { deleteCustomer, deleteTenant } from '../../shared/store/deletion.ts';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { findCustomers, partitionItems, resolveCustomer } from '../../shared/store/identities.ts';
+import {
+  findCustomers,
+  partitionItems,
+  readIdentities,
+  resolveCustomer,
+} from '../../shared/store/identities.ts';
 import { keys } from '../../shared/store/keys.ts';
+import { redactedIdentities, redactReferrer } from '../../shared/store/referrer-redaction.ts';
 import type { Store } from '../../shared/store/store.ts';
 import type { TenantSettings } from '../../shared/store/tenants.ts';
 import { deleteSession, offlineSessionId } from './session-storage.ts';
@@ -108,6 +114,13 @@ export async function handleTopic(
     case 'customers/redact': {
       const request = sameShop(tenant, parseCustomersRedact(payload));
       const ids = await findCustomers(store, tenant.tenantId, request.customer);
+      // Referrer links first, while the profiles still say who the person is: a retry after a failure
+      // between the two steps finds the same customers and identities again.
+      const profiles = await Promise.all(ids.map((id) => readIdentities(store, tenant.tenantId, id)));
+      await redactReferrer(store, tenant.tenantId, {
+        identities: redactedIdentities(request.customer, profiles),
+        customerIds: ids,
+      });
       for (const id of ids) await deleteCustomer(store, tenant.tenantId, id);
       return { action: `deleted ${ids.length} customer(s)` };
     }
