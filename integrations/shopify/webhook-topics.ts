@@ -4,6 +4,7 @@
  * link identities; compliance topics really act: redact deletes, data_request
  * answers with what we hold. Every other topic is refused.
  */
+import { logCustomerId } from '../../shared/log-ids.ts';
 import type { Enqueue } from '../../shared/pipeline/messages.ts';
 import { ingestOrder } from '../../shared/pipeline/ingest.ts';
 import { deleteCustomer, deleteTenant } from '../../shared/store/deletion.ts';
@@ -63,6 +64,11 @@ export interface TopicOutcome {
   customerId?: string;
   /** For customers/data_request: the data we hold on the customer. */
   data?: unknown;
+}
+
+/** The outcome as a log line gives it: the customer by log id only, and no data request's data. */
+export function loggedOutcome({ customerId, data: _data, ...rest }: TopicOutcome): Record<string, unknown> {
+  return { ...rest, ...(customerId ? { customer: logCustomerId(customerId) } : {}) };
 }
 
 export async function handleTopic(
