@@ -7,15 +7,15 @@
  * latency, the embedded stack under load (BENCH_LOAD=deliveries:per-second,
  * default 5000:50), and the bundles. Results also go to bench/results/*.json.
  *
- * `npm run bench -- bundles` (or engine, refit, webhook, load; several may be
- * named) runs only those parts.
+ * `npm run bench -- bundles` (or engine, refit, webhook, load, patterns; several
+ * may be named) runs only those parts.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { table } from '../cli/table.ts';
 
-const PARTS = ['engine', 'refit', 'webhook', 'load', 'bundles'] as const;
+const PARTS = ['engine', 'refit', 'webhook', 'load', 'bundles', 'patterns'] as const;
 const asked = process.argv.slice(2);
 const unknown = asked.filter((p) => !(PARTS as readonly string[]).includes(p));
 if (unknown.length) {
@@ -225,4 +225,24 @@ if (selected('bundles')) {
     ),
   );
   writeFileSync(new URL('./results/bundles.json', import.meta.url), `${JSON.stringify(bundles, null, 2)}\n`);
+}
+
+if (selected('patterns')) {
+  // Shopper- and merchant-typed values through the patterns that read them, before and after bounding.
+  process.stderr.write('bench: referral and login-host patterns on hostile values…\n');
+  const rows = JSON.parse(
+    execFileSync(process.execPath, [fileURLToPath(new URL('./referral-patterns.ts', import.meta.url))], {
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n')
+      .pop() as string,
+  ) as { case: string; length: number; beforeMs: number; afterMs: number }[];
+  console.log(
+    table(
+      ['value', 'characters', 'before ms (median)', 'after ms (median)'],
+      rows.map((r) => [r.case, r.length.toLocaleString('en'), fmt(r.beforeMs, 2), fmt(r.afterMs, 3)]),
+    ),
+  );
+  writeFileSync(new URL('./results/patterns.json', import.meta.url), `${JSON.stringify(rows, null, 2)}\n`);
 }

@@ -1,17 +1,21 @@
+import { loadLogKey } from '../shared/log-ids.ts';
+
 /**
  * Builds a handler on its first invocation, not at import: configuration
  * errors then surface as a logged invocation failure, and tests can import a
  * module's factory without the production settings. The build may be async
  * (secrets read from SSM); a build that failed is tried again on the next
  * invocation, so a throttled SSM read does not stick to a warm function.
+ * Every build first reads the deployment's log key (shared/log-ids.ts), so
+ * no line a handler writes names a customer by a guessable id.
  */
 export function lazy<A extends unknown[], R>(
   build: () => Promise<(...args: A) => R> | ((...args: A) => R),
 ): (...args: A) => Promise<Awaited<R>> {
   let built: Promise<(...args: A) => R> | undefined;
   return async (...args: A): Promise<Awaited<R>> => {
-    built ??= Promise.resolve()
-      .then(build)
+    built ??= loadLogKey()
+      .then(() => build())
       .catch((error: unknown) => {
         built = undefined;
         throw error;

@@ -13,6 +13,7 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { EnqueueWriteback } from '../shared/pipeline/messages.ts';
 import { ScoreMessageSchema } from '../shared/pipeline/messages.ts';
+import { logCustomerId } from '../shared/log-ids.ts';
 import { lazy } from './lazy.ts';
 import type { Metrics } from './metrics.ts';
 import { createMetrics, MetricUnit } from './metrics.ts';
@@ -74,7 +75,7 @@ export function createScoreHandler({
         logger.debug('scored', {
           messageId: record.messageId,
           tenantId: tenant.tenantId,
-          customerId: message.customerId,
+          customer: logCustomerId(message.customerId),
           status: result.status,
           outbox: result.outbox.length,
         });

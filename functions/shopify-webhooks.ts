@@ -19,7 +19,12 @@ import { ForeignCurrencyError } from '../shared/store/orders.ts';
 import type { Store } from '../shared/store/store.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
 import { getTenant, TenantNotFoundError, tenantIdFor } from '../shared/store/tenants.ts';
-import { COMPLIANCE_TOPICS, handleTopic, subscribedTopic } from '../integrations/shopify/webhook-topics.ts';
+import {
+  COMPLIANCE_TOPICS,
+  handleTopic,
+  loggedOutcome,
+  subscribedTopic,
+} from '../integrations/shopify/webhook-topics.ts';
 import {
   OrderWithoutCustomerError,
   ShopifyPayloadError,
@@ -122,7 +127,7 @@ export function createShopifyWebhookHandler({
       const outcome = await handleTopic({ store, tenant, enqueue, now: now() }, topic, payload);
       // Recorded after the work: a delivery that failed midway is processed again on Shopify's retry.
       if (topic !== 'shop/redact') await recordEvent(store, tenantId, eventKey, now());
-      logger.info('webhook processed', { ...log, ...outcome, data: undefined });
+      logger.info('webhook processed', { ...log, ...loggedOutcome(outcome) });
       count('ShopifyWebhooksProcessed');
       return json(200, outcome);
     } catch (error) {

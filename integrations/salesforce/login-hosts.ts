@@ -23,12 +23,24 @@ export const SANDBOX_LOGIN = 'https://test.salesforce.com';
 
 const GENERIC_LOGIN_HOSTS = new Set(['login.salesforce.com', 'test.salesforce.com']);
 
+// A DNS name is at most 253 characters in text form (RFC 1035 §2.3.4: 255 octets on the wire); a longer
+// host names no Salesforce org, and is refused before any pattern sees it.
+const MAX_HOST_LENGTH = 253;
+const MY_DOMAIN_SUFFIX = '.my.salesforce.com';
+
 function hostOf(url: string): string | undefined {
   try {
-    return new URL(url).hostname.toLowerCase();
+    const host = new URL(url).hostname.toLowerCase();
+    return host.length <= MAX_HOST_LENGTH ? host : undefined;
   } catch {
     return undefined;
   }
+}
+
+// `mydomain--sandboxname`: one label with `--` inside it. Checked without `^[^.]+--[^.]+$`, which
+// backtracks quadratically on a long run of dashes.
+function isLegacySandboxLabel(label: string): boolean {
+  return !label.includes('.') && label.slice(1, -1).includes('--');
 }
 
 /**
@@ -42,7 +54,7 @@ export function looksLikeSandbox(url: string): boolean {
   if (!host) return false;
   if (host === 'test.salesforce.com') return true;
   if (/\.(sandbox|scratch)\.my\.salesforce\.com$/.test(host)) return true;
-  return /^[^.]+--[^.]+\.my\.salesforce\.com$/.test(host);
+  return host.endsWith(MY_DOMAIN_SUFFIX) && isLegacySandboxLabel(host.slice(0, -MY_DOMAIN_SUFFIX.length));
 }
 
 /** The JWT bearer `aud` for an org: never its My Domain URL. */

@@ -18,6 +18,7 @@ import {
   settleOutboxEntry,
 } from '../../shared/store/outbox.ts';
 import type { Store } from '../../shared/store/store.ts';
+import { logCustomerId } from '../../shared/log-ids.ts';
 import type { TenantSettings } from '../../shared/store/tenants.ts';
 import { CLV_FIELDS, salesforceFields } from './fields.ts';
 import type { TransientRetryOptions } from './transient-retry.ts';
@@ -93,7 +94,11 @@ export async function flushSalesforceOutbox(
       return;
     }
     report.failed++;
-    log('write-back failed', { tenantId: tenant.tenantId, customerId: entry.customerId, reason: failure });
+    log('write-back failed', {
+      tenantId: tenant.tenantId,
+      customer: logCustomerId(entry.customerId),
+      reason: failure,
+    });
     await recordWriteFailure(store, tenant.tenantId, entry, failure);
   };
 

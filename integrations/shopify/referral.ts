@@ -55,19 +55,38 @@ export const REFERRAL_QUERY_PARAMETER = 'ref';
 const CODE = /^REF-?(\d+)$/i;
 const CUSTOMER_GID = /^gid:\/\/shopify\/Customer\/(\d+)$/;
 const DIGITS = /^\d+$/;
-// Deliberately loose: one @, something either side, a dot in the domain, no spaces.
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// One @ with something either side and no spaces; the domain's dot is checked without a pattern
+// (see isEmail), since `[^\s@]+\.[^\s@]+` backtracks quadratically on a long run of dots.
+const ONE_AT = /^[^\s@]+@([^\s@]+)$/;
+
+/**
+ * The longest value that can name anyone. An email is at most 254 characters: RFC 5321 §4.5.3.1.3
+ * limits a path to 256 octets including its angle brackets (RFC 3696, erratum 1003); ids, codes and
+ * gids are far shorter. Attributes and `?ref=` values are typed by shoppers, so anything longer is
+ * passed over before any pattern sees it.
+ */
+export const MAX_REFERRAL_VALUE_LENGTH = 254;
+
+const bounded = (text: string): string | undefined =>
+  text.length <= MAX_REFERRAL_VALUE_LENGTH ? text : undefined;
+
+// Deliberately loose: one @, something either side, a dot inside the domain (not first or last), no spaces.
+function isEmail(value: string): boolean {
+  const domain = ONE_AT.exec(value)?.[1];
+  return domain !== undefined && domain.slice(1, -1).includes('.');
+}
 
 /** A referral code's customer id, or undefined: `REF-7021` → `'7021'`. */
 export function customerIdFromCode(code: string): string | undefined {
-  return CODE.exec(code.trim())?.[1];
+  const text = bounded(code.trim());
+  return text === undefined ? undefined : CODE.exec(text)?.[1];
 }
 
 /** An attribute or `ref` parameter value as an identity: an email, a customer id, a REF code or a customer gid. */
 export function identityFromValue(raw: string | null | undefined): CustomerIdentity | undefined {
-  const value = (raw ?? '').trim();
+  const value = bounded((raw ?? '').trim());
   if (!value) return undefined;
-  if (EMAIL.test(value)) return { email: value.toLowerCase() };
+  if (isEmail(value)) return { email: value.toLowerCase() };
   const id = DIGITS.test(value) ? value : (customerIdFromCode(value) ?? CUSTOMER_GID.exec(value)?.[1]);
   if (id === undefined || /^0+$/.test(id)) return undefined;
   return { shopifyCustomerId: id.replace(/^0+/, '') };

@@ -4,12 +4,19 @@
  * link identities; compliance topics really act: redact deletes, data_request
  * answers with what we hold. Every other topic is refused.
  */
+import { logCustomerId } from '../../shared/log-ids.ts';
 import type { Enqueue } from '../../shared/pipeline/messages.ts';
 import { ingestOrder } from '../../shared/pipeline/ingest.ts';
 import { deleteCustomer, deleteTenant } from '../../shared/store/deletion.ts';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { findCustomers, partitionItems, resolveCustomer } from '../../shared/store/identities.ts';
+import {
+  findCustomers,
+  partitionItems,
+  readIdentities,
+  resolveCustomer,
+} from '../../shared/store/identities.ts';
 import { keys } from '../../shared/store/keys.ts';
+import { redactedIdentities, redactReferrer } from '../../shared/store/referrer-redaction.ts';
 import type { Store } from '../../shared/store/store.ts';
 import type { TenantSettings } from '../../shared/store/tenants.ts';
 import { deleteSession, offlineSessionId } from './session-storage.ts';
@@ -57,6 +64,11 @@ export interface TopicOutcome {
   customerId?: string;
   /** For customers/data_request: the data we hold on the customer. */
   data?: unknown;
+}
+
+/** The outcome as a log line gives it: the customer by log id only, and no data request's data. */
+export function loggedOutcome({ customerId, data: _data, ...rest }: TopicOutcome): Record<string, unknown> {
+  return { ...rest, ...(customerId ? { customer: logCustomerId(customerId) } : {}) };
 }
 
 export async function handleTopic(
@@ -108,6 +120,13 @@ export async function handleTopic(
     case 'customers/redact': {
       const request = sameShop(tenant, parseCustomersRedact(payload));
       const ids = await findCustomers(store, tenant.tenantId, request.customer);
+      // Referrer links first, while the profiles still say who the person is: a retry after a failure
+      // between the two steps finds the same customers and identities again.
+      const profiles = await Promise.all(ids.map((id) => readIdentities(store, tenant.tenantId, id)));
+      await redactReferrer(store, tenant.tenantId, {
+        identities: redactedIdentities(request.customer, profiles),
+        customerIds: ids,
+      });
       for (const id of ids) await deleteCustomer(store, tenant.tenantId, id);
       return { action: `deleted ${ids.length} customer(s)` };
     }

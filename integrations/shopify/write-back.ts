@@ -15,6 +15,7 @@ import {
   recordWriteFailure,
   settleOutboxEntry,
 } from '../../shared/store/outbox.ts';
+import { logCustomerId } from '../../shared/log-ids.ts';
 import type { Store } from '../../shared/store/store.ts';
 import type { TenantSettings } from '../../shared/store/tenants.ts';
 import type { AdminClient } from './admin-client.ts';
@@ -105,7 +106,11 @@ export async function flushShopifyOutbox(
       const reason = failures.get(p.entry.customerId);
       if (reason) {
         report.failed++;
-        log('write-back failed', { tenantId: tenant.tenantId, customerId: p.entry.customerId, reason });
+        log('write-back failed', {
+          tenantId: tenant.tenantId,
+          customer: logCustomerId(p.entry.customerId),
+          reason,
+        });
         await recordWriteFailure(store, tenant.tenantId, p.entry, reason);
       } else if (await settleOutboxEntry(store, tenant.tenantId, p.entry)) {
         report.customers++;

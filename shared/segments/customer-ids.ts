@@ -2,6 +2,8 @@
  * Every segment is computed per customer and returned keyed by customer id, so one id twice would
  * silently keep only the last row. That is always an upstream identity-merge bug; say so instead.
  */
+import { logCustomerId } from '../log-ids.ts';
+
 export class DuplicateCustomerError extends Error {
   override name = 'DuplicateCustomerError';
 }
@@ -11,7 +13,7 @@ export function assertUniqueCustomerIds(rows: Iterable<{ customerId: string }>, 
   for (const { customerId } of rows) {
     if (seen.has(customerId)) {
       throw new DuplicateCustomerError(
-        `${what}: customer "${customerId}" appears more than once; merge its identities into one row first`,
+        `${what}: customer ${logCustomerId(customerId)} (log id) appears more than once; merge its identities into one row first`,
       );
     }
     seen.add(customerId);

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { logIds } from '../log-ids.ts';
 import { batchGet, deleteAll, putAll } from './batch.ts';
 import { scoreKeysOf } from './gone-customers.ts';
 import type { Key } from './keys.ts';
@@ -184,8 +185,9 @@ export async function resolveCustomer(
       throw error;
     }
   }
+  // Identities by kind and keyed log id only: the message reaches logs, which must not hold an email.
   throw new IdentityConflictError(
-    `could not settle the customer for ${wanted.join(', ')} after 4 attempts; retry the delivery`,
+    `could not settle the customer for ${wanted.map((k) => logIds().identity(k)).join(', ')} after 4 attempts; retry the delivery`,
   );
 }
 

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { identityFromValue, referrerFrom, refParameter } from '../../../integrations/shopify/referral.ts';
+
+// The longest email (RFC 5321 §4.5.3.1.3: a 256-octet path, less its angle brackets).
+const MAX_REFERRAL_VALUE_LENGTH = 254;
 
 const none = { discountCodes: [], attributes: [] };
 
@@ -87,5 +90,45 @@ describe('helpers', () => {
   it('refParameter', () => {
     expect(refParameter('https://shop.example/x?ref=a&ref=b')).toBe('a');
     expect(refParameter('')).toBeUndefined();
+  });
+});
+
+describe('shopper-typed values are bounded before any pattern sees them', () => {
+  afterEach(() => void vi.restoreAllMocks());
+
+  // Every RegExp method (test, replace, match) runs through exec, so this sees every pattern's input.
+  const longestMatched = (run: () => unknown): number => {
+    let longest = 0;
+    const exec = RegExp.prototype.exec;
+    vi.spyOn(RegExp.prototype, 'exec').mockImplementation(function (this: RegExp, text: string) {
+      longest = Math.max(longest, String(text).length);
+      return exec.call(this, text);
+    });
+    run();
+    return longest;
+  };
+  // The shape that made `^[^\s@]+@[^\s@]+\.[^\s@]+$` backtrack quadratically: a long run of dots.
+  const hostile = `a@${'.'.repeat(20_000)}@`;
+
+  it('an over-long attribute, ?ref= value or code is passed over without matching it', () => {
+    const longest = longestMatched(() =>
+      referrerFrom({
+        discountCodes: [`REF-${'.'.repeat(20_000)}`],
+        attributes: [{ name: 'referred_by', value: hostile }],
+        landingUrl: `/?ref=${encodeURIComponent(hostile)}`,
+      }),
+    );
+    expect(longest).toBeLessThanOrEqual(MAX_REFERRAL_VALUE_LENGTH);
+    expect(identityFromValue(`ana@${'x'.repeat(MAX_REFERRAL_VALUE_LENGTH)}.com`)).toBeUndefined();
+  });
+
+  it('values up to the longest email still count', () => {
+    const email = `${'a'.repeat(64)}@${'b'.repeat(MAX_REFERRAL_VALUE_LENGTH - 69)}.com`;
+    expect(email).toHaveLength(MAX_REFERRAL_VALUE_LENGTH);
+    expect(identityFromValue(email)).toEqual({ email });
+    expect(identityFromValue('a@.b.c')).toEqual({ email: 'a@.b.c' });
+    expect(identityFromValue('a@b.')).toBeUndefined();
+    expect(identityFromValue('a@.b')).toBeUndefined();
+    expect(identityFromValue('a@b@c.d')).toBeUndefined();
   });
 });
