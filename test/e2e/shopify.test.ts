@@ -442,7 +442,7 @@ describe('Shopify: install, backfill, write-back, webhook (sandbox + DynamoDB Lo
       data_request: { id: 9001 },
     });
     expect(request.status).toBe(200);
-    const stored = await getDataExport(store, tenantId, String(request.body.exportId), Date.now());
+    const stored = await getDataExport(store, tenantId, String(request.body.exportId), NOW);
     const held = (
       JSON.parse(stored!.json) as {
         customers: { customerId: string; identities: string[]; orders: unknown[] }[];
