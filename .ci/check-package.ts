@@ -59,6 +59,8 @@ for (const route of [
   'GET /api/dashboard',
   'GET /api/settings',
   'PUT /api/settings',
+  'GET /api/data-requests',
+  'GET /api/data-requests/{exportId}',
 ])
   expect(routes.includes(route), `the route ${route}`);
 

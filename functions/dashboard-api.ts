@@ -4,6 +4,8 @@
  *   GET /api/settings   the settings the merchant can edit
  *   PUT /api/settings   save them (zod-validated, 400 on bad input), then queue a refit so every
  *                       customer is rescored with them
+ *   GET /api/data-requests       the customers/data_request exports not yet expired (30 days)
+ *   GET /api/data-requests/{id}  one of them, as a JSON download for the merchant to pass on
  * Every request carries the App Bridge session token (`Authorization: Bearer …`); the shop comes from
  * the verified token alone and is mapped to its tenant through the shop route, so no path, query or
  * body can select another shop's data. Missing, forged, expired or foreign-app tokens get 401; a
@@ -21,6 +23,8 @@ import type { EnqueueRefit, RefitRequest } from '../shared/pipeline/messages.ts'
 import type { TenantReport } from '../shared/report/tenant-report.ts';
 import { tenantReport } from '../shared/report/tenant-report.ts';
 import type { Store } from '../shared/store/store.ts';
+import type { DataExportSummary } from '../shared/store/data-exports.ts';
+import { getDataExport, listDataExports } from '../shared/store/data-exports.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
 import { getTenant, putTenant, tenantIdFor } from '../shared/store/tenants.ts';
 import type { DashboardSettings } from './dashboard-settings.ts';
@@ -37,6 +41,7 @@ export interface DashboardApiDeps {
   requestRefit: EnqueueRefit;
   /** The figures (shared/report); a dependency so the handler stays a thin edge. */
   report?: (store: Store, tenantId: string) => Promise<TenantReport>;
+  now?: () => number;
 }
 
 /** What GET /api/dashboard answers: the page renders this and nothing else. */
@@ -62,10 +67,22 @@ const PRIVATE = { 'cache-control': 'no-store' };
  */
 const RETRY_WITH_NEW_TOKEN = { 'x-shopify-retry-invalid-session-request': '1' };
 
-const ROUTES = new Set(['GET /api/dashboard', 'GET /api/settings', 'PUT /api/settings']);
+const ROUTES = new Set([
+  'GET /api/dashboard',
+  'GET /api/settings',
+  'PUT /api/settings',
+  'GET /api/data-requests',
+]);
+/** Export ids are ours (`shopify-<digits>`); anything else names no export. */
+const EXPORT_ROUTE = /^GET \/api\/data-requests\/([A-Za-z0-9-]{1,80})$/;
+
+export interface DataRequestsResponse {
+  shop: string;
+  dataRequests: DataExportSummary[];
+}
 
 export function createDashboardApiHandler(deps: DashboardApiDeps) {
-  const { shopify, store, logger, requestRefit, report = tenantReport } = deps;
+  const { shopify, store, logger, requestRefit, report = tenantReport, now = Date.now } = deps;
 
   const authenticate = async (
     event: APIGatewayProxyEventV2,
@@ -104,7 +121,8 @@ export function createDashboardApiHandler(deps: DashboardApiDeps) {
     const auth = await authenticate(event);
     if ('refused' in auth) return auth.refused;
     const { claims } = auth;
-    if (!ROUTES.has(route)) return json(404, { error: `no route ${route}` }, PRIVATE);
+    const exportId = EXPORT_ROUTE.exec(route)?.[1];
+    if (!ROUTES.has(route) && !exportId) return json(404, { error: `no route ${route}` }, PRIVATE);
 
     const tenantId = await tenantIdFor(store, 'shopify', claims.shop);
     if (!tenantId) {
@@ -127,6 +145,28 @@ export function createDashboardApiHandler(deps: DashboardApiDeps) {
         report: await report(store, tenantId),
       };
       return json(200, body, PRIVATE);
+    }
+    if (route === 'GET /api/data-requests') {
+      const body: DataRequestsResponse = {
+        shop: claims.shop,
+        dataRequests: await listDataExports(store, tenantId, now()),
+      };
+      return json(200, body, PRIVATE);
+    }
+    if (exportId) {
+      // Looked up in the token's tenant only: another shop's export id finds nothing here.
+      const found = await getDataExport(store, tenantId, exportId, now());
+      if (!found) return json(404, { error: `no data request ${exportId} for ${claims.shop}` }, PRIVATE);
+      logger.info('data request downloaded', { tenantId, exportId });
+      return {
+        statusCode: 200,
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          'content-disposition': `attachment; filename="clv-sync-${exportId}.json"`,
+          ...PRIVATE,
+        },
+        body: found.json,
+      };
     }
     if (route === 'GET /api/settings') {
       const body: SettingsResponse = { shop: claims.shop, settings: dashboardSettingsOf(tenant) };

@@ -8,15 +8,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import {
-  InvalidJwtError,
-  InvalidOAuthError,
-  InvalidShopError,
-  HttpResponseError,
-} from '@shopify/shopify-api';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { authRefusal, shopForOAuth } from '../integrations/shopify/auth-refusals.ts';
 import type { InstallDeps, InstallResult } from '../integrations/shopify/install.ts';
 import { completeInstall, installWithSessionToken } from '../integrations/shopify/install.ts';
+import { bearerToken } from '../integrations/shopify/session-token.ts';
 import { createShopifyApp, shopifySettingsFromEnv } from '../integrations/shopify/shopify-app.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
 import { fromResponse, json, rawBody, toRequest } from './http.ts';
@@ -40,9 +36,9 @@ export function createShopifyAuthHandler(deps: InstallDeps & { logger: Logger })
   const { shopify, logger } = deps;
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const route = `${event.requestContext.http.method} ${event.rawPath}`;
+    const token = route === 'POST /shopify/install' ? bearerToken(event.headers ?? {}) : null;
     try {
       if (route === 'POST /shopify/install') {
-        const token = /^Bearer (.+)$/.exec(event.headers.authorization ?? '')?.[1];
         if (!token)
           return json(401, { error: 'missing session token: send Authorization: Bearer <App Bridge token>' });
         const result = await installWithSessionToken(deps, token);
@@ -61,7 +57,7 @@ export function createShopifyAuthHandler(deps: InstallDeps & { logger: Logger })
       if (route === `GET /shopify/auth`) {
         const shop = new URLSearchParams(event.rawQueryString).get('shop') ?? '';
         const response = (await shopify.auth.begin({
-          shop: shopify.utils.sanitizeShop(shop, true)!,
+          shop: shopForOAuth(shopify.utils.sanitizeShop, shop),
           callbackPath: CALLBACK_PATH,
           isOnline: false,
           rawRequest: toRequest(event),
@@ -89,16 +85,12 @@ export function createShopifyAuthHandler(deps: InstallDeps & { logger: Logger })
       }
       return json(404, { error: `no route ${route}` });
     } catch (error) {
-      if (
-        error instanceof InvalidJwtError ||
-        error instanceof InvalidOAuthError ||
-        error instanceof InvalidShopError ||
-        (error instanceof HttpResponseError && error.response.code < 500)
-      ) {
-        logger.warn('install refused', { route, reason: `${error.name}: ${error.message}` });
-        return json(401, { error: `install refused: ${error.message}` });
-      }
-      throw error;
+      const refusal = authRefusal(error);
+      if (!refusal) throw error;
+      // A bearer credential is never logged or answered, whatever a library put in its message.
+      const reason = token ? refusal.reason.replaceAll(token, '<token>') : refusal.reason;
+      logger.warn('install refused', { route, status: refusal.status, reason });
+      return json(refusal.status, { error: `install refused: ${reason}` });
     }
   };
 }

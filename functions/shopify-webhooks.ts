@@ -30,6 +30,7 @@ import {
   ShopifyPayloadError,
 } from '../integrations/shopify/order-from-webhook.ts';
 import { createShopifyApp, shopifySettingsFromEnv } from '../integrations/shopify/shopify-app.ts';
+import { assertBodyNamesShop, ShopMismatchError } from '../integrations/shopify/shop-in-body.ts';
 import { parseWebhookJson, WebhookJsonError } from '../integrations/shopify/webhook-json.ts';
 import { json, rawBody, toRequest } from './http.ts';
 import { lazy } from './lazy.ts';
@@ -121,6 +122,15 @@ export function createShopifyWebhookHandler({
       logger.warn('webhook rejected', { ...log, reason: error.message });
       rejected('malformed');
       return json(400, { error: error.message });
+    }
+    try {
+      // The header is not under the HMAC: a body naming another shop is a replay with a swapped header.
+      assertBodyNamesShop(topic, payload, domain);
+    } catch (error) {
+      if (!(error instanceof ShopMismatchError)) throw error;
+      logger.warn('webhook rejected', { ...log, reason: error.message });
+      rejected('shop-mismatch');
+      return json(error.statusCode, { error: error.message });
     }
     try {
       const tenant = await getTenant(store, tenantId);

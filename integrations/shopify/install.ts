@@ -18,6 +18,7 @@ import type { DefinitionsReport } from './metafields.ts';
 import { createMetafieldDefinitions } from './metafields.ts';
 import { SHOP_INFO } from './operations.ts';
 import { saveSession } from './session-storage.ts';
+import { verifySessionToken } from './session-token.ts';
 
 export interface BackfillRequest {
   tenantId: string;
@@ -44,8 +45,8 @@ export async function installWithSessionToken(
   deps: InstallDeps,
   sessionToken: string,
 ): Promise<InstallResult> {
-  const payload = await deps.shopify.session.decodeSessionToken(sessionToken);
-  const shop = new URL(payload.dest).hostname;
+  // The dashboard's verifier: signature, exp/nbf, a *.myshopify.com dest and an iss of that shop's admin.
+  const { shop } = await verifySessionToken(deps.shopify, sessionToken);
   const { session } = await deps.shopify.auth.tokenExchange({
     shop,
     sessionToken,

@@ -13,9 +13,14 @@
 import type { Shopify } from '@shopify/shopify-api';
 import { InvalidJwtError } from '@shopify/shopify-api';
 import * as z from 'zod';
+import { PermanentError } from '../../shared/errors.ts';
 
-export class SessionTokenError extends Error {
+/** A token we will not act on: 401, and App Bridge may retry with a fresh one. Never quotes the token. */
+export class SessionTokenError extends PermanentError {
   override name = 'SessionTokenError';
+  constructor(message: string) {
+    super(message, { statusCode: 401 });
+  }
 }
 
 const ShopOrigin = z.string().transform((s, ctx) => {
@@ -56,7 +61,7 @@ export async function verifySessionToken(shopify: Shopify, token: string): Promi
   } catch (error) {
     if (error instanceof InvalidJwtError)
       // The library's message quotes the whole token: a bearer credential has no place in logs or answers.
-      throw new SessionTokenError(error.message.replace(token, '<token>'));
+      throw new SessionTokenError(error.message.replaceAll(token, '<token>'));
     throw error;
   }
   const claims = ClaimsSchema.safeParse(payload);

@@ -2,11 +2,12 @@
  * What each subscribed topic does once a delivery is verified and new. Order
  * topics store the order and queue its customer for scoring; customer topics
  * link identities; compliance topics really act: redact deletes, data_request
- * answers with what we hold. Every other topic is refused.
+ * stores what we hold as an export the merchant downloads. Every other topic is refused.
  */
 import { logCustomerId } from '../../shared/log-ids.ts';
 import type { Enqueue } from '../../shared/pipeline/messages.ts';
 import { ingestOrder } from '../../shared/pipeline/ingest.ts';
+import { deleteDataExportsOf, putDataExport } from '../../shared/store/data-exports.ts';
 import { deleteCustomer, deleteTenant } from '../../shared/store/deletion.ts';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
@@ -62,8 +63,8 @@ export interface TopicContext {
 export interface TopicOutcome {
   action: string;
   customerId?: string;
-  /** For customers/data_request: the data we hold on the customer. */
-  data?: unknown;
+  /** For customers/data_request: the export the merchant downloads from the dashboard. */
+  exportId?: string;
 }
 
 /** The outcome as a log line gives it: the customer by log id only, and no data request's data. */
@@ -128,6 +129,7 @@ export async function handleTopic(
         customerIds: ids,
       });
       for (const id of ids) await deleteCustomer(store, tenant.tenantId, id);
+      await deleteDataExportsOf(store, tenant.tenantId, ids);
       return { action: `deleted ${ids.length} customer(s)` };
     }
     case 'shop/redact':
@@ -135,11 +137,39 @@ export async function handleTopic(
       await deleteTenant(store, tenant.tenantId);
       return { action: 'tenant deleted' };
     case 'customers/data_request': {
+      // Shopify forwards no webhook response: the data is stored as an export the merchant downloads
+      // from the dashboard. A failed write throws (5xx), so Shopify retries; the retry rewrites it.
       const request = sameShop(tenant, parseDataRequest(payload));
       const ids = await findCustomers(store, tenant.tenantId, request.customer);
-      const data = [];
-      for (const id of ids) data.push(await customerRecord(store, tenant.tenantId, id));
-      return { action: `data of ${ids.length} customer(s)`, data };
+      const customers = [];
+      for (const id of ids) customers.push(await customerRecord(store, tenant.tenantId, id));
+      const exportId = `shopify-${request.dataRequestId}`;
+      await putDataExport(
+        store,
+        tenant.tenantId,
+        exportId,
+        {
+          customerIds: ids,
+          summary: {
+            kind: 'customers/data_request',
+            customers: customers.length,
+            orders: customers.reduce((n, c) => n + c.orders.length, 0),
+          },
+          document: {
+            request: {
+              source: 'shopify',
+              topic: 'customers/data_request',
+              dataRequestId: request.dataRequestId,
+              shop: request.shopDomain,
+              customer: request.customer,
+              ordersRequested: request.ordersRequested,
+            },
+            customers,
+          },
+        },
+        ctx.now,
+      );
+      return { action: `data of ${ids.length} customer(s) stored for the merchant`, exportId };
     }
   }
 }
@@ -171,7 +201,7 @@ async function customerRecord(
   store: Store,
   tenantId: string,
   customerId: string,
-): Promise<Record<string, unknown>> {
+): Promise<{ customerId: string; orders: unknown[] } & Record<string, unknown>> {
   const items = await partitionItems(store, tenantId, customerId);
   const strip = ({ pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _h, ...rest }: Record<string, unknown>) => rest;
   const profile = items.find((i) => i.sk === 'PROFILE');

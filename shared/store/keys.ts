@@ -113,6 +113,23 @@ export const keys = {
     gsi1pk: t(tenantId),
     gsi1sk: `BACKFILL#${source}`,
   }),
+  /**
+   * A customers/data_request export for the merchant to download: its header
+   * (listed by the dashboard) and the parts holding the gzipped JSON.
+   */
+  dataExport: (tenantId: string, exportId: string): Indexed => ({
+    pk: `${t(tenantId)}#EXPORTS`,
+    sk: `EXPORT#${exportId}`,
+    gsi1pk: t(tenantId),
+    gsi1sk: `EXPORT#${exportId}`,
+  }),
+  dataExportPart: (tenantId: string, exportId: string, part: number): Indexed => ({
+    pk: `${t(tenantId)}#EXPORTS`,
+    sk: `PART#${exportId}#${String(part).padStart(4, '0')}`,
+    gsi1pk: t(tenantId),
+    gsi1sk: `EXPORTPART#${exportId}#${String(part).padStart(4, '0')}`,
+  }),
+  dataExportPartition: (tenantId: string): string => `${t(tenantId)}#EXPORTS`,
   /** The one partition that lists every tenant, for the scheduled refit. */
   registry: (tenantId: string): Indexed => ({
     pk: 'TENANTS',

@@ -38,6 +38,7 @@ import { parseWebhookJson } from '../../integrations/shopify/webhook-json.ts';
 import type { ShopifyTopic } from '../../integrations/shopify/webhook-topics.ts';
 import { COMPLIANCE_TOPICS, SUBSCRIBED_TOPICS } from '../../integrations/shopify/webhook-topics.ts';
 import type { ScoreMessage } from '../../shared/pipeline/messages.ts';
+import { getDataExport } from '../../shared/store/data-exports.ts';
 import { findCustomers, partitionItems, resolveCustomer } from '../../shared/store/identities.ts';
 import { ordersToPurchases } from '../../shared/store/orders.ts';
 import { getTenant, putTenant, TenantNotFoundError } from '../../shared/store/tenants.ts';
@@ -274,8 +275,13 @@ const CONTRACTS: Record<ShopifyTopic, TopicContract> = {
     async deliver(w, body) {
       const customerId = await knownComplianceCustomer(w);
       const res = await w.deliver('customers/data_request', body);
-      expect(res).toMatchObject({ status: 200, body: { action: 'data of 1 customer(s)' } });
-      expect(res.body.data).toEqual([
+      expect(res).toEqual({
+        status: 200,
+        body: { action: 'data of 1 customer(s) stored for the merchant', exportId: 'shopify-9999' },
+      });
+      // Shopify forwards no response: the data waits in an export the merchant downloads (dashboard-api.ts).
+      const stored = await getDataExport(store, w.tenantId, 'shopify-9999', NOW);
+      expect((JSON.parse(stored!.json) as Json).customers).toEqual([
         expect.objectContaining({ customerId, identities: expect.arrayContaining([expect.any(String)]) }),
       ]);
     },

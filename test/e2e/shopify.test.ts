@@ -17,6 +17,7 @@ import { NAMESPACE, METAFIELDS } from '../../integrations/shopify/metafields.ts'
 import { createShopifyApp, SHOPIFY_API_VERSION } from '../../integrations/shopify/shopify-app.ts';
 import { LocalQueue } from '../../local/sqs-queue.ts';
 import { getBackfill } from '../../shared/store/backfills.ts';
+import { getDataExport } from '../../shared/store/data-exports.ts';
 import { outboxEntries } from '../../shared/store/scores.ts';
 import { scoresOf, scanAll, tenantSnapshot, testStore } from '../helpers/dynamo.ts';
 import { apiEvent } from '../helpers/api-event.ts';
@@ -441,7 +442,12 @@ describe('Shopify: install, backfill, write-back, webhook (sandbox + DynamoDB Lo
       data_request: { id: 9001 },
     });
     expect(request.status).toBe(200);
-    const held = request.body.data as { customerId: string; identities: string[]; orders: unknown[] }[];
+    const stored = await getDataExport(store, tenantId, String(request.body.exportId), NOW);
+    const held = (
+      JSON.parse(stored!.json) as {
+        customers: { customerId: string; identities: string[]; orders: unknown[] }[];
+      }
+    ).customers;
     expect(held).toHaveLength(1);
     expect(held[0]!.customerId).toBe(victim.customerId);
     expect(held[0]!.orders.length).toBeGreaterThan(0);

@@ -37,9 +37,9 @@ const README_PORTS = [3000, 3002, 8000, 9324];
  * orders/create for an order a customer just placed is live and not cancelled, so those fields are set so;
  * everything else is the example as documented, its ids exact.
  */
-function liveDocumentedOrder(): { payload: JsonObject; body: string } {
+function liveDocumentedOrder(shop: string): { payload: JsonObject; body: string } {
   const payload: JsonObject = {
-    ...documentedExample('orders/create', { live: true }).payload,
+    ...documentedExample('orders/create', { live: true, shop }).payload,
     cancelled_at: null,
     cancel_reason: null,
     financial_status: 'paid',
@@ -155,7 +155,7 @@ describe('the README path: a fresh copy, npm start, and Shopify’s documented o
     'Shopify’s documented orders/create, live and signed with .env’s secret, answers 200, and the customer’s clv metafields reach the shop within 30 s',
     { timeout: 120_000 },
     async () => {
-      const { payload, body } = liveDocumentedOrder();
+      const { payload, body } = liveDocumentedOrder(shop);
       const customer = payload.customer as JsonObject;
       const customerGid = customer.admin_graphql_api_id as string;
       const customerId = customerGid.split('/').pop()!;
@@ -211,7 +211,7 @@ describe('the README path: a fresh copy, npm start, and Shopify’s documented o
 
   it('a forged and an unsigned delivery answer 401 and store nothing', async () => {
     // Another order of the same example (the next id): accepted, it would add an order to the tenant.
-    const { body } = liveDocumentedOrder();
+    const { body } = liveDocumentedOrder(shop);
     const other = body.replaceAll('820982911946154508', '820982911946154509');
     expect(other).not.toBe(body);
     const forged = signWebhook({

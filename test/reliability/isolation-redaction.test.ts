@@ -14,6 +14,7 @@ import { createScoreHandler } from '../../functions/score.ts';
 import { createShopifyWebhookHandler } from '../../functions/shopify-webhooks.ts';
 import { createShopifyApp, SHOPIFY_API_VERSION } from '../../integrations/shopify/shopify-app.ts';
 import { LocalQueue } from '../../local/sqs-queue.ts';
+import { getDataExport } from '../../shared/store/data-exports.ts';
 import { customerIdFor } from '../../shared/store/identities.ts';
 import { putTenant } from '../../shared/store/tenants.ts';
 import { apiEvent } from '../helpers/api-event.ts';
@@ -113,7 +114,10 @@ describe('isolation and redaction', () => {
       orders_requested: [],
       data_request: { id: 1 },
     });
-    const held = request.body.data as { orders: { orderId: string }[] }[];
+    expect(request.status).toBe(200);
+    // The answer is an export in A's partition, for A's merchant to download (dashboard-api.ts).
+    const stored = await getDataExport(store, tenantA, String(request.body.exportId), Date.now());
+    const held = (JSON.parse(stored!.json) as { customers: { orders: { orderId: string }[] }[] }).customers;
     expect(held).toHaveLength(1);
     // Only A's orders come back: 3 from setup, 1 just now — none of B's.
     expect(held[0]!.orders.map((o) => o.orderId).sort()).toEqual([

@@ -16,6 +16,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { DashboardResponse } from '../../functions/dashboard-api.ts';
 import { ApiError, api } from './api.ts';
 import { ClvHistogram } from './sections/ClvHistogram.tsx';
+import { DataRequests } from './sections/DataRequests.tsx';
 import { GroupTable } from './sections/GroupTable.tsx';
 import { Headline } from './sections/Headline.tsx';
 import { InsufficientData } from './sections/InsufficientData.tsx';
@@ -150,6 +151,9 @@ export function Dashboard() {
               <Referrals report={report} />
               <RecentChanges report={report} />
             </InlineGrid>
+          </Layout.Section>
+          <Layout.Section>
+            <DataRequests />
           </Layout.Section>
           <Layout.AnnotatedSection
             id="settings"

@@ -91,7 +91,13 @@ export interface ExampleOptions {
    * (`"test": true`, the bogus gateway); a live shop's orders are not.
    */
   live?: boolean;
-  /** Replaces the docs' placeholder shop `{shop}.myshopify.com` (compliance topics) with this domain. */
+  /**
+   * The delivering shop, in place of the docs' shops: the placeholder
+   * `{shop}.myshopify.com` (compliance topics' `shop_domain`) and the example
+   * shop `jsmith.myshopify.com` (the orders' `order_status_url`), where
+   * Shopify writes the shop's own domain. The webhook handler holds both
+   * against X-Shopify-Shop-Domain (integrations/shopify/shop-in-body.ts).
+   */
   shop?: string;
 }
 
@@ -241,6 +247,9 @@ function makeLive(value: Json): void {
     }
 }
 
+/** The shop the docs' order examples belong to (their `order_status_url` host). */
+const EXAMPLE_SHOP = 'jsmith.myshopify.com';
+
 /** The documented example of `topic`; throws MissingDocumentedExampleError when Shopify documents none. */
 export function documentedExample(
   topic: string,
@@ -249,7 +258,10 @@ export function documentedExample(
 ): DocumentedExample {
   const { text, description, restored, ...cached } = load(topic, version);
   const payload = options.shop
-    ? (parseWith(text.replaceAll('{shop}.myshopify.com', options.shop), rawJSON) as { [key: string]: Json })
+    ? (parseWith(
+        text.replaceAll('{shop}.myshopify.com', options.shop).replaceAll(EXAMPLE_SHOP, options.shop),
+        rawJSON,
+      ) as { [key: string]: Json })
     : (copyJson(cached.payload) as { [key: string]: Json });
   if (options.live) makeLive(payload);
   return { topic, version, description, payload, restored: restored.map((r) => ({ ...r })) };
