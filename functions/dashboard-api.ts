@@ -22,7 +22,7 @@ import type { TenantReport } from '../shared/report/tenant-report.ts';
 import { tenantReport } from '../shared/report/tenant-report.ts';
 import type { Store } from '../shared/store/store.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
-import { getTenant, putTenant, tenantIdFor } from '../shared/store/tenants.ts';
+import { getTenant, saveTenantSettings, tenantIdFor } from '../shared/store/tenants.ts';
 import type { DashboardSettings } from './dashboard-settings.ts';
 import { DashboardSettingsSchema, dashboardSettingsOf } from './dashboard-settings.ts';
 import { json, rawBody } from './http.ts';
@@ -147,7 +147,9 @@ export function createDashboardApiHandler(deps: DashboardApiDeps) {
       logger.warn('settings refused', { tenantId, issues });
       return json(400, { error: 'invalid settings', issues }, PRIVATE);
     }
-    const saved = await putTenant(store, { ...tenant, ...parsed.data });
+    // Only the dashboard's own fields, as one conditional update: a save from this (possibly stale) read
+    // must not write back the rest of the tenant, such as an outbound token rotated meanwhile.
+    const saved = await saveTenantSettings(store, tenantId, parsed.data);
     const request: RefitRequest = { tenantId };
     let rescore: SettingsResponse['rescore'] = 'queued';
     try {
