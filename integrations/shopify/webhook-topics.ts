@@ -6,7 +6,8 @@
  */
 import type { Enqueue } from '../../shared/pipeline/messages.ts';
 import { ingestOrder } from '../../shared/pipeline/ingest.ts';
-import { deleteCustomer, deleteTenant } from '../../shared/store/deletion.ts';
+import { deleteCustomer } from '../../shared/store/deletion.ts';
+import { deleteShop } from '../../shared/store/shop-deletion.ts';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { findCustomers, partitionItems, resolveCustomer } from '../../shared/store/identities.ts';
 import { keys } from '../../shared/store/keys.ts';
@@ -111,10 +112,19 @@ export async function handleTopic(
       for (const id of ids) await deleteCustomer(store, tenant.tenantId, id);
       return { action: `deleted ${ids.length} customer(s)` };
     }
-    case 'shop/redact':
+    case 'shop/redact': {
       sameShop(tenant, parseShopRedact(payload));
-      await deleteTenant(store, tenant.tenantId);
-      return { action: 'tenant deleted' };
+      // A workspace that also links an org keeps that side; its joined customers are rescored without the shop.
+      const deletion = await deleteShop(store, tenant);
+      for (const customerId of deletion.customersToRescore)
+        await ctx.enqueue({ tenantId: tenant.tenantId, customerId });
+      return {
+        action:
+          deletion.deleted === 'workspace'
+            ? 'tenant deleted'
+            : `shop deleted: ${deletion.customersDeleted.length} customer(s) deleted, ${deletion.customersToRescore.length} rescored`,
+      };
+    }
     case 'customers/data_request': {
       const request = sameShop(tenant, parseDataRequest(payload));
       const ids = await findCustomers(store, tenant.tenantId, request.customer);
