@@ -161,7 +161,7 @@ const expectedGrants: Record<string, { sendsTo: string[]; index: boolean; parame
   },
   writeback: { sendsTo: [], index: false, parameters: [SHOPIFY_SECRET, ...SALESFORCE_SECRETS] },
   score: { sendsTo: ['WritebackQueue'], index: false, parameters: [] },
-  refit: { sendsTo: ['WritebackQueue'], index: true, parameters: [] },
+  refit: { sendsTo: ['RefitQueue'], index: false, parameters: [] },
   refitRequests: { sendsTo: ['WritebackQueue'], index: true, parameters: [] },
   dashboardPage: { sendsTo: [], index: false, parameters: [] },
   dashboardApi: { sendsTo: ['RefitQueue'], index: true, parameters: [SHOPIFY_SECRET] },

@@ -2,8 +2,8 @@
  * The JSON API behind the dashboard in the Shopify admin:
  *   GET /api/dashboard  the shop's tenant report (figures, histogram, segments, changes)
  *   GET /api/settings   the settings the merchant can edit
- *   PUT /api/settings   save them (zod-validated, 400 on bad input), then queue a refit so every
- *                       customer is rescored with them
+ *   PUT /api/settings   save them (zod-validated, 400 on bad input), then ask for a refit so every
+ *                       customer is rescored with them (coalesced: none queued while one is pending)
  *   GET /api/data-requests       the customers/data_request exports not yet expired (30 days)
  *   GET /api/data-requests/{id}  one of them, as a JSON download for the merchant to pass on
  * Every request carries the App Bridge session token (`Authorization: Bearer …`); the shop comes from
@@ -19,29 +19,30 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type { SessionTokenClaims } from '../integrations/shopify/session-token.ts';
 import { SessionTokenError, bearerToken, verifySessionToken } from '../integrations/shopify/session-token.ts';
 import { createShopifyApp, shopifySettingsFromEnv } from '../integrations/shopify/shopify-app.ts';
-import type { EnqueueRefit, RefitRequest } from '../shared/pipeline/messages.ts';
+import type { EnqueueRefit } from '../shared/pipeline/messages.ts';
+import { requestRefit as queueRefit } from '../shared/pipeline/request-refit.ts';
 import type { TenantReport } from '../shared/report/tenant-report.ts';
 import { tenantReport } from '../shared/report/tenant-report.ts';
 import type { Store } from '../shared/store/store.ts';
 import type { DataExportSummary } from '../shared/store/data-exports.ts';
 import { getDataExport, listDataExports } from '../shared/store/data-exports.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
-import { getTenant, putTenant, tenantIdFor } from '../shared/store/tenants.ts';
+import { getTenant, saveTenantSettings, tenantIdFor } from '../shared/store/tenants.ts';
 import type { DashboardSettings } from './dashboard-settings.ts';
 import { DashboardSettingsSchema, dashboardSettingsOf } from './dashboard-settings.ts';
 import { json, rawBody } from './http.ts';
 import { lazy } from './lazy.ts';
-import { sqsSender } from './sqs-sender.ts';
+import { refitSender } from './sqs-sender.ts';
 
 export interface DashboardApiDeps {
   shopify: Shopify;
   store: Store;
   logger: Logger;
-  /** Where a saved settings change asks for its rescore: the refit queue. */
+  /** Where a saved settings change asks for its rescore: the refit queue (sent to only when none is pending). */
   requestRefit: EnqueueRefit;
+  now?: () => number;
   /** The figures (shared/report); a dependency so the handler stays a thin edge. */
   report?: (store: Store, tenantId: string) => Promise<TenantReport>;
-  now?: () => number;
 }
 
 /** What GET /api/dashboard answers: the page renders this and nothing else. */
@@ -187,11 +188,14 @@ export function createDashboardApiHandler(deps: DashboardApiDeps) {
       logger.warn('settings refused', { tenantId, issues });
       return json(400, { error: 'invalid settings', issues }, PRIVATE);
     }
-    const saved = await putTenant(store, { ...tenant, ...parsed.data });
-    const request: RefitRequest = { tenantId };
+    // Only the dashboard's own fields, as one conditional update: a save from this (possibly stale) read
+    // must not write back the rest of the tenant, such as an outbound token rotated meanwhile.
+    const saved = await saveTenantSettings(store, tenantId, parsed.data);
     let rescore: SettingsResponse['rescore'] = 'queued';
+    let refit: 'queued' | 'pending' | undefined;
     try {
-      await requestRefit(request);
+      // Coalesced: while a queued refit has not started, it will read these settings; no second message.
+      refit = await queueRefit(store, tenantId, requestRefit, now());
     } catch (error) {
       // The settings are saved either way; the nightly refit applies them if the queue is unreachable now.
       rescore = 'nightly';
@@ -200,7 +204,7 @@ export function createDashboardApiHandler(deps: DashboardApiDeps) {
         reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
       });
     }
-    logger.info('settings saved', { tenantId, settings: parsed.data, rescore });
+    logger.info('settings saved', { tenantId, settings: parsed.data, rescore, refit });
     const body: SettingsResponse = { shop: claims.shop, settings: dashboardSettingsOf(saved), rescore };
     return json(200, body, PRIVATE);
   };
@@ -214,7 +218,7 @@ export const handler = middy(
       shopify: createShopifyApp(await shopifySettingsFromEnv()),
       store: storeFromEnv(),
       logger,
-      requestRefit: sqsSender<RefitRequest>(process.env.CLV_REFIT_QUEUE_URL, 'CLV_REFIT_QUEUE_URL'),
+      requestRefit: refitSender(),
     }),
   ),
 ).use(injectLambdaContext(logger));

@@ -1,5 +1,5 @@
 /** Sends a JSON message to an SQS queue: how handlers enqueue work in AWS. */
-import type { WritebackMessage } from '../shared/pipeline/messages.ts';
+import type { RefitRequest, WritebackMessage } from '../shared/pipeline/messages.ts';
 import { randomUUID } from 'node:crypto';
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 
@@ -51,4 +51,13 @@ export function sqsSender<M>(
 export const writebackSender = () =>
   sqsSender<WritebackMessage>(process.env.CLV_WRITEBACK_QUEUE_URL, 'CLV_WRITEBACK_QUEUE_URL', {
     groupBy: (m) => `${m.tenantId}#${m.target}`,
+  });
+
+/**
+ * The refit queue: FIFO, one group per tenant, so a tenant's refits run one after another and a refit
+ * queued by a save during a running one starts only after it, with the new settings.
+ */
+export const refitSender = () =>
+  sqsSender<RefitRequest>(process.env.CLV_REFIT_QUEUE_URL, 'CLV_REFIT_QUEUE_URL', {
+    groupBy: (m) => m.tenantId,
   });

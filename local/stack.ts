@@ -214,9 +214,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         onDeadLetter,
         onError,
       }),
-      // Refits asked for by a settings save on the dashboard.
+      // Refits, one tenant a message: asked for by a settings save or the nightly refit's fan-out.
       refit: new QueueConsumer(handlerOf('../functions/refit-requests.ts'), {
-        name: 'clv-refit',
+        name: 'clv-refit.fifo',
+        fifo: true,
         batchSize: 1,
         maxReceiveCount: 3,
         onDeadLetter,
@@ -236,7 +237,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       CLV_SCORE_QUEUE_URL: sqs.queueUrl('clv-score'),
       CLV_WRITEBACK_QUEUE_URL: sqs.queueUrl('clv-writeback.fifo'),
       CLV_BACKFILL_QUEUE_URL: sqs.queueUrl('clv-backfill'),
-      CLV_REFIT_QUEUE_URL: sqs.queueUrl('clv-refit'),
+      CLV_REFIT_QUEUE_URL: sqs.queueUrl('clv-refit.fifo'),
       AWS_REGION: 'us-east-1',
       // Local endpoints only; these keep the SDK's credential chain from looking for real ones.
       AWS_ACCESS_KEY_ID: 'local',

@@ -15,7 +15,7 @@ import {
 } from '../../integrations/salesforce/login-hosts.ts';
 import { issueOutboundToken, OUTBOUND_TOKEN_PARAM } from '../../integrations/salesforce/outbound-token.ts';
 import { storeFromEnv } from '../../shared/store/store.ts';
-import type { TenantSettings } from '../../shared/store/tenants.ts';
+import type { TenantFields, TenantSettings } from '../../shared/store/tenants.ts';
 import { getTenant, putTenant, TenantNotFoundError } from '../../shared/store/tenants.ts';
 import type { Values } from '../options.ts';
 import { stringOption } from '../options.ts';
@@ -57,25 +57,34 @@ export async function salesforceLink(values: Values): Promise<string> {
   const currency = stringOption(values, 'currency') ?? existing?.currency;
   if (!currency) throw new UsageError(`workspace ${tenantId} is new: give its --currency`);
   // A workspace keeps its token across relinks (its deployed endpoint keeps working) unless a new one is asked for.
-  const fresh =
-    !existing?.salesforceOutboundTokenHash || values['new-outbound-token'] === true
-      ? issueOutboundToken()
-      : null;
-  const tenant = await putTenant(store, {
-    ...(existing ?? {}),
-    ...(fresh ? { salesforceOutboundTokenHash: fresh.hash } : {}),
-    tenantId,
-    currency,
-    salesforceOrgId: required(values, 'org-id'),
-    salesforceGrain: grain,
-    salesforce: {
-      loginUrl,
-      clientId: required(values, 'client-id'),
-      flow,
-      ...(username ? { username } : {}),
-      sandbox,
+  const rotate = values['new-outbound-token'] === true;
+  const fresh = !existing?.salesforceOutboundTokenHash || rotate ? issueOutboundToken() : null;
+  // Only the link's own fields are written (merged into an existing workspace), so a settings save or
+  // a shop install meanwhile is kept. A first token is written only where none is stored by then.
+  const keepExisting: (keyof TenantFields)[] = [
+    ...(stringOption(values, 'currency') ? [] : (['currency'] as const)),
+    ...(rotate ? [] : (['salesforceOutboundTokenHash'] as const)),
+  ];
+  const tenant = await putTenant(
+    store,
+    {
+      ...(fresh ? { salesforceOutboundTokenHash: fresh.hash } : {}),
+      tenantId,
+      currency,
+      salesforceOrgId: required(values, 'org-id'),
+      salesforceGrain: grain,
+      salesforce: {
+        loginUrl,
+        clientId: required(values, 'client-id'),
+        flow,
+        ...(username ? { username } : {}),
+        sandbox,
+      },
     },
-  });
+    { keepExisting },
+  );
+  // Another link issued the first token meanwhile: this one was not stored, so it is not shown.
+  const issued = fresh && tenant.salesforceOutboundTokenHash === fresh.hash ? fresh : null;
   // The history import runs in AWS: ask for it on the deployed backfill queue when one is named.
   const queueUrl = process.env.CLV_BACKFILL_QUEUE_URL;
   if (queueUrl) await sqsSender(queueUrl, 'CLV_BACKFILL_QUEUE_URL')({ tenantId, source: 'salesforce' });
@@ -85,9 +94,9 @@ export async function salesforceLink(values: Values): Promise<string> {
       ? [`The JWT is posted to ${loginUrl} with the audience ${jwtAudience({ loginUrl, sandbox })}.`]
       : []),
     `Set ${flow === 'jwt-bearer' ? 'SALESFORCE_PRIVATE_KEY' : 'SALESFORCE_CLIENT_SECRET'} where the functions run.`,
-    fresh
+    issued
       ? `Outbound messages must carry this workspace's token (shown only now; only its hash is stored): deploy with\n` +
-        `  clv salesforce setup --endpoint 'https://YOUR_API/salesforce/outbound?${OUTBOUND_TOKEN_PARAM}=${fresh.token}'`
+        `  clv salesforce setup --endpoint 'https://YOUR_API/salesforce/outbound?${OUTBOUND_TOKEN_PARAM}=${issued.token}'`
       : 'The outbound token is unchanged (--new-outbound-token issues a new one; then deploy setup again).',
     queueUrl
       ? 'The order history import is queued.'

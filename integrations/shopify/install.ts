@@ -66,11 +66,13 @@ export async function completeInstall(deps: InstallDeps, session: Session): Prom
   if (existing) tenant = await getTenant(deps.store, existing);
   else {
     const { shop } = await client.request<{ shop: { currencyCode: string } }>(SHOP_INFO);
-    tenant = await putTenant(deps.store, {
-      tenantId: tenantIdForShop(session.shop),
-      shopifyShop: session.shop,
-      currency: shop.currencyCode,
-    });
+    // The workspace may exist already (Salesforce linked under this id first, as the README suggests):
+    // the shop is merged into it, keeping its org link, outbound token, settings and currency.
+    tenant = await putTenant(
+      deps.store,
+      { tenantId: tenantIdForShop(session.shop), shopifyShop: session.shop, currency: shop.currencyCode },
+      { keepExisting: ['currency'] },
+    );
   }
   await saveSession(deps.store, tenant.tenantId, session);
   const definitions = await createMetafieldDefinitions(client);

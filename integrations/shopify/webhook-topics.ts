@@ -8,7 +8,8 @@ import { logCustomerId } from '../../shared/log-ids.ts';
 import type { Enqueue } from '../../shared/pipeline/messages.ts';
 import { ingestOrder } from '../../shared/pipeline/ingest.ts';
 import { deleteDataExportsOf, putDataExport } from '../../shared/store/data-exports.ts';
-import { deleteCustomer, deleteTenant } from '../../shared/store/deletion.ts';
+import { deleteCustomer } from '../../shared/store/deletion.ts';
+import { deleteShop } from '../../shared/store/shop-deletion.ts';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   findCustomers,
@@ -67,8 +68,8 @@ export interface TopicOutcome {
   exportId?: string;
 }
 
-/** The outcome as a log line gives it: the customer by log id only, and no data request's data. */
-export function loggedOutcome({ customerId, data: _data, ...rest }: TopicOutcome): Record<string, unknown> {
+/** The outcome as a log line gives it: the customer by log id only. */
+export function loggedOutcome({ customerId, ...rest }: TopicOutcome): Record<string, unknown> {
   return { ...rest, ...(customerId ? { customer: logCustomerId(customerId) } : {}) };
 }
 
@@ -132,10 +133,19 @@ export async function handleTopic(
       await deleteDataExportsOf(store, tenant.tenantId, ids);
       return { action: `deleted ${ids.length} customer(s)` };
     }
-    case 'shop/redact':
+    case 'shop/redact': {
       sameShop(tenant, parseShopRedact(payload));
-      await deleteTenant(store, tenant.tenantId);
-      return { action: 'tenant deleted' };
+      // A workspace that also links an org keeps that side; its joined customers are rescored without the shop.
+      const deletion = await deleteShop(store, tenant);
+      for (const customerId of deletion.customersToRescore)
+        await ctx.enqueue({ tenantId: tenant.tenantId, customerId });
+      return {
+        action:
+          deletion.deleted === 'workspace'
+            ? 'tenant deleted'
+            : `shop deleted: ${deletion.customersDeleted.length} customer(s) deleted, ${deletion.customersToRescore.length} rescored`,
+      };
+    }
     case 'customers/data_request': {
       // Shopify forwards no webhook response: the data is stored as an export the merchant downloads
       // from the dashboard. A failed write throws (5xx), so Shopify retries; the retry rewrites it.

@@ -19,8 +19,14 @@ export const WritebackMessageSchema = z.object({
 export type WritebackMessage = z.infer<typeof WritebackMessageSchema>;
 export type EnqueueWriteback = (message: WritebackMessage) => Promise<void>;
 
-/** Asks for a tenant's refit and rescore outside the nightly schedule: after its settings changed. */
-export const RefitRequestSchema = z.object({ tenantId: z.string().min(1) });
+/**
+ * Asks for a tenant's refit and rescore: after its settings changed, or from the nightly schedule.
+ * `requestId` names the tenant's coalescing marker (shared/store/refit-requests.ts) the refit claims.
+ */
+export const RefitRequestSchema = z.object({
+  tenantId: z.string().min(1),
+  requestId: z.string().min(1).optional(),
+});
 export type RefitRequest = z.infer<typeof RefitRequestSchema>;
 export type EnqueueRefit = (message: RefitRequest) => Promise<void>;
 

@@ -3,9 +3,10 @@
  * with the settings the engine scores by. Validated with zod on the way in and
  * on the way out, so a hand-edited item cannot score with nonsense.
  */
-import { PermanentError } from '../errors.ts';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { PermanentError, TransientError } from '../errors.ts';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { cancellationCodes, failedOnCondition } from './dynamo-errors.ts';
 import * as z from 'zod';
 import { keys } from './keys.ts';
 import { queryAll } from './query.ts';
@@ -69,6 +70,12 @@ export const TenantSettingsSchema = z.object({
 
 export type TenantSettings = z.infer<typeof TenantSettingsSchema>;
 
+/** The tenant item's key, without its index attributes (for Get and Update). */
+export function tenantKey(tenantId: string): { pk: string; sk: string } {
+  const { pk, sk } = keys.tenant(tenantId);
+  return { pk, sk };
+}
+
 export class TenantNotFoundError extends PermanentError {
   override name = 'TenantNotFoundError';
   constructor(message: string) {
@@ -76,46 +83,185 @@ export class TenantNotFoundError extends PermanentError {
   }
 }
 
+/** Settings a caller may write to an existing tenant: everything but its id. */
+export type TenantFields = Omit<z.input<typeof TenantSettingsSchema>, 'tenantId'>;
+
+export interface PutTenantOptions {
+  /**
+   * Fields written only where the existing tenant has none (a new one gets them all): an install's
+   * currency must not overwrite the one a workspace linked to Salesforce first was created with.
+   */
+  keepExisting?: readonly (keyof TenantFields)[];
+}
+
+/**
+ * Creates the tenant, or merges the fields given into the one that exists: never an unconditional
+ * replace, so linking a shop to a workspace that already links an org (or the reverse) keeps the
+ * other side's link, its outbound token hash and the merchant's settings. A shop or an org belongs to
+ * one tenant: linking it to a second one is refused (TenantRouteConflictError).
+ */
 export async function putTenant(
   store: Store,
   settings: z.input<typeof TenantSettingsSchema>,
+  options: PutTenantOptions = {},
 ): Promise<TenantSettings> {
   const tenant = TenantSettingsSchema.parse(settings);
-  await store.doc
-    .send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: store.table,
-              Item: { ...keys.tenant(tenant.tenantId), kind: 'tenant', settings: tenant },
-            },
-          },
-          { Put: { TableName: store.table, Item: { ...keys.registry(tenant.tenantId), kind: 'registry' } } },
-          // A shop or an org belongs to one tenant: linking it to a second one is refused.
-          ...routes(tenant).map((Item) => ({
-            Put: {
-              TableName: store.table,
-              Item,
-              ConditionExpression: 'attribute_not_exists(pk) OR tenantId = :t',
-              ExpressionAttributeValues: { ':t': tenant.tenantId },
-            },
-          })),
-        ],
-      }),
-    )
-    .catch((error: unknown) => {
-      if (error instanceof TransactionCanceledException)
-        throw new TenantRouteConflictError(
-          `${tenant.shopifyShop ?? ''} ${tenant.salesforceOrgId ?? ''} is already linked to another tenant: unlink it there first`.trim(),
-        );
-      throw error;
-    });
-  return tenant;
+  const routeItems = routes(tenant);
+  const routePuts = routeItems.map((Item) => ({
+    Put: {
+      TableName: store.table,
+      Item,
+      ConditionExpression: 'attribute_not_exists(pk) OR tenantId = :t',
+      ExpressionAttributeValues: { ':t': tenant.tenantId },
+    },
+  }));
+  const registry = {
+    Put: { TableName: store.table, Item: { ...keys.registry(tenant.tenantId), kind: 'registry' } },
+  };
+  const created = await transact(store, tenant, [
+    {
+      Put: {
+        TableName: store.table,
+        Item: { ...keys.tenant(tenant.tenantId), kind: 'tenant', settings: tenant },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    registry,
+    ...routePuts,
+  ]);
+  if (created === 'created') return tenant;
+  // The tenant exists: only the fields the caller named are written, each as its own attribute path.
+  const { tenantId, ...given } = settings;
+  const update = settingsUpdate(given, options.keepExisting ?? []);
+  const merged = await transact(store, tenant, [
+    {
+      Update: {
+        TableName: store.table,
+        Key: tenantKey(tenantId),
+        ...update,
+        ConditionExpression: 'attribute_exists(settings)',
+      },
+    },
+    registry,
+    ...routePuts,
+  ]);
+  // Deleted between the two writes (a shop redact): created again on the next try.
+  if (merged !== 'created')
+    throw new TenantChangedError(`tenant "${tenantId}" changed while it was saved: retry`);
+  return getTenant(store, tenantId);
 }
 
-export class TenantRouteConflictError extends Error {
+/** A tenant deleted between its creation being refused and the merge: transient, a retry creates it. */
+export class TenantChangedError extends TransientError {
+  override name = 'TenantChangedError';
+}
+
+/**
+ * Runs a tenant write whose first item carries the tenant's condition: 'created' when it committed,
+ * 'tenant condition failed' when only that condition refused it. A route condition failing is a
+ * route linked elsewhere; any other cancellation (a conflict, throttling) is rethrown to be retried.
+ */
+async function transact(
+  store: Store,
+  tenant: TenantSettings,
+  TransactItems: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>,
+): Promise<'created' | 'tenant condition failed'> {
+  try {
+    await store.doc.send(new TransactWriteCommand({ TransactItems }));
+    return 'created';
+  } catch (error) {
+    if (!failedOnCondition(error)) throw error;
+    const codes = cancellationCodes(error)!;
+    if (codes.slice(2).includes('ConditionalCheckFailed'))
+      throw new TenantRouteConflictError(
+        `${tenant.shopifyShop ?? ''} ${tenant.salesforceOrgId ?? ''} is already linked to another tenant: unlink it there first`.trim(),
+      );
+    return 'tenant condition failed';
+  }
+}
+
+/**
+ * An UpdateItem expression setting each given field of the tenant's settings map (and removing the
+ * ones given as undefined), leaving every other attribute (the other CRM's link, the token hash, a
+ * pending refit request) as it is. Each value is validated by the field's own schema.
+ */
+export function settingsUpdate(
+  fields: Partial<Record<keyof TenantFields, unknown>>,
+  keepExisting: readonly (keyof TenantFields)[] = [],
+): {
+  UpdateExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, unknown>;
+} {
+  const shape = TenantSettingsSchema.shape;
+  const names: Record<string, string> = { '#settings': 'settings' };
+  const values: Record<string, unknown> = {};
+  const sets: string[] = [];
+  const removes: string[] = [];
+  Object.entries(fields).forEach(([field, value], i) => {
+    if (!(field in shape) || field === 'tenantId')
+      throw new PermanentError(`"${field}" is not a tenant setting`, { statusCode: 400 });
+    names[`#f${i}`] = field;
+    const path = `#settings.#f${i}`;
+    if (value === undefined) {
+      removes.push(path);
+      return;
+    }
+    values[`:v${i}`] = shape[field as keyof typeof shape].parse(value);
+    sets.push(
+      keepExisting.includes(field as keyof TenantFields)
+        ? `${path} = if_not_exists(${path}, :v${i})`
+        : `${path} = :v${i}`,
+    );
+  });
+  const clauses = [
+    ...(sets.length ? [`SET ${sets.join(', ')}`] : []),
+    ...(removes.length ? [`REMOVE ${removes.join(', ')}`] : []),
+  ];
+  if (!clauses.length) throw new PermanentError('no tenant setting to save', { statusCode: 400 });
+  return {
+    UpdateExpression: clauses.join(' '),
+    ExpressionAttributeNames: names,
+    ...(sets.length ? { ExpressionAttributeValues: values } : {}),
+  };
+}
+
+/**
+ * Saves some of a tenant's settings as one conditional partial update: only these attributes are
+ * written, so a save made from a stale read cannot undo what another writer changed meanwhile (a
+ * rotated outbound token, a linked org). Refused with TenantNotFoundError when the tenant is gone.
+ */
+export async function saveTenantSettings(
+  store: Store,
+  tenantId: string,
+  fields: Partial<TenantFields>,
+): Promise<TenantSettings> {
+  const update = settingsUpdate(fields);
+  try {
+    const out = await store.doc.send(
+      new UpdateCommand({
+        TableName: store.table,
+        Key: tenantKey(tenantId),
+        ...update,
+        ConditionExpression: 'attribute_exists(settings)',
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return TenantSettingsSchema.parse(out.Attributes?.settings);
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException)
+      throw new TenantNotFoundError(
+        `tenant "${tenantId}" does not exist: install the app or run setup first`,
+      );
+    throw error;
+  }
+}
+
+export class TenantRouteConflictError extends PermanentError {
   override name = 'TenantRouteConflictError';
+  constructor(message: string) {
+    super(message, { statusCode: 409 });
+  }
 }
 
 function routes(tenant: TenantSettings): Record<string, unknown>[] {
@@ -152,9 +298,8 @@ export async function listTenantIds(store: Store): Promise<string[]> {
 }
 
 export async function getTenant(store: Store, tenantId: string): Promise<TenantSettings> {
-  const { pk, sk } = keys.tenant(tenantId);
   const out = await store.doc.send(
-    new GetCommand({ TableName: store.table, Key: { pk, sk }, ConsistentRead: true }),
+    new GetCommand({ TableName: store.table, Key: tenantKey(tenantId), ConsistentRead: true }),
   );
   if (!out.Item)
     throw new TenantNotFoundError(`tenant "${tenantId}" does not exist: install the app or run setup first`);

@@ -304,7 +304,7 @@ describe('dashboard API', () => {
       });
       const stored = await getTenant(store, shopA.tenantId);
       expect(stored).toMatchObject({ ...valid, shopifyShop: shopA.shopifyShop, currency: 'USD' });
-      expect(refitRequests).toEqual([{ tenantId: shopA.tenantId }]);
+      expect(refitRequests).toEqual([{ tenantId: shopA.tenantId, requestId: expect.any(String) }]);
       expect(await tenantState(shopB)).toBe(otherBefore);
 
       const before = await scoresOf(store, shopA.tenantId);
