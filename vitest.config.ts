@@ -9,5 +9,8 @@ export default defineConfig({
     hookTimeout: 180_000,
     // One DynamoDB Local for the whole run; workers find it in CLV_DYNAMODB_ENDPOINT and CLV_TABLE.
     globalSetup: ['test/setup/dynamodb.ts'],
+    // The Salesforce sandbox's login URL is http://127.0.0.1:PORT (integrations/salesforce/login-hosts.ts);
+    // tests of the rule itself turn this off with vi.stubEnv.
+    env: { CLV_SALESFORCE_LOOPBACK_LOGIN: 'true' },
   },
 });

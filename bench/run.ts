@@ -7,15 +7,16 @@
  * latency, the embedded stack under load (BENCH_LOAD=deliveries:per-second,
  * default 5000:50), and the bundles. Results also go to bench/results/*.json.
  *
- * `npm run bench -- bundles` (or engine, refit, webhook, load, patterns; several
- * may be named) runs only those parts.
+ * `npm run bench -- bundles` (or engine, refit, webhook, outbound, load, patterns; several
+ * may be named) runs only those parts. `outbound`: the unauthenticated outbound
+ * message refusal (BENCH_OUTBOUND_RUNS, default 20).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { table } from '../cli/table.ts';
 
-const PARTS = ['engine', 'refit', 'webhook', 'load', 'bundles', 'patterns'] as const;
+const PARTS = ['engine', 'refit', 'webhook', 'outbound', 'load', 'bundles', 'patterns'] as const;
 const asked = process.argv.slice(2);
 const unknown = asked.filter((p) => !(PARTS as readonly string[]).includes(p));
 if (unknown.length) {
@@ -147,6 +148,62 @@ if (selected('webhook')) {
   );
   console.log('Shopify expects an answer within 5,000 ms.');
   writeFileSync(new URL('./results/webhook-ack.json', import.meta.url), `${JSON.stringify(ack, null, 2)}\n`);
+}
+
+if (selected('outbound')) {
+  // An unauthenticated 95 KB outbound message (1,000 namespaces over 20,000 elements) refused, one at a time.
+  process.stderr.write('bench: unauthenticated outbound message refusal…\n');
+  const refusal = JSON.parse(
+    execFileSync(
+      process.execPath,
+      [
+        fileURLToPath(new URL('./outbound-refusal.ts', import.meta.url)),
+        process.env.BENCH_OUTBOUND_RUNS ?? '20',
+      ],
+      { encoding: 'utf8' },
+    )
+      .trim()
+      .split('\n')
+      .pop() as string,
+  ) as Record<string, unknown>;
+  console.log(
+    table(
+      [
+        'body KB',
+        'refused median ms',
+        'CPU ms',
+        'GetItem ms',
+        'max ms',
+        'statuses',
+        'largest real KB',
+        'its median ms',
+        'peak RSS MiB',
+      ],
+      [
+        [
+          fmt((refusal.floodBytes as number) / 1024, 0),
+          fmt(refusal.unauthenticatedMedianMs, 1),
+          fmt(refusal.unauthenticatedCpuMedianMs, 1),
+          fmt(refusal.getItemMedianMs, 1),
+          fmt(refusal.unauthenticatedMaxMs, 1),
+          JSON.stringify(refusal.statuses),
+          fmt((refusal.largestMessageBytes as number) / 1024, 0),
+          fmt(refusal.largestMessageMedianMs, 0),
+          fmt(refusal.peakRssMiB, 0),
+        ],
+      ],
+    ),
+  );
+  console.log(
+    `Target: refused in < 50 ms (median) on ${String(refusal.machine)}, load average ${fmt(refusal.loadAverage, 1)}; ` +
+      'a refusal is one consistent GetItem (the GetItem column: its cost on this machine meanwhile). Callback URL check: ' +
+      `${fmt(refusal.urlCheckLongestMs, 3)} ms on the longest URL read, ${fmt(refusal.urlCheckHostileMs, 3)} ms ` +
+      `refusing a hostile one (the old pattern: ${fmt(refusal.oldPatternHostileMs, 0)} ms).`,
+  );
+  writeFileSync(
+    new URL('./results/outbound-refusal.json', import.meta.url),
+    `${JSON.stringify(refusal, null, 2)}\n`,
+  );
 }
 
 if (selected('load')) {

@@ -11,6 +11,7 @@
  */
 import { deploySalesforceSetup } from '../integrations/salesforce/setup.ts';
 import { salesforceConnection } from '../integrations/salesforce/connection.ts';
+import { LOOPBACK_LOGIN_SETTING } from '../integrations/salesforce/login-hosts.ts';
 import { issueOutboundToken, OUTBOUND_TOKEN_PARAM } from '../integrations/salesforce/outbound-token.ts';
 import { storeFromEnv, type Store } from '../shared/store/store.ts';
 import { putTenant, type TenantSettings } from '../shared/store/tenants.ts';
@@ -102,6 +103,8 @@ export async function startLocalWorld(
         clientSecret: settings.salesforceClientSecret,
       });
       stops.push(() => salesforce!.stop());
+      // Its login URL is http://127.0.0.1:PORT: allowed for this stack's functions and commands only.
+      process.env[LOOPBACK_LOGIN_SETTING] = 'true';
       options.seed?.({ shopify, salesforce });
       // The functions reach the sandboxes instead of https://{shop} (integrations/shopify/transport.ts).
       process.env.SHOPIFY_ADMIN_ORIGIN = shopify.origin;

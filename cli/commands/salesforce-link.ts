@@ -11,12 +11,18 @@ import { sqsSender } from '../../functions/sqs-sender.ts';
 import {
   clientCredentialsUrlProblem,
   jwtAudience,
+  loginUrlProblem,
   looksLikeSandbox,
 } from '../../integrations/salesforce/login-hosts.ts';
 import { issueOutboundToken, OUTBOUND_TOKEN_PARAM } from '../../integrations/salesforce/outbound-token.ts';
 import { storeFromEnv } from '../../shared/store/store.ts';
 import type { TenantFields, TenantSettings } from '../../shared/store/tenants.ts';
-import { getTenant, putTenant, TenantNotFoundError } from '../../shared/store/tenants.ts';
+import {
+  dropOutboundTokenRoute,
+  getTenant,
+  putTenant,
+  TenantNotFoundError,
+} from '../../shared/store/tenants.ts';
 import type { Values } from '../options.ts';
 import { stringOption } from '../options.ts';
 import { UsageError } from '../usage-error.ts';
@@ -40,6 +46,8 @@ export async function salesforceLink(values: Values): Promise<string> {
   } catch {
     throw new UsageError(`--login-url must be a URL (the org's My Domain URL), got "${loginUrl}"`);
   }
+  const hostProblem = loginUrlProblem(loginUrl);
+  if (hostProblem) throw new UsageError(`--login-url: ${hostProblem}`);
   const problem = flow === 'client-credentials' ? clientCredentialsUrlProblem(loginUrl) : undefined;
   if (problem) throw new UsageError(`--login-url: ${problem}`);
   // A sandbox's JWT audience is test.salesforce.com; its My Domain URL usually says it is one.
@@ -85,6 +93,9 @@ export async function salesforceLink(values: Values): Promise<string> {
   );
   // Another link issued the first token meanwhile: this one was not stored, so it is not shown.
   const issued = fresh && tenant.salesforceOutboundTokenHash === fresh.hash ? fresh : null;
+  // The revoked token's route goes too (the tenant's new hash already refuses it; this keeps the table tidy).
+  const revoked = issued && existing?.salesforceOutboundTokenHash;
+  if (revoked) await dropOutboundTokenRoute(store, revoked, tenantId);
   // The history import runs in AWS: ask for it on the deployed backfill queue when one is named.
   const queueUrl = process.env.CLV_BACKFILL_QUEUE_URL;
   if (queueUrl) await sqsSender(queueUrl, 'CLV_BACKFILL_QUEUE_URL')({ tenantId, source: 'salesforce' });

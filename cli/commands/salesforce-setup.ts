@@ -9,7 +9,7 @@ import type { SalesforceSetupResult } from '../../integrations/salesforce/setup.
 import type { Values } from '../options.ts';
 import { stringOption } from '../options.ts';
 import { UsageError } from '../usage-error.ts';
-import { clientCredentialsUrlProblem } from '../../integrations/salesforce/login-hosts.ts';
+import { clientCredentialsUrlProblem, loginUrlProblem } from '../../integrations/salesforce/login-hosts.ts';
 import { OUTBOUND_TOKEN_PARAM } from '../../integrations/salesforce/outbound-token.ts';
 
 export const SALESFORCE_SETUP_HELP = `clv salesforce setup --endpoint URL [--integration-user USERNAME] [--json]
@@ -57,6 +57,8 @@ async function connect(values: Values, version: string): Promise<Connection> {
   if (!clientId) throw new UsageError('--login-url needs --client-id (the connected app consumer key)');
   if (!clientSecret)
     throw new UsageError('--login-url needs the consumer secret in SALESFORCE_CLIENT_SECRET');
+  const hostProblem = loginUrlProblem(loginUrl!);
+  if (hostProblem) throw new UsageError(`--login-url: ${hostProblem}`);
   const problem = clientCredentialsUrlProblem(loginUrl!);
   if (problem) throw new UsageError(`--login-url: ${problem}`);
   const conn = new jsforce.Connection({ oauth2: { loginUrl, clientId, clientSecret }, version });

@@ -17,9 +17,9 @@ import type { SalesforceSecrets, SecretSource } from './secrets.ts';
 import type { TokenRequestOptions } from './token.ts';
 import { requestAccessToken } from './token.ts';
 
-export class SalesforceNotConfiguredError extends Error {
-  override name = 'SalesforceNotConfiguredError';
-}
+// In salesforce-errors.ts, so code that only classifies errors need not load jsforce with this module.
+import { SalesforceNotConfiguredError } from './salesforce-errors.ts';
+export { SalesforceNotConfiguredError } from './salesforce-errors.ts';
 
 export { SalesforceAuthError, SalesforceLoginUnavailableError } from './token.ts';
 

@@ -68,3 +68,61 @@ export function clientCredentialsUrlProblem(loginUrl: string): string | undefine
   if (!host || !GENERIC_LOGIN_HOSTS.has(host)) return undefined;
   return `the client credentials flow works only on the org's My Domain URL (https://yourorg.my.salesforce.com, or https://yourorg--sandbox.sandbox.my.salesforce.com for a sandbox), not ${host}, where Salesforce refuses it ("request not supported on this domain"): give the My Domain URL from Setup › My Domain as the login URL`;
 }
+
+/**
+ * The org's My Domain login host, by Salesforce Help ("My Domain URL
+ * Formats", "Partitioned Domains") and the OrgDomainLog object's
+ * DomainPartition values (Tooling API): `MyDomainName.my.salesforce.com` for
+ * production (Government Cloud orgs too), and, with partitioned domains, a
+ * word for the org type before `.my.salesforce.com`:
+ * `MyDomainName--SandboxName.sandbox.my.salesforce.com`,
+ * `MyDomainName-dev-ed.develop.my.salesforce.com`, `….scratch.`, `….demo.`,
+ * `….patch.`, `….trailblaze.` (Trailhead playgrounds), `….free.`. Sandboxes
+ * without enhanced domains are `MyDomainName--SandboxName.my.salesforce.com`.
+ * Labels are DNS labels (letters, digits, hyphens; 63 at most).
+ */
+const MY_DOMAIN_HOST =
+  /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.(?:sandbox|develop|scratch|demo|patch|trailblaze|free))?\.my\.salesforce\.com$/;
+
+/** Hosts a login URL on this machine may name when the loopback allowance is on: the sandbox listens there. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * The setting that lets a login URL be http:// on this machine's loopback
+ * address, where the local stack's and the tests' Salesforce sandbox listens
+ * (test/sandbox/salesforce). serverless.yml passes it to the local stage only
+ * (every AWS stage gets it empty), and even set it reaches nothing but the
+ * machine itself.
+ */
+export const LOOPBACK_LOGIN_SETTING = 'CLV_SALESFORCE_LOOPBACK_LOGIN';
+
+/**
+ * Why a login URL may not be used, or undefined when it may: both flows post
+ * the one client secret or private key's assertion to it, so it must be https
+ * on a host Salesforce serves logins from (login.salesforce.com,
+ * test.salesforce.com or a My Domain), on the default port, with no
+ * credentials, query or path beyond "/".
+ */
+export function loginUrlProblem(
+  loginUrl: string,
+  env: Record<string, string | undefined> = process.env,
+): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(loginUrl);
+  } catch {
+    return `"${loginUrl}" is not a URL: give the org's My Domain URL (https://yourorg.my.salesforce.com)`;
+  }
+  const host = url.hostname.toLowerCase();
+  if (env[LOOPBACK_LOGIN_SETTING] === 'true' && LOOPBACK_HOSTS.has(host) && url.protocol === 'http:')
+    return url.username || url.password || url.search || url.hash || url.pathname !== '/'
+      ? 'a sandbox login URL is its origin only (http://127.0.0.1:PORT)'
+      : undefined;
+  if (url.protocol !== 'https:')
+    return `the login URL must be https (the client secret or signed assertion is posted to it), not ${url.protocol.replace(':', '')}`;
+  if (url.username || url.password || url.port || url.search || url.hash || url.pathname !== '/')
+    return 'the login URL is an origin only (https://yourorg.my.salesforce.com): no port, user, path or query';
+  if (!GENERIC_LOGIN_HOSTS.has(host) && !MY_DOMAIN_HOST.test(host))
+    return `${host} is not a Salesforce login host: give the org's My Domain URL from Setup › My Domain (https://yourorg.my.salesforce.com, https://yourorg--uat.sandbox.my.salesforce.com, …) or login.salesforce.com / test.salesforce.com`;
+  return undefined;
+}

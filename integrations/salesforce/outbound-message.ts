@@ -27,6 +27,22 @@ const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
 /** The WSDL's `maxOccurs="100"`. */
 export const MAX_NOTIFICATIONS = 100;
 
+/**
+ * Bounds on the XML's shape, checked before anything is built: the
+ * outbound message clv-sync deploys sends 8 fields a notification, and
+ * Salesforce declares a handful of namespaces on the envelope plus `xmlns:sf`
+ * on each sObject. Room is left for fields an admin adds to the action.
+ */
+export const MAX_FIELDS_PER_NOTIFICATION = 50;
+/** Tags (`<`) in the body: each notification's elements opened and closed, and the envelope's. */
+export const MAX_TAGS = 64 + MAX_NOTIFICATIONS * 2 * (MAX_FIELDS_PER_NOTIFICATION + 4);
+/** `xmlns` declarations: the envelope's and one per sObject, twice over. */
+export const MAX_NAMESPACE_DECLARATIONS = 16 + 2 * MAX_NOTIFICATIONS;
+/** Attributes of one element: an sObject has two (`xsi:type`, `xmlns:sf`), the envelope three or four. */
+export const MAX_ATTRIBUTES_PER_ELEMENT = 16;
+/** Nesting: Envelope › Body › notifications › Notification › sObject › field › a compound field's part. */
+export const MAX_DEPTH = 32;
+
 export interface OutboundNotification {
   /** The notification's id (`04l…`): the same on every retry of it, so the dedupe key. */
   id: string;
@@ -73,7 +89,7 @@ const parser = new XMLParser({
   ignoreDeclaration: true,
   ignorePiTags: true,
   allowBooleanAttributes: false,
-  maxNestedTags: 32,
+  maxNestedTags: MAX_DEPTH,
 });
 
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
@@ -95,16 +111,51 @@ function decodeText(text: string): string {
   });
 }
 
+/** Occurrences of `needle` in `text`, counting no further than `limit + 1`. */
+function occurrences(text: string, needle: string, limit: number): number {
+  let count = 0;
+  for (let at = text.indexOf(needle); at !== -1 && count <= limit; at = text.indexOf(needle, at + 1)) count++;
+  return count;
+}
+
+/**
+ * Refuses a body shaped unlike any outbound message before it is parsed: one
+ * pass of indexOf per bound, so a body built to be expensive (thousands of
+ * namespace declarations over thousands of elements) costs its length once.
+ */
+function checkShape(xml: string): void {
+  const tags = occurrences(xml, '<', MAX_TAGS);
+  if (tags > MAX_TAGS)
+    throw new OutboundMessageError(
+      `the body has over ${MAX_TAGS} tags: an outbound message of ${MAX_NOTIFICATIONS} notifications has far fewer`,
+    );
+  const declarations = occurrences(xml, 'xmlns', MAX_NAMESPACE_DECLARATIONS);
+  if (declarations > MAX_NAMESPACE_DECLARATIONS)
+    throw new OutboundMessageError(
+      `the body has over ${MAX_NAMESPACE_DECLARATIONS} namespace declarations: an outbound message declares a few`,
+    );
+}
+
 function toElement(node: OrderedNode, parentScope: Record<string, string>): Element | null {
   const name = Object.keys(node).find((k) => k !== ':@');
   if (name === undefined || name === '#text' || name === '#cdata') return null;
   const rawAttrs = (node[':@'] ?? {}) as Record<string, unknown>;
   const attrs: Record<string, string> = {};
-  const scope = { ...parentScope };
-  for (const [k, v] of Object.entries(rawAttrs)) {
+  const entries = Object.entries(rawAttrs);
+  if (entries.length > MAX_ATTRIBUTES_PER_ELEMENT)
+    throw new OutboundMessageError(
+      `<${name}> has ${entries.length} attributes: more than any outbound message`,
+    );
+  // Shared with the parent unless this element declares a namespace: copying it into every element made a
+  // body of many declarations over many elements cost their product.
+  let scope = parentScope;
+  for (const [k, v] of entries) {
     const value = decodeText(String(v));
-    if (k === 'xmlns') scope[''] = value;
-    else if (k.startsWith('xmlns:')) scope[k.slice(6)] = value;
+    if (k === 'xmlns' || k.startsWith('xmlns:')) {
+      if (scope === parentScope)
+        scope = Object.assign(Object.create(null) as Record<string, string>, parentScope);
+      scope[k === 'xmlns' ? '' : k.slice(6)] = value;
+    }
     attrs[k] = value;
   }
   const [prefix, local] = name.includes(':') ? (name.split(':', 2) as [string, string]) : ['', name];
@@ -167,6 +218,7 @@ export function parseOutboundMessage(xml: string): OutboundMessage {
   // XXE and entity expansion both need a document type declaration; a SOAP message never has one.
   if (/<!DOCTYPE/i.test(xml) || /<!ENTITY/i.test(xml))
     throw new OutboundMessageError('the message has a DOCTYPE: refused (SOAP messages have none)');
+  checkShape(xml);
   let nodes: OrderedNode[];
   try {
     nodes = parser.parse(xml, true) as OrderedNode[];
@@ -175,7 +227,9 @@ export function parseOutboundMessage(xml: string): OutboundMessage {
       cause: error,
     });
   }
-  const roots = nodes.map((n) => toElement(n, {})).filter((e): e is Element => e !== null);
+  // No prototype: a prefix named "constructor" is undeclared, not Object's.
+  const noBindings = Object.create(null) as Record<string, string>;
+  const roots = nodes.map((n) => toElement(n, noBindings)).filter((e): e is Element => e !== null);
   if (roots.length !== 1) throw new OutboundMessageError(`expected one root element, found ${roots.length}`);
   const envelope = roots[0]!;
   if (envelope.ns !== SOAP_ENV_NS || envelope.local !== 'Envelope')

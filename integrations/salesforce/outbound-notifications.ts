@@ -26,8 +26,10 @@ import type { ContactEmails } from './contact-emails.ts';
 import type { SalesforceOrderObject } from './order-from-salesforce.ts';
 import { readSalesforceRecord } from './order-from-salesforce.ts';
 import type { OutboundNotification } from './outbound-message.ts';
+import { SalesforceAuthError } from './token.ts';
 import {
   ForeignCurrencyError,
+  SalesforceNotConfiguredError,
   SalesforceOrderWithoutCustomerError,
   SalesforceRecordError,
 } from './salesforce-errors.ts';
@@ -41,9 +43,15 @@ export interface NotificationContext {
   concurrency?: number;
   /** Asks the org for the emails of Contacts not known yet (see contact-emails.ts); none: ids alone. */
   contactEmails?: ContactEmails;
+  /** Told when that lookup fails (for the log): how many Contacts it was for, and whether for good. */
+  onLookupFailure?: (error: unknown, detail: { contacts: number; refused: boolean }) => void;
 }
 
-type Context = NotificationContext & { emails: Map<string, string> };
+type Context = NotificationContext & {
+  emails: Map<string, string>;
+  /** New Contacts whose lookup failed for a reason that may pass: their notifications wait for the retry. */
+  awaitingLookup: ReadonlySet<string>;
+};
 
 export interface NotificationOutcome {
   notificationId: string;
@@ -52,9 +60,11 @@ export interface NotificationOutcome {
   /**
    * stored: a new or newer version; unchanged: this version or a newer one was already stored;
    * cancelled: a stored order stopped being a purchase; ignored: not a purchase, nothing stored;
-   * duplicate: this notification was handled before; rejected: unusable, see reason.
+   * duplicate: this notification was handled before; rejected: unusable, see reason;
+   * deferred: its new Contact's email could not be asked of the org (a failure that may pass): nothing is
+   * stored or recorded for it, and the message must not be acknowledged, so Salesforce sends it again.
    */
-  action: 'stored' | 'unchanged' | 'cancelled' | 'ignored' | 'duplicate' | 'rejected';
+  action: 'stored' | 'unchanged' | 'cancelled' | 'ignored' | 'duplicate' | 'rejected' | 'deferred';
   customerId?: string;
   reason?: string;
   /** The error's name, for rejections. */
@@ -79,16 +89,57 @@ export async function ingestNotifications(
   ctx: NotificationContext,
   notifications: readonly OutboundNotification[],
 ): Promise<NotificationOutcome[]> {
-  const emails = await emailsOfNewContacts(ctx, notifications);
-  return mapLimited(notifications, ctx.concurrency ?? 8, (n) => ingestNotification({ ...ctx, emails }, n));
+  const lookup = await emailsOfNewContacts(ctx, notifications);
+  return mapLimited(notifications, ctx.concurrency ?? 8, (n) =>
+    ingestNotification({ ...ctx, emails: lookup.emails, awaitingLookup: lookup.awaiting }, n),
+  );
 }
 
-/** The emails of the message's Contacts that no stored customer is known by yet: one lookup per message. */
-async function emailsOfNewContacts(
+/**
+ * Salesforce's answers that mean the integration user cannot read Contacts'
+ * emails at all (SOAP API Developer Guide, "ExceptionCode" and "StatusCode"):
+ * asking again cannot help, so such an org is treated like one clv-sync
+ * cannot call.
+ */
+const NO_CONTACT_ACCESS_CODES = new Set([
+  'INSUFFICIENT_ACCESS',
+  'INSUFFICIENT_ACCESS_OR_READONLY',
+  'INVALID_FIELD',
+  'INVALID_TYPE',
+  'API_DISABLED_FOR_ORG',
+]);
+
+/**
+ * Whether a failed lookup is for good: the org refused the login, has no
+ * login configured, or refuses the query itself. Anything else (the login
+ * service down, a dropped connection, a timeout, a limit) may pass.
+ */
+export function isLookupRefused(error: unknown): boolean {
+  if (error instanceof SalesforceAuthError || error instanceof SalesforceNotConfiguredError) return true;
+  return NO_CONTACT_ACCESS_CODES.has(String((error as { errorCode?: unknown } | null)?.errorCode));
+}
+
+export interface ContactLookup {
+  emails: Map<string, string>;
+  /** Contacts the lookup could not answer for yet. */
+  awaiting: ReadonlySet<string>;
+  /** The lookup's failure, when there was one: refused for good (ids alone) or may pass (awaiting). */
+  failure?: { error: unknown; refused: boolean };
+}
+
+/**
+ * The emails of the message's Contacts that no stored customer is known by yet: one lookup per message.
+ * A lookup that fails leaves the rest of the message unaffected: refused for good, those Contacts are
+ * known by id alone (as for an org clv-sync cannot call); failing for a reason that may pass, their
+ * notifications wait for Salesforce's redelivery of the message (the others are done by then, and skipped
+ * as duplicates).
+ */
+export async function emailsOfNewContacts(
   ctx: NotificationContext,
   notifications: readonly OutboundNotification[],
-): Promise<Map<string, string>> {
-  if (!ctx.contactEmails) return new Map();
+): Promise<ContactLookup> {
+  const none: ContactLookup = { emails: new Map(), awaiting: new Set() };
+  if (!ctx.contactEmails) return none;
   const contactIds = new Set<string>();
   for (const n of notifications) {
     if (!READ_OBJECTS.includes(n.sObjectType)) continue;
@@ -96,7 +147,7 @@ async function emailsOfNewContacts(
     try {
       reading = readSalesforceRecord(n.fields, n.sObjectType as SalesforceOrderObject, ctx.tenant);
     } catch {
-      continue; // rejected on its own when handled
+      continue; // the notification's own handling reads it again and decides by the error's class
     }
     const customer = reading.kind === 'purchase' ? reading.order.customer : undefined;
     if (customer?.salesforceContactId && !customer.email) contactIds.add(customer.salesforceContactId);
@@ -106,7 +157,18 @@ async function emailsOfNewContacts(
     const known = await findCustomers(ctx.store, ctx.tenant.tenantId, { salesforceContactId: id });
     if (!known.length) unknown.push(id);
   });
-  return unknown.length ? ctx.contactEmails(unknown) : new Map();
+  if (!unknown.length) return none;
+  try {
+    return { emails: await ctx.contactEmails(unknown), awaiting: new Set() };
+  } catch (error) {
+    const refused = isLookupRefused(error);
+    ctx.onLookupFailure?.(error, { contacts: unknown.length, refused });
+    return {
+      emails: new Map(),
+      awaiting: refused ? new Set() : new Set(unknown),
+      failure: { error, refused },
+    };
+  }
 }
 
 async function ingestNotification(
@@ -121,6 +183,8 @@ async function ingestNotification(
     recordId: notification.fields.Id ?? null,
   };
   if (await hasEvent(store, tenant.tenantId, eventId)) return { ...base, action: 'duplicate' };
+  if (awaitsLookup(ctx, notification))
+    return { ...base, action: 'deferred', reason: "its Contact's email could not be asked of the org yet" };
   const outcome = await handle(ctx, notification).catch(
     (error: unknown): Omit<NotificationOutcome, keyof typeof base> => {
       if (!isPermanentRecordError(error)) throw error;
@@ -130,6 +194,23 @@ async function ingestNotification(
   // Recorded after the work: a notification that failed midway is handled again on Salesforce's retry.
   await recordEvent(store, tenant.tenantId, eventId, ctx.now);
   return { ...base, ...outcome };
+}
+
+/** Whether the notification is a purchase by a new Contact whose lookup is awaited (see emailsOfNewContacts). */
+function awaitsLookup(ctx: Context, notification: OutboundNotification): boolean {
+  if (!ctx.awaitingLookup.size || !READ_OBJECTS.includes(notification.sObjectType)) return false;
+  let reading: ReturnType<typeof readSalesforceRecord>;
+  try {
+    reading = readSalesforceRecord(
+      notification.fields,
+      notification.sObjectType as SalesforceOrderObject,
+      ctx.tenant,
+    );
+  } catch {
+    return false; // handled (and its error classified) like any other notification
+  }
+  const contactId = reading.kind === 'purchase' ? reading.order.customer.salesforceContactId : undefined;
+  return contactId !== undefined && ctx.awaitingLookup.has(contactId);
 }
 
 async function handle(

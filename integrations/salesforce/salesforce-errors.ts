@@ -45,3 +45,8 @@ export class SalesforceOrderWithoutCustomerError extends PermanentError {
     this.orderId = orderId;
   }
 }
+
+/** The workspace lacks what a login to its org needs (a secret, a user, a usable login URL). */
+export class SalesforceNotConfiguredError extends Error {
+  override name = 'SalesforceNotConfiguredError';
+}

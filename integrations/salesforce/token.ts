@@ -12,6 +12,8 @@
  * transient-retry.ts's loop retries it.
  */
 import * as z from 'zod';
+import { loginUrlProblem } from './login-hosts.ts';
+import { SalesforceNotConfiguredError } from './salesforce-errors.ts';
 import type { TransientRetryOptions } from './transient-retry.ts';
 import { withTransientRetry } from './transient-retry.ts';
 
@@ -49,6 +51,12 @@ export async function requestAccessToken(
   describe: string,
   options: TokenRequestOptions = {},
 ): Promise<TokenAnswer> {
+  // Checked here, where the secret leaves: a stored setting may predate the check where it is accepted.
+  const problem = loginUrlProblem(loginUrl);
+  if (problem)
+    throw new SalesforceNotConfiguredError(
+      `not logging in for ${describe}: ${problem} (clv salesforce link --login-url)`,
+    );
   const maxAttempts = options.maxAttempts ?? 4;
   const endpoint = `${loginUrl.replace(/\/$/, '')}/services/oauth2/token`;
   try {

@@ -99,6 +99,18 @@ export const keys = {
     pk: `ROUTE#${kind}`,
     sk: kind === 'salesforce' ? externalId.slice(0, 15) : externalId,
   }),
+  /**
+   * Which tenant an outbound token belongs to, by the token's SHA-256
+   * (integrations/salesforce/outbound-token.ts): the outbound endpoint finds
+   * the workspace from the URL's token before it reads the body. The tenant's
+   * own hash stays the authority; a route left by a rotated token finds a
+   * tenant whose hash no longer matches.
+   */
+  outboundTokenRoute: (tokenHash: string, tenantId: string): Indexed => {
+    const key = keys.outboundTokenRouteKey(tokenHash);
+    return { ...key, gsi1pk: t(tenantId), gsi1sk: `ROUTE#salesforce-token#${key.sk}` };
+  },
+  outboundTokenRouteKey: (tokenHash: string): Key => ({ pk: 'ROUTE#salesforce-token', sk: tokenHash }),
   /** A Shopify OAuth session (offline access token and its refresh token). */
   shopifySession: (tenantId: string, sessionId: string): Indexed => ({
     pk: `${t(tenantId)}#SHOPIFY`,

@@ -5,7 +5,13 @@
  */
 import { PermanentError, TransientError } from '../errors.ts';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { cancellationCodes, failedOnCondition } from './dynamo-errors.ts';
 import * as z from 'zod';
 import { keys } from './keys.ts';
@@ -273,6 +279,7 @@ function routes(tenant: TenantSettings): Record<string, unknown>[] {
       ...keys.route('salesforce', tenant.salesforceOrgId, tenant.tenantId),
       tenantId: tenant.tenantId,
     });
+  if (tenant.salesforceOutboundTokenHash) out.push(outboundTokenRouteItem(tenant));
   return out;
 }
 
@@ -304,4 +311,103 @@ export async function getTenant(store: Store, tenantId: string): Promise<TenantS
   if (!out.Item)
     throw new TenantNotFoundError(`tenant "${tenantId}" does not exist: install the app or run setup first`);
   return TenantSettingsSchema.parse(out.Item.settings);
+}
+
+// ---------------------------------------------------------------- outbound token routes
+
+function outboundTokenRouteItem(tenant: TenantSettings): Record<string, unknown> {
+  return {
+    ...keys.outboundTokenRoute(tenant.salesforceOutboundTokenHash!, tenant.tenantId),
+    kind: 'route',
+    tenantId: tenant.tenantId,
+  };
+}
+
+/**
+ * The tenant an outbound token's hash is routed to, or null. Only a lookup:
+ * the caller still compares the hash with the tenant's own, which a rotation
+ * changes (a route left by the old token then finds a tenant it does not open).
+ */
+export async function tenantIdForOutboundToken(store: Store, tokenHash: string): Promise<string | null> {
+  const out = await store.doc.send(
+    new GetCommand({
+      TableName: store.table,
+      Key: keys.outboundTokenRouteKey(tokenHash),
+      ConsistentRead: true,
+    }),
+  );
+  return out.Item ? String(out.Item.tenantId) : null;
+}
+
+/** Removes the route of a token the tenant no longer accepts (after `--new-outbound-token`). */
+export async function dropOutboundTokenRoute(
+  store: Store,
+  tokenHash: string,
+  tenantId: string,
+): Promise<void> {
+  await store.doc
+    .send(
+      new DeleteCommand({
+        TableName: store.table,
+        Key: keys.outboundTokenRouteKey(tokenHash),
+        ConditionExpression: 'tenantId = :t',
+        ExpressionAttributeValues: { ':t': tenantId },
+      }),
+    )
+    .catch((error: unknown) => {
+      // Already gone, or never written (a workspace linked before token routes): nothing to remove.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
+}
+
+/** Written once every tenant linked before token routes existed has its route. */
+const TOKEN_ROUTES_MIGRATED = { pk: 'ROUTE#salesforce-token', sk: 'MIGRATED#1' };
+
+/**
+ * Writes the token route of every workspace whose outbound token was issued
+ * before putTenant wrote token routes (the hash on the tenant, no route), then
+ * a marker, so the second call costs one read. Idempotent: concurrent runs
+ * write the same items. Returns how many routes it wrote.
+ */
+export async function routeOutboundTokens(store: Store): Promise<number> {
+  const marker = await store.doc.send(
+    new GetCommand({ TableName: store.table, Key: TOKEN_ROUTES_MIGRATED, ConsistentRead: true }),
+  );
+  if (marker.Item) return 0;
+  let written = 0;
+  for (const tenantId of await listTenantIds(store)) {
+    let tenant: TenantSettings;
+    try {
+      tenant = await getTenant(store, tenantId);
+    } catch (error) {
+      // A registry entry whose tenant was deleted meanwhile has no token to route; a tenant item that does
+      // not parse cannot be served either way (getTenant refuses it), and must not stop the others' routes.
+      if (error instanceof TenantNotFoundError || error instanceof z.ZodError) continue;
+      throw error;
+    }
+    if (!tenant.salesforceOutboundTokenHash) continue;
+    await store.doc
+      .send(
+        new PutCommand({
+          TableName: store.table,
+          Item: outboundTokenRouteItem(tenant),
+          ConditionExpression: 'attribute_not_exists(pk) OR tenantId = :t',
+          ExpressionAttributeValues: { ':t': tenant.tenantId },
+        }),
+      )
+      .then(
+        () => written++,
+        (error: unknown) => {
+          // Routed to another tenant: two tenants with one token hash cannot both be right; leave it.
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        },
+      );
+  }
+  await store.doc.send(
+    new PutCommand({
+      TableName: store.table,
+      Item: { ...TOKEN_ROUTES_MIGRATED, kind: 'marker', at: Date.now() },
+    }),
+  );
+  return written;
 }

@@ -1,31 +1,67 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { looksLikeSandbox } from '../../../integrations/salesforce/login-hosts.ts';
+/**
+ * Which login URLs the client secret or the signed assertion may be posted to (issue 15, item 18): https
+ * on Salesforce's login hosts and My Domain formats (Salesforce Help, "My Domain URL Formats"; the
+ * DomainPartition values of OrgDomainLog), and http:// on the loopback address only when the local
+ * stack's or the tests' sandbox allowance is on.
+ */
+import { describe, expect, it } from 'vitest';
+import { LOOPBACK_LOGIN_SETTING, loginUrlProblem } from '../../../integrations/salesforce/login-hosts.ts';
 
-describe('looksLikeSandbox on a merchant-typed login URL', () => {
-  afterEach(() => void vi.restoreAllMocks());
+const off = {};
+const on = { [LOOPBACK_LOGIN_SETTING]: 'true' };
 
+describe('loginUrlProblem', () => {
   it.each([
-    ['https://acme--uat.my.salesforce.com', true],
-    ['https://acme.my.salesforce.com', false],
-    ['https://--uat.my.salesforce.com', false],
-    ['https://acme--.my.salesforce.com', false],
-    ['https://a.b--c.my.salesforce.com', false],
-    ['https://acme--uat.sandbox.my.salesforce.com', true],
-    ['https://test.salesforce.com', true],
-  ])('%s → %s', (url, sandbox) => {
-    expect(looksLikeSandbox(url)).toBe(sandbox);
+    'https://login.salesforce.com',
+    'https://test.salesforce.com/',
+    'https://acme.my.salesforce.com',
+    'https://ACME.my.salesforce.com',
+    'https://acme--uat.sandbox.my.salesforce.com',
+    'https://acme--uat.my.salesforce.com',
+    'https://acme-dev-ed.develop.my.salesforce.com',
+    'https://fun-app-1234.scratch.my.salesforce.com',
+    'https://acme.demo.my.salesforce.com',
+    'https://acme.patch.my.salesforce.com',
+    'https://acme.trailblaze.my.salesforce.com',
+    'https://acme.my.salesforce.com:443',
+  ])('takes %s', (url) => {
+    expect(loginUrlProblem(url, off)).toBeUndefined();
   });
 
-  it('a host longer than DNS allows is refused before any pattern sees it', () => {
-    // Every RegExp method runs through exec, so this sees every pattern's input.
-    let longest = 0;
-    const exec = RegExp.prototype.exec;
-    vi.spyOn(RegExp.prototype, 'exec').mockImplementation(function (this: RegExp, text: string) {
-      longest = Math.max(longest, String(text).length);
-      return exec.call(this, text);
-    });
-    // A long run of dashes made `^[^.]+--[^.]+\.my\.salesforce\.com$` backtrack quadratically.
-    expect(looksLikeSandbox(`https://a${'-'.repeat(20_000)}/`)).toBe(false);
-    expect(longest).toBeLessThanOrEqual(253);
+  it.each([
+    ['http://acme.my.salesforce.com', /must be https/],
+    ['ftp://acme.my.salesforce.com', /must be https/],
+    ['https://evil.example.com', /not a Salesforce login host/],
+    ['https://login.salesforce.com.evil.example', /not a Salesforce login host/],
+    ['https://acme.my.salesforce.com.evil.example', /not a Salesforce login host/],
+    ['https://evil.example/acme.my.salesforce.com', /origin only/],
+    ['https://my.salesforce.com', /not a Salesforce login host/],
+    ['https://a.b.my.salesforce.com', /not a Salesforce login host/],
+    ['https://acme.other.my.salesforce.com', /not a Salesforce login host/],
+    ['https://-acme.my.salesforce.com', /not a Salesforce login host/],
+    ['https://acme.my.salesforce.com:8443', /origin only/],
+    ['https://user:pw@acme.my.salesforce.com', /origin only/],
+    ['https://acme.my.salesforce.com/services/oauth2/token', /origin only/],
+    ['https://acme.my.salesforce.com?x=1', /origin only/],
+    ['http://127.0.0.1:8080', /must be https/],
+    ['http://localhost:8080', /must be https/],
+    ['not a url', /not a URL/],
+  ])('refuses %s', (url, reason) => {
+    expect(loginUrlProblem(url, off)).toMatch(reason);
+  });
+
+  it('takes the sandbox on the loopback address only with the allowance, and nothing else more', () => {
+    for (const url of ['http://127.0.0.1:41234', 'http://localhost:3000/', 'http://[::1]:9000'])
+      expect(loginUrlProblem(url, on), url).toBeUndefined();
+    for (const url of [
+      'http://10.0.0.5:8080',
+      'http://169.254.169.254',
+      'http://acme.my.salesforce.com',
+      'http://127.0.0.1.evil.example',
+      'http://127.0.0.1:41234/steal',
+    ])
+      expect(loginUrlProblem(url, on), url).toBeDefined();
+    // Only the exact value turns it on.
+    expect(loginUrlProblem('http://127.0.0.1:41234', { [LOOPBACK_LOGIN_SETTING]: '1' })).toMatch(/https/);
   });
 });
