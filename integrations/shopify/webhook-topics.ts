@@ -12,7 +12,7 @@ import { findCustomers, partitionItems, resolveCustomer } from '../../shared/sto
 import { keys } from '../../shared/store/keys.ts';
 import type { Store } from '../../shared/store/store.ts';
 import type { TenantSettings } from '../../shared/store/tenants.ts';
-import { deleteSession, offlineSessionId } from './session-storage.ts';
+import { deleteSession, offlineSessionId } from './session-ids.ts';
 import { orderFromWebhook, refundFromWebhook, ShopifyPayloadError } from './order-from-webhook.ts';
 import {
   parseCustomerPayload,
