@@ -69,7 +69,10 @@ export function createTokenEnvelope(settings: TokenEnvelopeSettings): TokenEnvel
         'CLV_TOKEN_AES_KEY in .env (see .env.example)',
     );
   const rawKey = settings.kmsKeyArn ? undefined : aesKey(settings.aesKeyBase64!);
-  const sdk = import('@aws-crypto/client-node').then((m) => {
+  const sdk = import('@aws-crypto/client-node').then((namespace) => {
+    // A CommonJS package: in an ESM bundle esbuild gives its exports as `default` only (as Node does for
+    // names its lexer cannot see), so the named exports are read from there when present.
+    const m = ((namespace as { default?: unknown }).default ?? namespace) as typeof namespace;
     const keyring = settings.kmsKeyArn
       ? new m.KmsKeyringNode({ generatorKeyId: settings.kmsKeyArn })
       : new m.RawAesKeyringNode({
