@@ -5,19 +5,20 @@
  * function's bundle is under 1 MB, and the page function carries the web
  * bundle, whose chunks are all in its own package. Each function runs under a role of its own granting only what its
  * code calls (no "*" action or resource), and no secret is in any function's
- * environment: only the names of the SSM parameters holding them. Exits 1
- * naming what is missing.
+ * environment: only the names of the SSM parameters holding them. The
+ * operations rules (.ci/operations-rules.ts: alarms, queue policy source,
+ * table retention, reserved concurrency, route throttling, log retention, the
+ * token key's policy) hold too. Exits 1 naming what is missing.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
+import type { Template } from './operations-rules.ts';
+import { operationsProblems } from './operations-rules.ts';
 
-type Resource = { Type: string; Properties: Record<string, unknown> };
 const template = JSON.parse(
   readFileSync('.serverless/cloudformation-template-update-stack.json', 'utf8'),
-) as {
-  Resources: Record<string, Resource>;
-};
+) as Template;
 const resources = template.Resources;
 const problems: string[] = [];
 const expect = (ok: boolean, what: string) => {
@@ -241,10 +242,12 @@ for (const fn of functions) {
   }
 }
 
+problems.push(...operationsProblems(template));
+
 if (problems.length) {
   console.error(`serverless package is missing:\n  ${problems.join('\n  ')}`);
   process.exit(1);
 }
 console.log(
-  `serverless package: ${Object.keys(resources).length} resources, ${routes.length} routes, ${functions.length} functions, every bundle under 1 MB, one least-privilege role per function`,
+  `serverless package: ${Object.keys(resources).length} resources, ${routes.length} routes, ${functions.length} functions, every bundle under 1 MB, one least-privilege role per function, alarms, limits and the token key in place`,
 );

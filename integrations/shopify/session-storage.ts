@@ -2,21 +2,51 @@
  * Shopify OAuth sessions in our own table rather than
  * @shopify/shopify-app-session-storage-dynamodb: that package wants a table
  * of its own keyed by session id, outside the tenant; here a session is one
- * more item under `T#tenant`, so deleting a tenant (shop/redact, uninstall)
- * deletes its tokens with everything else, and the tests' DynamoDB Local
- * table covers it. DynamoDB encrypts items at rest; tokens never reach logs.
+ * more item under `T#tenant`, deleted with the tenant (shop/redact,
+ * uninstall), and the tests' DynamoDB Local table covers it.
+ *
+ * The session (access and refresh tokens) is stored sealed
+ * (shared/crypto/token-envelope.ts) under an encryption context naming the
+ * tenant, the shop and the session, and its item has no gsi1 keys, so the
+ * index (which projects every attribute) holds no copy. A session stored in
+ * the clear by an earlier version is sealed again the first time it is read.
  */
+import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Session } from '@shopify/shopify-api';
+import type { EncryptionContext, TokenEnvelope } from '../../shared/crypto/token-envelope.ts';
+import { tokenEnvelope } from '../../shared/crypto/token-envelope.ts';
 import { keys } from '../../shared/store/keys.ts';
 import type { Store } from '../../shared/store/store.ts';
 
-export const offlineSessionId = (shop: string) => `offline_${shop}`;
+export { deleteSession, offlineSessionId } from './session-ids.ts';
 
 export class SessionChangedError extends Error {
   override name = 'SessionChangedError';
 }
+
+/** The item's format: `sealed` holds the session, encrypted. Items without it are the old plaintext ones. */
+const SEALED_FORMAT = 'sealed-v1';
+
+export interface SessionStorageOptions {
+  /** By default the process's envelope, from CLV_TOKEN_KMS_KEY_ARN or CLV_TOKEN_AES_KEY. */
+  envelope?: TokenEnvelope;
+}
+
+const sessionContext = (tenantId: string, shop: string, sessionId: string): EncryptionContext => ({
+  purpose: 'shopify-session',
+  tenant: tenantId,
+  shop,
+  session: sessionId,
+});
+
+/**
+ * What the refresh condition compares: a digest, so the refresh token is not stored in the clear beside its
+ * ciphertext. Shopify's refresh tokens are random and long, so a plain SHA-256 cannot be reversed by guessing.
+ */
+const refreshTokenDigest = (refreshToken: string | undefined) =>
+  refreshToken ? createHash('sha256').update(refreshToken).digest('base64url') : null;
 
 /**
  * Stores a session. With `replacing`, only if the stored refresh token is
@@ -28,28 +58,42 @@ export async function saveSession(
   tenantId: string,
   session: Session,
   replacing?: { refreshToken: string | undefined },
+  options: SessionStorageOptions = {},
 ): Promise<void> {
+  const envelope = options.envelope ?? tokenEnvelope();
+  await putSealed(
+    store,
+    tenantId,
+    session,
+    envelope,
+    replacing
+      ? {
+          ConditionExpression: 'refreshTokenDigest = :old',
+          ExpressionAttributeValues: { ':old': refreshTokenDigest(replacing.refreshToken) },
+        }
+      : {},
+  );
+}
+
+async function putSealed(
+  store: Store,
+  tenantId: string,
+  session: Session,
+  envelope: TokenEnvelope,
+  condition: { ConditionExpression?: string; ExpressionAttributeValues?: Record<string, unknown> },
+): Promise<void> {
+  // Dates as ISO strings: Session.fromPropertyArray-style round trip without the library's storage packages.
+  const plaintext = JSON.stringify(session.toObject());
   const item = {
     ...keys.shopifySession(tenantId, session.id),
     kind: 'shopify-session',
+    format: SEALED_FORMAT,
     shop: session.shop,
-    // Dates as ISO strings: Session.fromPropertyArray-style round trip without the library's storage packages.
-    session: JSON.parse(JSON.stringify(session.toObject())) as Record<string, unknown>,
-    refreshToken: session.refreshToken ?? null,
+    sealed: await envelope.seal(plaintext, sessionContext(tenantId, session.shop, session.id)),
+    refreshTokenDigest: refreshTokenDigest(session.refreshToken),
   };
   try {
-    await store.doc.send(
-      new PutCommand({
-        TableName: store.table,
-        Item: item,
-        ...(replacing
-          ? {
-              ConditionExpression: 'refreshToken = :old',
-              ExpressionAttributeValues: { ':old': replacing.refreshToken ?? null },
-            }
-          : {}),
-      }),
-    );
+    await store.doc.send(new PutCommand({ TableName: store.table, Item: item, ...condition }));
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException)
       throw new SessionChangedError(`the session of ${session.shop} was refreshed by another worker`);
@@ -57,17 +101,7 @@ export async function saveSession(
   }
 }
 
-export async function loadSession(
-  store: Store,
-  tenantId: string,
-  sessionId: string,
-): Promise<Session | null> {
-  const { pk, sk } = keys.shopifySession(tenantId, sessionId);
-  const out = await store.doc.send(
-    new GetCommand({ TableName: store.table, Key: { pk, sk }, ConsistentRead: true }),
-  );
-  if (!out.Item) return null;
-  const raw = out.Item.session as Record<string, unknown>;
+function sessionFrom(raw: Record<string, unknown>): Session {
   return new Session({
     ...(raw as unknown as ConstructorParameters<typeof Session>[0]),
     ...(raw.expires ? { expires: new Date(String(raw.expires)) } : {}),
@@ -75,7 +109,36 @@ export async function loadSession(
   });
 }
 
-export async function deleteSession(store: Store, tenantId: string, sessionId: string): Promise<void> {
+export async function loadSession(
+  store: Store,
+  tenantId: string,
+  sessionId: string,
+  options: SessionStorageOptions = {},
+): Promise<Session | null> {
+  const envelope = options.envelope ?? tokenEnvelope();
   const { pk, sk } = keys.shopifySession(tenantId, sessionId);
-  await store.doc.send(new DeleteCommand({ TableName: store.table, Key: { pk, sk } }));
+  const out = await store.doc.send(
+    new GetCommand({ TableName: store.table, Key: { pk, sk }, ConsistentRead: true }),
+  );
+  if (!out.Item) return null;
+  if (out.Item.format === SEALED_FORMAT) {
+    const plaintext = await envelope.open(
+      out.Item.sealed as Uint8Array,
+      sessionContext(tenantId, String(out.Item.shop), sessionId),
+    );
+    return sessionFrom(JSON.parse(plaintext) as Record<string, unknown>);
+  }
+  // Stored in the clear (and copied into gsi1) before tokens were sealed: seal it now. The put replaces the
+  // whole item, which drops the plaintext and, with the gsi1 keys, the index copy. Unless a concurrent
+  // reader or a refresh got there first: then theirs is the session.
+  const session = sessionFrom(out.Item.session as Record<string, unknown>);
+  try {
+    await putSealed(store, tenantId, session, envelope, {
+      ConditionExpression: 'attribute_not_exists(sealed)',
+    });
+  } catch (error) {
+    if (error instanceof SessionChangedError) return loadSession(store, tenantId, sessionId, options);
+    throw error;
+  }
+  return session;
 }

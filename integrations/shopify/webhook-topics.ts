@@ -21,7 +21,7 @@ import { keys } from '../../shared/store/keys.ts';
 import { redactedIdentities, redactReferrer } from '../../shared/store/referrer-redaction.ts';
 import type { Store } from '../../shared/store/store.ts';
 import type { TenantSettings } from '../../shared/store/tenants.ts';
-import { deleteSession, offlineSessionId } from './session-storage.ts';
+import { deleteSession, offlineSessionId } from './session-ids.ts';
 import { orderFromWebhook, refundFromWebhook, ShopifyPayloadError } from './order-from-webhook.ts';
 import {
   parseCustomerPayload,

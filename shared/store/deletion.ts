@@ -27,12 +27,13 @@ export async function deleteCustomer(store: Store, tenantId: string, customerId:
 }
 
 /**
- * Every item of a tenant carries gsi1pk = the tenant, so the index lists them
- * all. The index is eventually consistent in AWS: pages are re-read until it
- * comes back empty.
+ * Every item of a tenant but its Shopify sessions carries gsi1pk = the
+ * tenant, so the index lists them all. The index is eventually consistent in
+ * AWS: pages are re-read until it comes back empty. The sessions are kept out
+ * of the index (keys.shopifySession) and read from their own partition.
  */
 export async function deleteTenant(store: Store, tenantId: string): Promise<number> {
-  let deleted = 0;
+  let deleted = await deleteShopifySessions(store, tenantId);
   for (let pass = 0; pass < 5; pass++) {
     let found = 0;
     for await (const page of queryPages<Key>(store, {
@@ -46,6 +47,21 @@ export async function deleteTenant(store: Store, tenantId: string): Promise<numb
     }
     deleted += found;
     if (!found) return deleted;
+  }
+  return deleted;
+}
+
+/** The tenant's Shopify sessions, read from their own partition: they carry no gsi1 keys (keys.shopifySession). */
+export async function deleteShopifySessions(store: Store, tenantId: string): Promise<number> {
+  let deleted = 0;
+  for await (const page of queryPages<Key>(store, {
+    KeyConditionExpression: 'pk = :p',
+    ExpressionAttributeValues: { ':p': keys.shopifySessionPartition(tenantId) },
+    ProjectionExpression: 'pk, sk',
+    ConsistentRead: true,
+  })) {
+    await deleteAll(store, page);
+    deleted += page.length;
   }
   return deleted;
 }

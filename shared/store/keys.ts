@@ -2,7 +2,8 @@
  * Every key in the table, in one place. Every partition key starts with the
  * tenant, so no query can cross tenants; every item also carries
  * gsi1pk = the tenant, so a refit can page through a tenant's customers and a
- * tenant deletion can find everything it owns.
+ * tenant deletion can find everything it owns, except the Shopify session
+ * (see shopifySession).
  */
 const t = (tenantId: string): string => {
   if (!tenantId || tenantId.includes('#')) throw new RangeError(`invalid tenant id "${tenantId}"`);
@@ -111,13 +112,16 @@ export const keys = {
     return { ...key, gsi1pk: t(tenantId), gsi1sk: `ROUTE#salesforce-token#${key.sk}` };
   },
   outboundTokenRouteKey: (tokenHash: string): Key => ({ pk: 'ROUTE#salesforce-token', sk: tokenHash }),
-  /** A Shopify OAuth session (offline access token and its refresh token). */
-  shopifySession: (tenantId: string, sessionId: string): Indexed => ({
-    pk: `${t(tenantId)}#SHOPIFY`,
+  /**
+   * A Shopify OAuth session (offline access token and its refresh token, sealed). The one item without
+   * gsi1 keys: gsi1 projects ALL attributes, and a token must have no second copy in the index. A tenant
+   * deletion finds sessions in their own partition instead.
+   */
+  shopifySession: (tenantId: string, sessionId: string): Key => ({
+    pk: keys.shopifySessionPartition(tenantId),
     sk: `SESSION#${sessionId}`,
-    gsi1pk: t(tenantId),
-    gsi1sk: `SHOPIFY#SESSION#${sessionId}`,
   }),
+  shopifySessionPartition: (tenantId: string): string => `${t(tenantId)}#SHOPIFY`,
   /** Progress of a history import from one source, so an interrupted one resumes. */
   backfill: (tenantId: string, source: string): Indexed => ({
     pk: t(tenantId),

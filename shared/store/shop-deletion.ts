@@ -11,7 +11,7 @@
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { deleteAll } from './batch.ts';
-import { deleteCustomer, deleteTenant } from './deletion.ts';
+import { deleteCustomer, deleteShopifySessions, deleteTenant } from './deletion.ts';
 import { partitionItems } from './identities.ts';
 import type { Key } from './keys.ts';
 import { keys } from './keys.ts';
@@ -114,6 +114,6 @@ export async function deleteShop(store: Store, tenant: TenantSettings): Promise<
   ].map(keyOf);
   rest.push(keys.backfill(tenantId, 'shopify'));
   await deleteAll(store, rest);
-  items += rest.length;
+  items += rest.length + (await deleteShopifySessions(store, tenantId));
   return { deleted: 'shop side', items, customersDeleted, customersToRescore };
 }

@@ -28,13 +28,13 @@ const PASSED_THROUGH = [
   'BillingMode',
   'ProvisionedThroughput',
   'TableClass',
-  'DeletionProtectionEnabled',
   'OnDemandThroughput',
   'WarmThroughput',
 ] as const;
 
 // Properties left out: CloudFormation-only ones, applied after creation by other API calls, and ones that
-// mean nothing locally and often refer to other resources (Tags, encryption keys).
+// mean nothing locally and often refer to other resources (Tags, encryption keys). Deletion protection guards
+// the deployed table; locally it would only stop DynamoDB Local's throwaway table from being deleted.
 // TimeToLiveSpecification is reported as `timeToLiveAttribute`.
 const DROPPED = new Set([
   'TimeToLiveSpecification',
@@ -45,6 +45,7 @@ const DROPPED = new Set([
   'KinesisStreamSpecification',
   'ImportSourceSpecification',
   'ResourcePolicy',
+  'DeletionProtectionEnabled',
 ]);
 
 /**

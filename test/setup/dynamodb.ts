@@ -7,6 +7,7 @@
 // - `inject('clvDynamoDbEndpoint')` / `inject('clvTable')`, vitest's documented channel (project.provide).
 // The teardown stops Java whether the tests passed or failed; if vitest exits without tearing down (Ctrl-C),
 // local/dynamodb-local.ts kills Java on the main process's exit.
+import { randomBytes } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
 import { createTable, startDynamoDbLocal } from '../../local/dynamodb-local.ts';
 
@@ -27,6 +28,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await dynamoDb.stop();
     throw error;
   }
+  // The embedded stack's token key (shared/crypto/token-envelope.ts), fresh each run unless one is set.
+  process.env.CLV_TOKEN_AES_KEY ||= randomBytes(32).toString('base64');
   process.env.CLV_DYNAMODB_ENDPOINT = dynamoDb.endpoint;
   process.env.CLV_TABLE = TEST_TABLE;
   project.provide('clvDynamoDbEndpoint', dynamoDb.endpoint);
