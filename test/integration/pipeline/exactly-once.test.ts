@@ -413,6 +413,8 @@ describe('exactly-once scoring (issue 15)', () => {
     release();
     await scoringA;
     expect(queueA.deadLetters).toEqual([]);
+    // A's write was refused as superseded (not as a gone customer), and A read the orders again and wrote.
+    expect(held).toBe(2);
     expect((await scoresOf(store, tenant.tenantId)).get(customerId)?.history.days).toHaveLength(2);
     await refitTenant(store, tenant, NOW);
     expect((await scoresOf(store, tenant.tenantId)).get(customerId)?.history.days).toHaveLength(2);
