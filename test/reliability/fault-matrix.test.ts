@@ -26,6 +26,7 @@ function figures(r: MatrixReport) {
   recordFigures('fault-matrix', {
     [r.path]: {
       boundaries: r.boundaries,
+      boundariesTried: r.boundariesTried,
       faultsTried: r.faultsTried,
       byFault: r.byFault,
       notReached: r.notReached,
@@ -60,15 +61,25 @@ describe('fault matrix: every call of every path, every documented failure, then
   it('refit (scheduled, one tenant)', { timeout: 120_000 }, () => matrix(refitPath));
   it('write-back (Salesforce Contacts)', { timeout: 120_000 }, () => matrix(writebackPath));
 
-  it('concurrent deliveries of one order: create, paid, updated at once, newest first', { timeout: 60_000 }, async () => {
-    const { lost, conflicts } = await concurrentDeliveries(8);
-    recordFigures('fault-matrix', { concurrentDeliveries: { rounds: 8, deliveries: 24, retried: conflicts, itemsLost: lost.length } });
-    expect(lost).toEqual([]);
-  });
+  it(
+    'concurrent deliveries of one order: create, paid, updated at once, newest first',
+    { timeout: 60_000 },
+    async () => {
+      const { lost, conflicts } = await concurrentDeliveries(8);
+      recordFigures('fault-matrix', {
+        concurrentDeliveries: { rounds: 8, deliveries: 24, retried: conflicts, itemsLost: lost.length },
+      });
+      expect(lost).toEqual([]);
+    },
+  );
 
-  it('concurrent scorings of one customer: the one that read fewer orders writes last', { timeout: 60_000 }, async () => {
-    const { lost } = await concurrentScorings('concurrent-scoring');
-    recordFigures('fault-matrix', { concurrentScorings: { runs: 1, itemsLost: lost.length } });
-    expect(lost).toEqual([]);
-  });
+  it(
+    'concurrent scorings of one customer: the one that read fewer orders writes last',
+    { timeout: 60_000 },
+    async () => {
+      const { lost } = await concurrentScorings('concurrent-scoring');
+      recordFigures('fault-matrix', { concurrentScorings: { runs: 1, itemsLost: lost.length } });
+      expect(lost).toEqual([]);
+    },
+  );
 });

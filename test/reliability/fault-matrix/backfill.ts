@@ -21,8 +21,8 @@ const API_KEY = 'fm-api-key';
 const API_SECRET = 'fm-api-secret-not-real';
 const noWait = async () => {};
 const ORDERS = generateShopHistory({
-  orders: 5,
-  customers: 3,
+  orders: 4,
+  customers: 2,
   seed: 97,
   currencyCode: 'EUR',
   start: '2025-09-01T00:00:00Z',
@@ -94,7 +94,13 @@ function backfillPathFor(): MatrixPath {
         const t = await tenantItems(store, tenantId);
         expected = new Map(t.orders.map((o) => [`shopify:${String(o.orderId)}`, String(o.version)]));
       }
-      const lost = await lostItems({ store, tenantId, now: NOW, accepted: expected, flushRequests: flushes.requests });
+      const lost = await lostItems({
+        store,
+        tenantId,
+        now: NOW,
+        accepted: expected,
+        flushRequests: flushes.requests,
+      });
       return { lost: visible.length ? [] : lost, visible };
     },
   };

@@ -49,7 +49,8 @@ export async function tenantItems(store: Store, tenantId: string): Promise<Tenan
     partitions.set(id, [...(partitions.get(id) ?? []), i]);
   }
   const scores = new Map<string, StoredScore>();
-  for (const i of items) if (i.kind === 'score') scores.set(String(i.customerId), i as unknown as StoredScore);
+  for (const i of items)
+    if (i.kind === 'score') scores.set(String(i.customerId), i as unknown as StoredScore);
   return {
     orders: items.filter((i) => i.kind === 'order'),
     owners: items.filter((i) => i.kind === 'orderOwner'),
@@ -87,7 +88,10 @@ export async function lostItems(input: InvariantInput): Promise<string[]> {
     const owner = t.owners.find((o) => String(o.pk).endsWith(`#ORDER#${source}#${orderId}`));
     const order = t.orders.find((o) => o.source === source && o.orderId === orderId);
     if (!owner || !order) lost.push(`order ${key} not stored`);
-    else if (Number(order.versionMs) !== Date.parse(version) || Number(owner.versionMs) !== Date.parse(version))
+    else if (
+      Number(order.versionMs) !== Date.parse(version) ||
+      Number(owner.versionMs) !== Date.parse(version)
+    )
       lost.push(`order ${key} stored at ${String(order.version)}, not its newest ${version}`);
   }
   for (const [customerId, items] of t.partitions) {
@@ -109,14 +113,18 @@ export async function lostItems(input: InvariantInput): Promise<string[]> {
   if (input.flushRequests)
     for (const target of new Set(t.outbox.map((e) => String(e.target))))
       if (!input.flushRequests.get(target))
-        lost.push(`${t.outbox.filter((e) => e.target === target).length} ${target} outbox entries, no flush requested`);
+        lost.push(
+          `${t.outbox.filter((e) => e.target === target).length} ${target} outbox entries, no flush requested`,
+        );
   if (input.modelVersion) {
     const model = await getModel(store, tenantId);
     if (!model) lost.push('no model stored');
     else
       for (const s of t.scores.values())
         if (s.modelVersion !== model.version && model.method === 'model')
-          lost.push(`customer ${s.customerId} scored with model ${String(s.modelVersion)}, not ${model.version}`);
+          lost.push(
+            `customer ${s.customerId} scored with model ${String(s.modelVersion)}, not ${model.version}`,
+          );
   }
   return lost;
 }

@@ -85,9 +85,10 @@ export async function stopSalesforceWorld(): Promise<void> {
 const randomOrgId = () =>
   to18(
     '00D' +
-      Array.from({ length: 12 }, () => '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'[Math.floor(Math.random() * 36)]).join(
-        '',
-      ),
+      Array.from(
+        { length: 12 },
+        () => '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'[Math.floor(Math.random() * 36)],
+      ).join(''),
   );
 
 /** A workspace linked to an org of its own whose connected app logs in to the sandbox. */
@@ -99,7 +100,12 @@ async function orgTenant(label: string, extra: Partial<TenantSettings> = {}) {
     salesforceOrgId: orgId,
     salesforceGrain: 'contact',
     currency: 'USD',
-    salesforce: { loginUrl: sf.loginUrl, clientId: CLIENT_ID, flow: 'client-credentials', apiVersion: sf.apiVersion },
+    salesforce: {
+      loginUrl: sf.loginUrl,
+      clientId: CLIENT_ID,
+      flow: 'client-credentials',
+      apiVersion: sf.apiVersion,
+    },
     ...extra,
   });
   return { tenant, orgId };
@@ -108,7 +114,10 @@ async function orgTenant(label: string, extra: Partial<TenantSettings> = {}) {
 /** Activated purchases no return was made against: what is stored as it is. */
 function purchases(history: OrgHistory, n: number): string[] {
   return history.orders
-    .filter((o) => !o.IsReductionOrder && o.BillToContactId && !history.orders.some((r) => r.OriginalOrderId === o.Id))
+    .filter(
+      (o) =>
+        !o.IsReductionOrder && o.BillToContactId && !history.orders.some((r) => r.OriginalOrderId === o.Id),
+    )
     .slice(0, n)
     .map((o) => String(o.Id));
 }
@@ -181,7 +190,11 @@ const fixture = JSON.parse(
 let replayId = 5000;
 
 /** An UPDATE of Orders as Event Relay puts it on the partner event bus. */
-function relayed(orgId: string, recordIds: string[], commitTimestamp: number): EventBridgeEvent<string, unknown> {
+function relayed(
+  orgId: string,
+  recordIds: string[],
+  commitTimestamp: number,
+): EventBridgeEvent<string, unknown> {
   const event = structuredClone(fixture) as EventBridgeEvent<string, Record<string, unknown>>;
   event.id = randomUUID();
   event.source = `aws.partner/salesforce.com/${orgId}/${to18('0YL5g000000CaGm')}`;

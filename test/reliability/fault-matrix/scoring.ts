@@ -45,7 +45,11 @@ export function smallHistory(customers: number, seed: number): Order[] {
 /** A shop-linked tenant whose orders are stored and queued for scoring. */
 export async function tenantWithOrders(label: string, orders: readonly Order[]) {
   const tenantId = tenantName(label);
-  const tenant = await putTenant(store, { tenantId, shopifyShop: `${tenantId}.myshopify.com`, currency: 'EUR' });
+  const tenant = await putTenant(store, {
+    tenantId,
+    shopifyShop: `${tenantId}.myshopify.com`,
+    currency: 'EUR',
+  });
   const queue = sqsQueue(`score-${tenant.tenantId}`);
   for (const o of orders) await ingestOrder(store, tenant, o, (m) => queue.send(m), NOW);
   return { tenant, queue };
@@ -64,7 +68,12 @@ export const scoringPath: MatrixPath = {
     });
     await queue.drain(faultyConsumer(injector, handler));
     const dead = queue.deadLetters.map((m) => `score message ${m.body} dead-lettered`);
-    const lost = await lostItems({ store, tenantId: tenant.tenantId, now: NOW, flushRequests: flushes.requests });
+    const lost = await lostItems({
+      store,
+      tenantId: tenant.tenantId,
+      now: NOW,
+      flushRequests: flushes.requests,
+    });
     return { lost: dead.length ? [] : lost, visible: dead };
   },
 };

@@ -69,9 +69,33 @@ const DAY = 86_400_000;
 const t0 = NOW - 90 * DAY;
 /** One customer's two orders, the first edited after it was placed. */
 export const WEBHOOK_DELIVERIES: OrderDelivery[] = [
-  orderDelivery({ topic: 'orders/create', orderId: '5100000001', customer: 1, placed: t0, updated: t0, subtotal: 40, event: 'c' }),
-  orderDelivery({ topic: 'orders/updated', orderId: '5100000001', customer: 1, placed: t0, updated: t0 + 3_600_000, subtotal: 55, event: 'u' }),
-  orderDelivery({ topic: 'orders/create', orderId: '5100000002', customer: 1, placed: t0 + 30 * DAY, updated: t0 + 30 * DAY, subtotal: 80, event: 'c' }),
+  orderDelivery({
+    topic: 'orders/create',
+    orderId: '5100000001',
+    customer: 1,
+    placed: t0,
+    updated: t0,
+    subtotal: 40,
+    event: 'c',
+  }),
+  orderDelivery({
+    topic: 'orders/updated',
+    orderId: '5100000001',
+    customer: 1,
+    placed: t0,
+    updated: t0 + 3_600_000,
+    subtotal: 55,
+    event: 'u',
+  }),
+  orderDelivery({
+    topic: 'orders/create',
+    orderId: '5100000002',
+    customer: 1,
+    placed: t0 + 30 * DAY,
+    updated: t0 + 30 * DAY,
+    subtotal: 80,
+    event: 'c',
+  }),
 ];
 
 export async function shopTenant(label: string) {
@@ -169,7 +193,15 @@ export async function concurrentDeliveries(rounds: number): Promise<{ lost: stri
     const placed = t0 + round * DAY;
     const orderId = String(5_200_000_000 + round);
     const versions = ['orders/create', 'orders/paid', 'orders/updated'].map((topic, k) =>
-      orderDelivery({ topic, orderId, customer: 20 + round, placed, updated: placed + k * 1000, subtotal: 30 + 10 * k, event: String(k) }),
+      orderDelivery({
+        topic,
+        orderId,
+        customer: 20 + round,
+        placed,
+        updated: placed + k * 1000,
+        subtotal: 30 + 10 * k,
+        event: String(k),
+      }),
     );
     const { tenantId, shop } = await shopTenant(`concurrent-${round}`);
     const queue = sqsQueue(`score-${tenantId}`);

@@ -68,6 +68,8 @@ export interface MatrixPath {
 export interface MatrixReport {
   path: string;
   boundaries: number;
+  /** Boundaries faults were injected at (a run of one label: its first and last call). */
+  boundariesTried: number;
   faultsTried: number;
   byFault: Partial<Record<Fault, number>>;
   notReached: number;
@@ -96,6 +98,7 @@ export async function runMatrix(path: MatrixPath): Promise<MatrixReport> {
   const report: MatrixReport = {
     path: path.name,
     boundaries: boundaries.length,
+    boundariesTried: 0,
     faultsTried: 0,
     byFault: {},
     notReached: 0,
@@ -107,6 +110,7 @@ export async function runMatrix(path: MatrixPath): Promise<MatrixReport> {
   };
   report.itemsLost += baseline.lost.length;
   const cases: Plan[] = casesOf(boundaries);
+  report.boundariesTried = new Set(cases.map((c) => c.at)).size;
   await limited(cases, path.parallel ?? 6, async (plan) => {
     const injector = new Injector(plan);
     const out = await path.run(injector, `${path.name}-${plan.at}`);
