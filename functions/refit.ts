@@ -16,6 +16,7 @@ import type { Metrics } from './metrics.ts';
 import { createMetrics, MetricUnit } from './metrics.ts';
 import { writebackSender } from './sqs-sender.ts';
 import { refitTenant } from '../shared/pipeline/refit-tenant.ts';
+import { hasPendingWrites } from '../shared/store/outbox.ts';
 import type { Store } from '../shared/store/store.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
 import { getTenant, listTenantIds } from '../shared/store/tenants.ts';
@@ -52,7 +53,9 @@ export function createRefitHandler({
         reports[tenantId] = report;
         metrics?.addMetric('CustomersScored', MetricUnit.Count, report.customers);
         metrics?.addMetric('TenantsRefitted', MetricUnit.Count, 1);
-        if (report.outboxEntries) await requestWritebacks(tenant, enqueueWriteback);
+        // Entries an earlier, failed attempt wrote are unchanged now, but still unwritten: flush them too.
+        if (report.outboxEntries || (await hasPendingWrites(store, tenantId)))
+          await requestWritebacks(tenant, enqueueWriteback);
         logger.info('refit', { tenantId, ...reports[tenantId] });
       } catch (error) {
         failed.push(tenantId);
