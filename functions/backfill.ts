@@ -16,6 +16,7 @@ import type { AdminClientOptions } from '../integrations/shopify/admin-client.ts
 import type { BackfillOptions } from '../integrations/shopify/backfill.ts';
 import type { SecretSource } from '../integrations/salesforce/secrets.ts';
 import { secretsFromEnv } from '../integrations/salesforce/secrets.ts';
+import { isPermanent } from '../shared/errors.ts';
 import type { EnqueueWriteback } from '../shared/pipeline/messages.ts';
 import { requestWritebacks } from '../shared/pipeline/messages.ts';
 import type { Store } from '../shared/store/store.ts';
@@ -98,9 +99,12 @@ export function createBackfillHandler(deps: BackfillHandlerDeps) {
       });
       if (report.refit.outboxEntries) await requestWritebacks(tenant, deps.enqueueWriteback);
     } catch (error) {
+      // Rethrown either way: a transient failure (a throttle, a cut-off) is redelivered and resumes at the
+      // last checkpoint; a permanent one (a denied export) is dead-lettered with its reason.
       deps.logger.error('backfill failed', {
         tenantId: tenant.tenantId,
         attempt: Number(record.attributes.ApproximateReceiveCount),
+        permanent: isPermanent(error),
         reason: `${(error as Error).name}: ${(error as Error).message}`,
       });
       throw error;

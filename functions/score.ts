@@ -11,6 +11,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { isPermanent } from '../shared/errors.ts';
 import type { EnqueueWriteback } from '../shared/pipeline/messages.ts';
 import { ScoreMessageSchema } from '../shared/pipeline/messages.ts';
 import { lazy } from './lazy.ts';
@@ -81,9 +82,12 @@ export function createScoreHandler({
       });
     } catch (error) {
       metrics?.addMetric('ScoringFailures', MetricUnit.Count, 1);
+      // Both kinds fail the message: a transient one is retried; a permanent one (a malformed message, a
+      // deleted tenant) cannot succeed and ends in the dead-letter queue, where it is seen, not dropped here.
       logger.error('scoring failed', {
         messageId: record.messageId,
         attempt: Number(record.attributes.ApproximateReceiveCount),
+        permanent: isPermanent(error),
         reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
       });
       throw error;

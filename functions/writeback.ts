@@ -19,6 +19,7 @@ import { connectionCache, connectOnFirstUse } from '../integrations/salesforce/c
 import type { SecretSource } from '../integrations/salesforce/secrets.ts';
 import { secretsFromEnv } from '../integrations/salesforce/secrets.ts';
 import type { TransientRetryOptions } from '../integrations/salesforce/transient-retry.ts';
+import { isPermanent } from '../shared/errors.ts';
 import { WritebackMessageSchema } from '../shared/pipeline/messages.ts';
 import type { Store } from '../shared/store/store.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
@@ -105,9 +106,11 @@ export function createWritebackHandler(deps: WritebackHandlerDeps) {
       // The retry logs in afresh: a rotated secret or a revoked token must not stick to a warm function.
       if (message.target === 'salesforce') salesforceConnections.forget(message.tenantId);
       count('FlushFailures', 1);
+      // Rethrown either way: the flush is retried, and one that cannot succeed is dead-lettered with its reason.
       deps.logger.error('write-back failed', {
         ...message,
         attempt: Number(record.attributes.ApproximateReceiveCount),
+        permanent: isPermanent(error),
         reason: `${(error as Error).name}: ${(error as Error).message}`,
       });
       throw error;

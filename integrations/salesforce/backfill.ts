@@ -6,6 +6,7 @@
  * idempotently, customers scored, the tenant refit.
  */
 import type { Connection } from 'jsforce';
+import { isPermanent } from '../../shared/errors.ts';
 import type { ImportProgress } from '../../shared/pipeline/import-history.ts';
 import { importOrders, scoreAndRefit } from '../../shared/pipeline/import-history.ts';
 import type { RefitReport } from '../../shared/pipeline/refit-tenant.ts';
@@ -115,6 +116,8 @@ async function* orders(
         const order = orderFromSalesforce(record, sObject, tenant, refunded ? { refunded } : {});
         if (order) yield order;
       } catch (error) {
+        // A record we cannot read as an order is skipped and reported; anything else stops the import.
+        if (!isPermanent(error)) throw error;
         onSkip(sObject, record.Id, (error as Error).message);
       }
     }

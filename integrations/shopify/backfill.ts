@@ -35,6 +35,8 @@ export interface BackfillOptions {
   poll?: PollOptions;
   /** Start a new bulk query even when an earlier backfill finished. */
   restart?: boolean;
+  /** Orders between checkpoints (importOrders' default when absent). */
+  checkpointEvery?: number;
   now?: () => number;
   log?: (message: string, detail: Record<string, unknown>) => void;
 }
@@ -106,6 +108,7 @@ export async function backfillShopifyOrders(
     {
       skip,
       now: now(),
+      ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
       onCheckpoint: (p) => save({ ordersRecorded: p.consumed }),
       onRejected: (order, reason) => log('order rejected', { orderId: order.orderId, reason }),
     },

@@ -5,6 +5,7 @@
  * everyone with the new model and fills the outbox. Source-independent: the
  * Shopify bulk JSONL and Salesforce's SOQL/Bulk 2.0 results both end here.
  */
+import { isPermanent } from '../errors.ts';
 import type { Order } from '../store/order.ts';
 import { recordOrder } from '../store/orders.ts';
 import { getModel } from '../store/models.ts';
@@ -53,6 +54,9 @@ export async function importOrders(
         customers.add(r.customerId);
         for (const m of r.merged) customers.delete(m);
       } catch (error) {
+        // A throttle or a conflict is not the order's fault: it stops the batch before its checkpoint, so the
+        // import fails (its message is redelivered) and resumes at the last checkpoint with this order in it.
+        if (!isPermanent(error)) throw error;
         // A bad order (foreign currency, invalid amounts) is reported and skipped: it must not stop the import.
         progress.rejected++;
         options.onRejected?.(order, (error as Error).message);

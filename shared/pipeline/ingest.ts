@@ -1,7 +1,17 @@
 /**
  * The ingestion API every source uses (webhooks, outbound messages,
  * backfills): store the order idempotently, then queue its customer for
- * rescoring. A stale or duplicate delivery queues nothing.
+ * rescoring.
+ *
+ * The queue send comes after the commit, so it can fail (or the Lambda time
+ * out) with the order stored. The source then redelivers the same version,
+ * which finds it stored: that redelivery queues the customer again. Scoring
+ * is idempotent (derived from the stored orders, written only on the order
+ * set it read), so a customer queued twice costs one extra scoring, while a
+ * customer never queued is never scored. A marker written in the order's
+ * transaction and drained would also work, but needs a sweeper of its own;
+ * the redelivery is already there. Only an older version queues nothing: the
+ * newer one's own delivery (and its redeliveries) queue the customer.
  */
 import type { Order } from '../store/order.ts';
 import type { RecordedOrder } from '../store/orders.ts';
@@ -18,7 +28,8 @@ export async function ingestOrder(
   now = Date.now(),
 ): Promise<RecordedOrder> {
   const recorded = await recordOrder(store, tenant, order, now);
-  if (recorded.status === 'stored')
+  // A merge while resolving moved orders into this customer, whatever became of this version.
+  if (recorded.status === 'stored' || recorded.duplicate || recorded.merged.length)
     await enqueue({ tenantId: tenant.tenantId, customerId: recorded.customerId });
   return recorded;
 }

@@ -4,6 +4,11 @@
  * and Gamma-Gamma on everyone, store the model with its diagnostics, and
  * rescore every customer, writing in batches only those whose visible fields
  * changed, each with its outbox entries.
+ *
+ * The histories are the scores', so a customer never scored from all of its
+ * orders would be refitted on what it had (or not at all): before reading,
+ * the refit scores every customer whose orders changed since its score
+ * (profiles.ts), and after its writes, those whose orders changed while it ran.
  */
 import type { Purchase, PurchaseModelName } from '../clv/index.ts';
 import {
@@ -24,12 +29,14 @@ import { referralMetrics, segmentCustomers } from '../segments/index.ts';
 import { putAll } from '../store/batch.ts';
 import type { StoredModel } from '../store/models.ts';
 import { removeScoresOfGoneCustomers } from '../store/gone-customers.ts';
-import { putModel, storedEvaluation } from '../store/models.ts';
+import { getModel, putModel, storedEvaluation } from '../store/models.ts';
+import { customersBehind, writtenBehind } from '../store/profiles.ts';
 import type { StoredScore } from '../store/scores.ts';
 import { outboxItem, scoreItem, scorePages } from '../store/scores.ts';
 import type { Store } from '../store/store.ts';
 import type { TenantSettings } from '../store/tenants.ts';
-import { buildOutbox, lastChange, scoringOptions, storedScore } from './score-customer.ts';
+import { mapLimited } from './map-limited.ts';
+import { buildOutbox, lastChange, scoreCustomer, scoringOptions, storedScore } from './score-customer.ts';
 
 /** Backtests run on at most this many customers: model choice needs the shape of the data, not all of it. */
 const BACKTEST_CUSTOMERS = 20_000;
@@ -45,6 +52,10 @@ export interface RefitReport {
   outboxEntries: number;
   /** Customers merged away or deleted while the refit ran, whose scores it wrote and then removed again. */
   removedGone: number;
+  /** Customers scored before the fit because their score was missing or older than their orders. */
+  caughtUp: number;
+  /** Customers whose orders changed while the refit ran, rescored after its writes with the new model. */
+  rescoredAfterWrite: number;
   seconds: number;
   /** Where the time went: reading histories, the backtest, fitting and scoring, writing. */
   phases: { read: number; backtest: number; fitAndScore: number; write: number };
@@ -56,6 +67,8 @@ interface Known {
   history: Map<string, StoredScore['history']>;
   referredBy: Map<string, NonNullable<StoredScore['referredBy']>>;
   lastChange: Map<string, NonNullable<StoredScore['lastChange']>>;
+  /** The order set each score was computed from (0 when it predates the order-set version). */
+  orderSet: Map<string, number>;
 }
 
 /**
@@ -89,6 +102,7 @@ async function readHistories(
     history: new Map(),
     referredBy: new Map(),
     lastChange: new Map(),
+    orderSet: new Map(),
   };
   for await (const page of scorePages(store, tenantId)) {
     for (const s of page) {
@@ -97,6 +111,7 @@ async function readHistories(
       known.history.set(s.customerId, s.history);
       if (s.referredBy) known.referredBy.set(s.customerId, s.referredBy);
       if (s.lastChange) known.lastChange.set(s.customerId, s.lastChange);
+      known.orderSet.set(s.customerId, s.orderSet ?? 0);
       s.history.days.forEach((day, i) => {
         purchases.push({
           customerId: s.customerId,
@@ -134,7 +149,13 @@ export async function refitTenant(
       return seconds;
     };
   })();
-  const { purchases, known } = await readHistories(store, tenant.tenantId);
+  let { purchases, known } = await readHistories(store, tenant.tenantId);
+  const behind = await customersBehind(store, tenant.tenantId, known.orderSet);
+  if (behind.length) {
+    const current = await getModel(store, tenant.tenantId);
+    await mapLimited(behind, 16, (id) => scoreCustomer(store, tenant, id, current, now));
+    ({ purchases, known } = await readHistories(store, tenant.tenantId));
+  }
   const read = lap();
   const endDay = dayNumber(now);
   const summaries = summarize(purchases, { observationEnd: now, timeUnit: 'day' });
@@ -180,7 +201,7 @@ export async function refitTenant(
   const version = new Date(now).toISOString();
   const scoredAt = version;
   const writes: Record<string, unknown>[] = [];
-  const written: string[] = [];
+  const written = new Map<string, number>();
   let changed = 0;
   let outboxEntries = 0;
   result.scores.forEach((score) => {
@@ -197,13 +218,16 @@ export async function refitTenant(
     const stored = storedScore(id, score, fields, identities, known.history.get(id)!, version, scoredAt, {
       referredBy: known.referredBy.get(id) ?? null,
       lastChange: lastChange(before, fields, scoredAt),
+      orderSet: known.orderSet.get(id),
     });
     writes.push(scoreItem(tenant.tenantId, stored), ...outbox.map((e) => outboxItem(tenant.tenantId, e)));
-    written.push(id);
+    written.set(id, known.orderSet.get(id) ?? 0);
   });
   const fitAndScore = lap();
   await putAll(store, writes);
-  const gone = await removeScoresOfGoneCustomers(store, tenant.tenantId, written);
+  const gone = await removeScoresOfGoneCustomers(store, tenant.tenantId, [...written.keys()]);
+  // BatchWriteItem cannot be conditional: a scoring that read newer orders meanwhile may have been overwritten.
+  const overwritten = await writtenBehind(store, tenant.tenantId, written);
   const write = lap();
   const model: StoredModel = {
     version,
@@ -234,6 +258,7 @@ export async function refitTenant(
     refitSeconds: (performance.now() - started) / 1000,
   };
   await putModel(store, tenant.tenantId, model);
+  await mapLimited(overwritten, 16, (id) => scoreCustomer(store, tenant, id, model, now));
   return {
     customers: summaries.length,
     method: model.method,
@@ -245,6 +270,8 @@ export async function refitTenant(
     changed,
     outboxEntries,
     removedGone: gone.length,
+    caughtUp: behind.length,
+    rescoredAfterWrite: overwritten.length,
     seconds: model.refitSeconds,
     phases: { read, backtest: backtestSeconds, fitAndScore, write },
   };

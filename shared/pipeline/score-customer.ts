@@ -15,6 +15,7 @@ import {
   summarize,
 } from '../clv/index.ts';
 import type { CrmFields } from '../crm/fields.ts';
+import { TransientError } from '../errors.ts';
 import { changedFields, crmFields } from '../crm/fields.ts';
 import { churnBand, tierFor } from '../segments/index.ts';
 import type { RfmGroup } from '../segments/index.ts';
@@ -140,11 +141,12 @@ export function storedScore(
   history: PurchaseHistory,
   modelVersion: string | null,
   scoredAt: string,
-  links: Pick<StoredScore, 'referredBy' | 'lastChange'> = {},
+  links: Pick<StoredScore, 'referredBy' | 'lastChange' | 'orderSet'> = {},
 ): StoredScore {
   return {
     ...(links.referredBy ? { referredBy: links.referredBy } : {}),
     ...(links.lastChange ? { lastChange: links.lastChange } : {}),
+    ...(links.orderSet ? { orderSet: links.orderSet } : {}),
     customerId,
     fields,
     method: score.method,
@@ -181,6 +183,18 @@ export function buildOutbox(
   }));
 }
 
+/** Scorings of one customer racing the orders that keep arriving: after this many, the message is retried. */
+const SCORING_ATTEMPTS = 5;
+
+export class ScoringSupersededError extends TransientError {
+  override name = 'ScoringSupersededError';
+}
+
+/**
+ * Scores a customer from its stored orders. The score is written only on the order set it was read
+ * at (putScoreWithOutbox); when orders arrived or moved meanwhile, it reads them again and rescores,
+ * so the score kept is always one computed from every order stored when it was written.
+ */
 export async function scoreCustomer(
   store: Store,
   tenant: TenantSettings,
@@ -188,6 +202,22 @@ export async function scoreCustomer(
   model: StoredModel | null,
   now = Date.now(),
 ): Promise<ScoringResult> {
+  for (let attempt = 0; attempt < SCORING_ATTEMPTS; attempt++) {
+    const result = await scoreOnce(store, tenant, customerId, model, now);
+    if (result !== 'superseded') return result;
+  }
+  throw new ScoringSupersededError(
+    `a customer of tenant ${tenant.tenantId} kept receiving orders while it was scored (${SCORING_ATTEMPTS} attempts); the scoring is retried`,
+  );
+}
+
+async function scoreOnce(
+  store: Store,
+  tenant: TenantSettings,
+  customerId: string,
+  model: StoredModel | null,
+  now: number,
+): Promise<ScoringResult | 'superseded'> {
   const items = await partitionItems(store, tenant.tenantId, customerId);
   const profile = items.find((i) => i.sk === 'PROFILE');
   if (!profile) return { status: 'gone', outbox: [] }; // merged into another customer, or deleted
@@ -222,12 +252,14 @@ export async function scoreCustomer(
     {
       referredBy: await referrerOf(store, tenant.tenantId, items),
       lastChange: lastChange(previous, fields, scoredAt),
+      orderSet: Number(profile.orderSet ?? 0),
     },
   );
 
   const outbox = buildOutbox(tenant, customerId, identities, previous?.fields ?? null, fields, scoredAt);
+  const put = await putScoreWithOutbox(store, tenant.tenantId, stored, outbox);
   // Merged away or deleted while we scored: nothing to store (the survivor is scored on its own).
-  if ((await putScoreWithOutbox(store, tenant.tenantId, stored, outbox)) === 'gone')
-    return { status: 'gone', outbox: [] };
+  if (put === 'gone') return { status: 'gone', outbox: [] };
+  if (put === 'superseded') return put;
   return { status: outbox.length || !previous ? 'scored' : 'unchanged', outbox, score: stored };
 }

@@ -148,6 +148,16 @@ async function merge(
   }
   puts.push({ ...keys.merge(tenantId, survivor, absorbed), kind: 'merge', survivor, absorbed, mergedAt: at });
   await putAll(store, puts);
+  // The survivor's order set grew: a scoring of it that read before the move must not be the one kept.
+  if (items.some((i) => String(i.sk).startsWith('ORDER#')))
+    await store.doc.send(
+      new UpdateCommand({
+        TableName: store.table,
+        Key: { pk: keys.profile(tenantId, survivor).pk, sk: 'PROFILE' },
+        UpdateExpression: 'ADD orderSet :one',
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
   await deleteAll(
     store,
     items.map((i) => ({ pk: String(i.pk), sk: String(i.sk) })),

@@ -4,11 +4,11 @@
  * ignored. The check is a conditional write on the order's owner item, so two
  * deliveries racing each other cannot both win.
  */
-import { PermanentError } from '../errors.ts';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { PermanentError, TransientError } from '../errors.ts';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Purchase } from '../clv/index.ts';
 import { batchGet } from './batch.ts';
+import { cancellationCodes, failedOnCondition } from './dynamo-errors.ts';
 import { identityItemKeys, ownersIn, resolveCustomer } from './identities.ts';
 import { keys } from './keys.ts';
 import type { Order } from './order.ts';
@@ -26,6 +26,11 @@ export class ForeignCurrencyError extends PermanentError {
 export interface RecordedOrder {
   /** stored: new or newer; stale: an equal or newer version was already stored. */
   status: 'stored' | 'stale';
+  /**
+   * Stale because this very version is already stored (or may be: a concurrent delivery's write beat
+   * ours). A redelivery of a version whose first delivery failed after the commit looks like this.
+   */
+  duplicate: boolean;
   customerId: string;
   /** Customers merged into this one while resolving its identities. */
   merged: string[];
@@ -57,7 +62,12 @@ export async function recordOrder(
     ownersIn(read),
   );
   if (stored && stored.versionMs >= versionMs)
-    return { status: 'stale', customerId: stored.customerId, merged };
+    return {
+      status: 'stale',
+      duplicate: stored.versionMs === versionMs,
+      customerId: stored.customerId,
+      merged,
+    };
   const item = {
     ...keys.order(tenant.tenantId, customerId, order.source, order.orderId),
     kind: 'order',
@@ -81,6 +91,7 @@ export async function recordOrder(
             },
           },
           { Put: { TableName: store.table, Item: item } },
+          orderSetChange(store, tenant.tenantId, customerId),
           // The order's customer may have changed (identities fixed at the source): it leaves the old history.
           ...(moved
             ? [
@@ -90,19 +101,42 @@ export async function recordOrder(
                     Key: { pk: keys.customerPartition(tenant.tenantId, stored.customerId), sk: item.sk },
                   },
                 },
+                orderSetChange(store, tenant.tenantId, stored.customerId),
               ]
             : []),
         ],
       }),
     );
   } catch (error) {
-    if (error instanceof TransactionCanceledException) {
-      // A newer version won the race; ours is stale.
-      return { status: 'stale', customerId, merged };
-    }
+    // Our condition failed: an equal or newer version won the race, and its delivery queues the customer.
+    if (failedOnCondition(error)) return { status: 'stale', duplicate: true, customerId, merged };
+    const codes = cancellationCodes(error);
+    // A conflict with another writer or a throttle says nothing about the versions: retried, never "stale".
+    if (codes)
+      throw new TransientError(
+        `order ${order.source}/${order.orderId} was not stored: its transaction was cancelled (${codes.join(', ')}); the delivery is retried`,
+        { cause: error },
+      );
     throw error;
   }
-  return { status: 'stored', customerId, merged };
+  return { status: 'stored', duplicate: false, customerId, merged };
+}
+
+/**
+ * The customer's order-set version goes up with every change to its orders, in the same
+ * transaction: a score records the version it was computed from and is written only while that is
+ * still the profile's (scores.ts), so a scoring that read fewer orders cannot overwrite one that
+ * read more. ADD creates the attribute on the first order; the profile exists (resolveCustomer).
+ */
+export function orderSetChange(store: Store, tenantId: string, customerId: string) {
+  return {
+    Update: {
+      TableName: store.table,
+      Key: { pk: keys.customerPartition(tenantId, customerId), sk: 'PROFILE' },
+      UpdateExpression: 'ADD orderSet :one',
+      ExpressionAttributeValues: { ':one': 1 },
+    },
+  };
 }
 
 /**

@@ -4,9 +4,9 @@
  * instead of every order. Written together with the outbox entries for the
  * CRMs whose visible fields changed, in one transaction.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { CrmFields } from '../crm/fields.ts';
+import { cancellationCodes, failedOnCondition } from './dynamo-errors.ts';
 import { keys } from './keys.ts';
 import { queryAll, queryPages } from './query.ts';
 import type { Store } from './store.ts';
@@ -29,6 +29,11 @@ export interface StoredScore {
   scoredAt: string;
   history: PurchaseHistory;
   identities: string[];
+  /**
+   * The customer's order-set version (the profile's `orderSet`, orders.ts) the history was read at:
+   * absent or 0 before the customer's first order changed it, and on scores stored before it existed.
+   */
+  orderSet?: number;
   /** Derived detail kept for reports: not CRM-visible. */
   detail: { pAlive: number | null; churnRisk: number; expectedOrderValue: number; predictedClv: number };
   /**
@@ -73,25 +78,38 @@ export function outboxItem(tenantId: string, entry: OutboxEntry): Record<string,
   return { ...keys.outbox(tenantId, entry.target, entry.customerId), kind: 'outbox', ...entry };
 }
 
-/** Writes a score and its outbox entries atomically (DynamoDB allows 100 items a transaction). */
+/**
+ * Writes a score and its outbox entries atomically (DynamoDB allows 100 items a transaction), only
+ * while the customer exists and its order set is still the one the score was computed from.
+ * - gone: merged away or deleted since its orders were read (nothing to store);
+ * - superseded: its orders changed since they were read; the caller reads them again.
+ */
 export async function putScoreWithOutbox(
   store: Store,
   tenantId: string,
   score: StoredScore,
   outbox: readonly OutboxEntry[],
-): Promise<'stored' | 'gone'> {
+): Promise<'stored' | 'gone' | 'superseded'> {
   const profile = keys.profile(tenantId, score.customerId);
+  const orderSet = score.orderSet ?? 0;
   try {
     await store.doc.send(
       new TransactWriteCommand({
         TransactItems: [
           // Only while the customer still exists: a merge (or a deletion) that ran after the orders were read
           // removed this partition, and a score written now would be a phantom customer the refit keeps.
+          // And only on the order set it was computed from: of two scorings in flight, the one that read
+          // fewer orders could otherwise write last, and the refit would keep its history.
           {
             ConditionCheck: {
               TableName: store.table,
               Key: { pk: profile.pk, sk: profile.sk },
-              ConditionExpression: 'attribute_exists(pk)',
+              ConditionExpression: orderSet
+                ? 'attribute_exists(pk) AND orderSet = :n'
+                : 'attribute_exists(pk) AND attribute_not_exists(orderSet)',
+              ...(orderSet ? { ExpressionAttributeValues: { ':n': orderSet } } : {}),
+              // The profile as it is now, on failure: tells a customer gone from one whose orders moved on.
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             },
           },
           ...[scoreItem(tenantId, score), ...outbox.map((e) => outboxItem(tenantId, e))].map((Item) => ({
@@ -102,10 +120,10 @@ export async function putScoreWithOutbox(
     );
     return 'stored';
   } catch (error) {
-    const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-    if (error instanceof TransactionCanceledException && reasons?.[0]?.Code === 'ConditionalCheckFailed')
-      return 'gone';
-    throw error;
+    // Any other reason (a conflict, a throttle) says nothing about the customer: rethrown, the message retried.
+    if (!failedOnCondition(error) || cancellationCodes(error)?.[0] !== 'ConditionalCheckFailed') throw error;
+    const reasons = (error as { CancellationReasons?: { Item?: unknown }[] }).CancellationReasons;
+    return reasons?.[0]?.Item ? 'superseded' : 'gone';
   }
 }
 
