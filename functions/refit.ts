@@ -18,6 +18,7 @@ import { requestWritebacks } from '../shared/pipeline/messages.ts';
 import type { RefitReport } from '../shared/pipeline/refit-tenant.ts';
 import { refitTenant } from '../shared/pipeline/refit-tenant.ts';
 import { requestRefit } from '../shared/pipeline/request-refit.ts';
+import { hasPendingWrites } from '../shared/store/outbox.ts';
 import type { Store } from '../shared/store/store.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
 import { getTenant, listTenantIds } from '../shared/store/tenants.ts';
@@ -53,7 +54,9 @@ export function createRefitHandler({
       const report = await refitTenant(store, tenant, now());
       metrics?.addMetric('CustomersScored', MetricUnit.Count, report.customers);
       metrics?.addMetric('TenantsRefitted', MetricUnit.Count, 1);
-      if (report.outboxEntries) await requestWritebacks(tenant, enqueueWriteback);
+      // Entries an earlier, failed attempt wrote are unchanged now, but still unwritten: flush them too.
+      if (report.outboxEntries || (await hasPendingWrites(store, tenantId)))
+        await requestWritebacks(tenant, enqueueWriteback);
       logger.info('refit', { tenantId, ...report });
       return { [tenantId]: report };
     } catch (error) {

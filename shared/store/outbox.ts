@@ -85,4 +85,19 @@ export async function recordWriteFailure(
   }
 }
 
+/**
+ * Whether a tenant's outbox holds any entry: a retried refit or import whose first attempt wrote the
+ * entries and then failed finds nothing changed, yet those entries still need a flush.
+ */
+export async function hasPendingWrites(store: Store, tenantId: string): Promise<boolean> {
+  for await (const page of queryPages(store, {
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': keys.outboxPartition(tenantId) },
+    ConsistentRead: true,
+    Limit: 1,
+  }))
+    return page.length > 0;
+  return false;
+}
+
 export const isDeadLetter = (entry: PendingWrite) => (entry.attempts ?? 0) >= MAX_WRITE_ATTEMPTS;
