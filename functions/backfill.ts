@@ -19,8 +19,10 @@ import { secretsFromEnv } from '../integrations/salesforce/secrets.ts';
 import { isPermanent } from '../shared/errors.ts';
 import type { EnqueueWriteback } from '../shared/pipeline/messages.ts';
 import { requestWritebacks } from '../shared/pipeline/messages.ts';
+import { hasPendingWrites } from '../shared/store/outbox.ts';
 import type { Store } from '../shared/store/store.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
+import type { TenantSettings } from '../shared/store/tenants.ts';
 import { getTenant } from '../shared/store/tenants.ts';
 import type { OnDemand } from './lazy.ts';
 import { lazy, resolveOnDemand } from './lazy.ts';
@@ -72,7 +74,7 @@ export function createBackfillHandler(deps: BackfillHandlerDeps) {
           queryPages: report.queryPages,
           model: report.refit.model,
         });
-        if (report.refit.outboxEntries) await requestWritebacks(tenant, deps.enqueueWriteback);
+        await flushIfPending(deps.store, tenant, report.refit.outboxEntries, deps.enqueueWriteback);
         return;
       }
       const [{ shopAdmin }, { backfillShopifyOrders }, shopify] = await Promise.all([
@@ -87,6 +89,8 @@ export function createBackfillHandler(deps: BackfillHandlerDeps) {
       });
       if (!report) {
         deps.logger.info('backfill already done', { tenantId: tenant.tenantId });
+        // A redelivery of a backfill that finished but whose flush request was never sent.
+        await flushIfPending(deps.store, tenant, 0, deps.enqueueWriteback);
         return;
       }
       deps.logger.info('backfill done', {
@@ -97,7 +101,7 @@ export function createBackfillHandler(deps: BackfillHandlerDeps) {
         outboxEntries: report.refit.outboxEntries,
         calls: Object.fromEntries(client.stats.byOperation),
       });
-      if (report.refit.outboxEntries) await requestWritebacks(tenant, deps.enqueueWriteback);
+      await flushIfPending(deps.store, tenant, report.refit.outboxEntries, deps.enqueueWriteback);
     } catch (error) {
       // Rethrown either way: a transient failure (a throttle, a cut-off) is redelivered and resumes at the
       // last checkpoint; a permanent one (a denied export) is dead-lettered with its reason.
@@ -129,3 +133,16 @@ export const handler = middy(
     }),
   ),
 ).use(injectLambdaContext(logger, { resetKeys: true }));
+
+/**
+ * Asks for the flush when this run wrote entries, or when entries an earlier, failed attempt of the same
+ * backfill wrote are still waiting (its refit's writes landed, its flush request did not).
+ */
+async function flushIfPending(
+  store: Store,
+  tenant: TenantSettings,
+  written: number,
+  enqueue: EnqueueWriteback,
+): Promise<void> {
+  if (written || (await hasPendingWrites(store, tenant.tenantId))) await requestWritebacks(tenant, enqueue);
+}

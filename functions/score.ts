@@ -22,6 +22,8 @@ import { writebackSender } from './sqs-sender.ts';
 import { scoreCustomer } from '../shared/pipeline/score-customer.ts';
 import type { StoredModel } from '../shared/store/models.ts';
 import { getModel } from '../shared/store/models.ts';
+import { pendingTargetsOf } from '../shared/store/outbox.ts';
+import type { CrmTarget } from '../shared/store/scores.ts';
 import type { Store } from '../shared/store/store.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
 import type { TenantSettings } from '../shared/store/tenants.ts';
@@ -53,6 +55,13 @@ function once<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promis
   return p;
 }
 
+function linkedTargets(tenant: TenantSettings): CrmTarget[] {
+  return [
+    ...(tenant.shopifyShop ? (['shopify'] as const) : []),
+    ...(tenant.salesforceOrgId ? (['salesforce'] as const) : []),
+  ];
+}
+
 export function createScoreHandler({
   store,
   logger,
@@ -68,7 +77,12 @@ export function createScoreHandler({
         const tenant = await once(cache.tenants, message.tenantId, () => getTenant(store, message.tenantId));
         const model = await once(cache.models, message.tenantId, () => getModel(store, message.tenantId));
         const result = await scoreCustomer(store, tenant, message.customerId, model, now());
-        for (const target of new Set(result.outbox.map((e) => e.target))) {
+        const changed = new Set(result.outbox.map((e) => e.target));
+        // Nothing new to write, but an earlier attempt's entries may still wait for a flush it never asked for.
+        const targets = changed.size
+          ? changed
+          : await pendingTargetsOf(store, tenant.tenantId, message.customerId, linkedTargets(tenant));
+        for (const target of targets) {
           const key = `${tenant.tenantId}\u0000${target}`;
           await once(cache.flushes, key, () => enqueueWriteback({ tenantId: tenant.tenantId, target }));
         }

@@ -5,7 +5,7 @@
  * that can never be written stops being retried and says why.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys.ts';
 import { queryPages } from './query.ts';
 import type { CrmTarget, OutboxEntry } from './scores.ts';
@@ -101,3 +101,30 @@ export async function hasPendingWrites(store: Store, tenantId: string): Promise<
 }
 
 export const isDeadLetter = (entry: PendingWrite) => (entry.attempts ?? 0) >= MAX_WRITE_ATTEMPTS;
+
+/**
+ * The CRMs for which this customer still has an entry to write (dead letters aside): a rescoring that
+ * changed nothing still asks for their flush, because the attempt that wrote them may have failed
+ * before its own flush request was sent (a timeout, a failed SQS send).
+ */
+export async function pendingTargetsOf(
+  store: Store,
+  tenantId: string,
+  customerId: string,
+  targets: readonly CrmTarget[],
+): Promise<CrmTarget[]> {
+  const pending: CrmTarget[] = [];
+  for (const target of targets) {
+    const out = await store.doc.send(
+      new GetCommand({
+        TableName: store.table,
+        Key: keyOf(keys.outbox(tenantId, target, customerId)),
+        ConsistentRead: true,
+      }),
+    );
+    if (out.Item && !isDeadLetter(out.Item as PendingWrite)) pending.push(target);
+  }
+  return pending;
+}
+
+const keyOf = ({ pk, sk }: { pk: string; sk: string }) => ({ pk, sk });
