@@ -91,6 +91,9 @@ export function salesforceOrderId(sObject: SalesforceOrderObject, id: string): s
 /** '' is how Bulk API CSV writes null. */
 const blank = (v: unknown) => (v === '' ? null : v);
 
+/** The largest amount whose cents a double still holds exactly (2^53 cents). */
+const MAX_EXACT_AMOUNT = Math.floor(Number.MAX_SAFE_INTEGER / 100);
+
 const DECIMAL = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})$/;
@@ -104,6 +107,17 @@ const amountField = z.preprocess(
       const n = typeof value === 'number' ? value : DECIMAL.test(value.trim()) ? Number(value.trim()) : NaN;
       if (!Number.isFinite(n)) {
         ctx.addIssue({ code: 'custom', input: value, message: 'expected a decimal amount such as 45000.0' });
+        return z.NEVER;
+      }
+      // A Currency field holds up to 18 digits; past 2^53 cents a double no longer keeps the cents, and the
+      // DynamoDB marshaller refuses the number. That is the record's fault: refused here as permanent, not
+      // retried for Salesforce's 24 hours as a failure of ours.
+      if (Math.abs(n) > MAX_EXACT_AMOUNT) {
+        ctx.addIssue({
+          code: 'custom',
+          input: value,
+          message: `amount above ${MAX_EXACT_AMOUNT}: too large to keep to the cent`,
+        });
         return z.NEVER;
       }
       return n === 0 ? 0 : n;

@@ -154,6 +154,14 @@ describe('orderFromSalesforce: Order', () => {
     expect(value(0)).toBe(0);
   });
 
+  it('refuses as a record error an amount too large to keep to the cent, which DynamoDB could not store', () => {
+    const read = (TotalAmount: string) => () =>
+      orderFromSalesforce({ ...orderFields(), TotalAmount }, 'Order', B2C);
+    expect(read('9999999999999999.99')).toThrow(SalesforceRecordError);
+    expect(read('-1.0E17')).toThrow(/too large to keep to the cent/);
+    expect(read('90071992547409.00')).not.toThrow();
+  });
+
   it('a Draft order is not a purchase: null, or a cancelled Order to replace a stored version', () => {
     const draft = orderFields({ Status: 'Draft', LastModifiedDate: '2024-02-02T08:00:00.000Z' });
     expect(orderFromSalesforce(draft, 'Order', B2C)).toBeNull();
