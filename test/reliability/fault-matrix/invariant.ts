@@ -6,13 +6,13 @@
  * failure sitting in a dead-letter queue, with its reason. Each breach is a
  * lost item, named precisely enough to find it.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { purchaseDayHistory } from '../../../shared/clv/index.ts';
 import { getModel } from '../../../shared/store/models.ts';
 import { ordersToPurchases } from '../../../shared/store/orders.ts';
 import type { PurchaseHistory, StoredScore } from '../../../shared/store/scores.ts';
 import type { Store } from '../../../shared/store/store.ts';
 import { historyOf } from '../../../shared/pipeline/score-customer.ts';
+import { tenantItems as itemsOfTenant } from '../../helpers/dynamo.ts';
 
 export interface TenantItems {
   orders: Record<string, unknown>[];
@@ -23,23 +23,9 @@ export interface TenantItems {
   partitions: Map<string, Record<string, unknown>[]>;
 }
 
-/** Everything of a tenant, through its index (every item carries gsi1pk = T#tenant). */
+/** Everything of a tenant (its keys from gsi1, the items read strongly consistent), grouped for the checks. */
 export async function tenantItems(store: Store, tenantId: string): Promise<TenantItems> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await store.doc.send(
-      new QueryCommand({
-        TableName: store.table,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :t',
-        ExpressionAttributeValues: { ':t': `T#${tenantId}` },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...((out.Items ?? []) as Record<string, unknown>[]));
-    start = out.LastEvaluatedKey;
-  } while (start);
+  const items = await itemsOfTenant(store, tenantId);
   const partitions = new Map<string, Record<string, unknown>[]>();
   const prefix = `T#${tenantId}#C#`;
   for (const i of items) {
