@@ -9,7 +9,7 @@
  * reason (another transaction on the same item, throttling) says nothing
  * about the data and must be retried.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 
 /** The cancellation reasons' codes, in item order; undefined when the error is not a cancelled transaction. */
 export function cancellationCodes(error: unknown): string[] | undefined {
@@ -32,5 +32,13 @@ function isTransactionCanceled(error: unknown): error is TransactionCanceledExce
   return (
     error instanceof TransactionCanceledException ||
     (error instanceof Error && error.name === 'TransactionCanceledException')
+  );
+}
+
+/** A single-item write refused by its ConditionExpression (the SDK's class, or the same shape from elsewhere). */
+export function isConditionalCheckFailed(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error instanceof Error && error.name === 'ConditionalCheckFailedException')
   );
 }

@@ -20,6 +20,12 @@ export interface Indexed extends Key {
   gsi1sk: string;
 }
 
+/** An item's primary key alone: what GetItem and DeleteItem take (an indexed item's gsi1 keys are not part of it). */
+export const keyOf = (item: { pk?: unknown; sk?: unknown }): Key => ({
+  pk: String(item.pk),
+  sk: String(item.sk),
+});
+
 export const keys = {
   tenant: (tenantId: string): Indexed => ({
     pk: t(tenantId),

@@ -6,7 +6,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from './keys.ts';
+import { keyOf, keys } from './keys.ts';
 import { queryPages } from './query.ts';
 import type { CrmTarget, OutboxEntry } from './scores.ts';
 import type { Store } from './store.ts';
@@ -126,5 +126,3 @@ export async function pendingTargetsOf(
   }
   return pending;
 }
-
-const keyOf = ({ pk, sk }: { pk: string; sk: string }) => ({ pk, sk });

@@ -9,9 +9,9 @@
  * no marker, so it queues a refit of its own, which runs after this one (one
  * message group per tenant on the FIFO refit queue) and sees the new settings.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
+import { isConditionalCheckFailed } from './dynamo-errors.ts';
 import type { Store } from './store.ts';
 import { tenantKey } from './tenants.ts';
 
@@ -22,10 +22,6 @@ import { tenantKey } from './tenants.ts';
  * skipped, so replacing costs at most one cheap read.
  */
 export const STALE_REFIT_REQUEST_MS = 60 * 60 * 1000;
-
-const isConditionFailure = (error: unknown) =>
-  error instanceof ConditionalCheckFailedException ||
-  (error instanceof Error && error.name === 'ConditionalCheckFailedException');
 
 /** Sets the marker: the request id to send, or null when a request is pending already (or no such tenant). */
 export async function markRefitRequested(
@@ -47,7 +43,7 @@ export async function markRefitRequested(
     );
     return requestId;
   } catch (error) {
-    if (isConditionFailure(error)) return null;
+    if (isConditionalCheckFailed(error)) return null;
     throw error;
   }
 }
@@ -65,7 +61,7 @@ export async function withdrawRefitRequest(store: Store, tenantId: string, reque
       }),
     );
   } catch (error) {
-    if (!isConditionFailure(error)) throw error;
+    if (!isConditionalCheckFailed(error)) throw error;
   }
 }
 
@@ -97,7 +93,7 @@ export async function claimRefitRequest(
     );
     return 'run';
   } catch (error) {
-    if (!isConditionFailure(error)) throw error;
+    if (!isConditionalCheckFailed(error)) throw error;
   }
   const out = await store.doc.send(
     new GetCommand({ TableName: store.table, Key: tenantKey(tenantId), ConsistentRead: true }),

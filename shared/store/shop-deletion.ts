@@ -14,7 +14,7 @@ import { deleteAll } from './batch.ts';
 import { deleteCustomer, deleteShopifySessions, deleteTenant } from './deletion.ts';
 import { partitionItems } from './identities.ts';
 import type { Key } from './keys.ts';
-import { keys } from './keys.ts';
+import { keyOf, keys } from './keys.ts';
 import { queryPages } from './query.ts';
 import type { Store } from './store.ts';
 import type { TenantSettings } from './tenants.ts';
@@ -47,8 +47,6 @@ async function indexed(
     out.push(...page);
   return out;
 }
-
-const keyOf = (i: Record<string, unknown>): Key => ({ pk: String(i.pk), sk: String(i.sk) });
 
 export async function deleteShop(store: Store, tenant: TenantSettings): Promise<ShopDeletion> {
   const tenantId = tenant.tenantId;
