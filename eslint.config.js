@@ -3,6 +3,16 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Still speaking DynamoDB themselves until they move onto tenantStore() (issue 16); delete a line as its file
+// moves.
+const STILL_SPEAKING_DYNAMODB = [
+  'integrations/salesforce/change-events.ts',
+  'integrations/salesforce/outbound-notifications.ts',
+  'integrations/shopify/session-ids.ts',
+  'integrations/shopify/session-storage.ts',
+  'integrations/shopify/webhook-topics.ts',
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -24,20 +34,90 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // Layers (ARCHITECTURE.md): functions → integrations → shared, one way. Product code (what Lambda and the
+  // CLI run, and the dashboard) never imports the sandboxes, the tests, the local stack or the benchmarks;
+  // DynamoDB is spoken only inside shared/store/. test/ci/layer-rules.test.ts lints a violation of each.
+  {
+    files: [
+      'functions/**/*.ts',
+      'integrations/**/*.ts',
+      'shared/**/*.ts',
+      'cli/**/*.ts',
+      'bin/**/*.ts',
+      'web/**/*.{ts,tsx}',
+    ],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [...productPatterns(), ...dynamoPatterns()] }],
+    },
+  },
+  {
+    files: ['shared/store/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [...productPatterns(), ...sharedPatterns()] }],
+    },
+  },
   {
     files: ['shared/**/*.ts'],
+    ignores: ['shared/store/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [...productPatterns(), ...sharedPatterns(), ...dynamoPatterns()] },
+      ],
+    },
+  },
+  {
+    files: ['integrations/**/*.ts'],
+    ignores: STILL_SPEAKING_DYNAMODB,
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
+            ...productPatterns(),
+            ...dynamoPatterns(),
             {
-              group: ['**/functions/**', '**/integrations/**', '**/bin/**'],
-              message: 'shared/ imports nothing of ours outside it.',
+              group: ['**/functions/**'],
+              message: 'integrations/ never import the handlers: functions → integrations → shared.',
+            },
+            {
+              group: ['**/shared/store/keys.ts'],
+              message: 'integrations/ reach the table through tenantStore(), never through its keys.',
             },
           ],
         },
       ],
     },
   },
+  {
+    files: STILL_SPEAKING_DYNAMODB,
+    rules: { 'no-restricted-imports': ['error', { patterns: productPatterns() }] },
+  },
 );
+
+function productPatterns() {
+  return [
+    {
+      group: ['**/sandbox/**', '**/test/**', '**/local/**', '**/bench/**'],
+      message: 'product code never imports the sandboxes, tests, local stack or benchmarks.',
+    },
+  ];
+}
+
+function sharedPatterns() {
+  return [
+    {
+      group: ['**/functions/**', '**/integrations/**', '**/bin/**', '**/cli/**'],
+      message: 'shared/ imports nothing of ours outside it.',
+    },
+  ];
+}
+
+function dynamoPatterns() {
+  return [
+    {
+      group: ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/util-dynamodb'],
+      message: 'DynamoDB is spoken only inside shared/store/: use its functions (tenantStore) instead.',
+    },
+  ];
+}

@@ -21,9 +21,9 @@ import { createShopifyApp, SHOPIFY_API_VERSION } from '../integrations/shopify/s
 import { createTable, startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { createStore } from '../shared/store/store.ts';
 import { apiEvent } from '../test/helpers/api-event.ts';
-import { generateShopHistory, startShopifySandbox } from '../test/sandbox/shopify/index.ts';
-import { orderWebhookJson } from '../test/sandbox/shopify/webhook-payloads.ts';
-import { signWebhook } from '../test/sandbox/shopify/webhook-sender.ts';
+import { generateShopHistory, startShopifySandbox } from '../sandbox/shopify/index.ts';
+import { orderWebhookJson } from '../sandbox/shopify/webhook-payloads.ts';
+import { signWebhook } from '../sandbox/shopify/webhook-sender.ts';
 
 const ORDERS = Number(process.argv[2] ?? 200);
 const API_KEY = 'cost-key';

@@ -14,7 +14,7 @@ import { createStore } from '../shared/store/store.ts';
 import { putTenant } from '../shared/store/tenants.ts';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { apiEvent } from '../test/helpers/api-event.ts';
-import { to18 } from '../test/sandbox/salesforce/ids.ts';
+import { to18 } from '../sandbox/salesforce/ids.ts';
 import { largestOutboundMessage, namespaceFloodBody } from '../test/helpers/outbound-bodies.ts';
 
 const runs = Number(process.argv[2] ?? 20);

@@ -14,7 +14,7 @@ import { SHOPIFY_API_VERSION } from '../integrations/shopify/shopify-app.ts';
 import { freeLoopbackPort } from '../local/dynamodb-local.ts';
 import { startLocalWorld } from '../local/local-world.ts';
 import { scorePages } from '../shared/store/scores.ts';
-import { generateShopHistory, orderWebhookJson, signWebhook } from '../test/sandbox/shopify/index.ts';
+import { generateShopHistory, orderWebhookJson, signWebhook } from '../sandbox/shopify/index.ts';
 
 const deliveries = Number(process.argv[2] ?? 5000);
 const perSecond = Number(process.argv[3] ?? 50);

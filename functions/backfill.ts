@@ -11,14 +11,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Shopify } from '@shopify/shopify-api';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import * as z from 'zod';
 import type { AdminClientOptions } from '../integrations/shopify/admin-client.ts';
 import type { BackfillOptions } from '../integrations/shopify/backfill.ts';
 import type { SecretSource } from '../integrations/salesforce/secrets.ts';
 import { secretsFromEnv } from '../integrations/salesforce/secrets.ts';
 import { isPermanent } from '../shared/errors.ts';
 import type { EnqueueWriteback } from '../shared/pipeline/messages.ts';
-import { requestWritebacks } from '../shared/pipeline/messages.ts';
+import { BackfillMessageSchema, requestWritebacks } from '../shared/pipeline/messages.ts';
 import { hasPendingWrites } from '../shared/store/outbox.ts';
 import type { Store } from '../shared/store/store.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
@@ -27,12 +26,7 @@ import { getTenant } from '../shared/store/tenants.ts';
 import type { OnDemand } from './lazy.ts';
 import { lazy, resolveOnDemand } from './lazy.ts';
 import { shopifyAppFromEnv } from './shopify-app-from-env.ts';
-import { writebackSender } from './sqs-sender.ts';
-
-export const BackfillMessageSchema = z.object({
-  tenantId: z.string().min(1),
-  source: z.enum(['shopify', 'salesforce']),
-});
+import { writebackSender } from '../shared/queue/sqs-sender.ts';
 
 export interface BackfillHandlerDeps {
   store: Store;

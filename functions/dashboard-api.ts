@@ -32,7 +32,7 @@ import type { DashboardSettings } from './dashboard-settings.ts';
 import { DashboardSettingsSchema, dashboardSettingsOf } from './dashboard-settings.ts';
 import { json, rawBody } from './http.ts';
 import { lazy } from './lazy.ts';
-import { refitSender } from './sqs-sender.ts';
+import { refitSender } from '../shared/queue/sqs-sender.ts';
 
 export interface DashboardApiDeps {
   shopify: Shopify;

@@ -24,7 +24,7 @@ import { lazy } from './lazy.ts';
 import { createMetrics, MetricUnit } from './metrics.ts';
 import type { RefitHandlerDeps } from './refit.ts';
 import { createRefitHandler } from './refit.ts';
-import { writebackSender } from './sqs-sender.ts';
+import { writebackSender } from '../shared/queue/sqs-sender.ts';
 
 export function createRefitRequestHandler(deps: RefitHandlerDeps) {
   const refit = createRefitHandler(deps);

@@ -25,7 +25,7 @@ import { getTenant, listTenantIds } from '../shared/store/tenants.ts';
 import { lazy } from './lazy.ts';
 import type { Metrics } from './metrics.ts';
 import { createMetrics, MetricUnit } from './metrics.ts';
-import { refitSender } from './sqs-sender.ts';
+import { refitSender } from '../shared/queue/sqs-sender.ts';
 
 export interface RefitHandlerDeps {
   store: Store;

@@ -45,7 +45,7 @@ import { getTenant, TenantNotFoundError, tenantIdFor } from '../shared/store/ten
 import { lazy } from './lazy.ts';
 import type { Metrics } from './metrics.ts';
 import { countWith, createMetrics, MetricUnit } from './metrics.ts';
-import { sqsSender } from './sqs-sender.ts';
+import { sqsSender } from '../shared/queue/sqs-sender.ts';
 
 export interface SalesforceEventsDeps {
   store: Store;

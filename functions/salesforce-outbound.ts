@@ -57,7 +57,7 @@ import { connectionCache, connectOnFirstUse } from '../integrations/salesforce/c
 import { lazy } from './lazy.ts';
 import type { Metrics } from './metrics.ts';
 import { countWith, createMetrics, MetricUnit } from './metrics.ts';
-import { sqsSender } from './sqs-sender.ts';
+import { sqsSender } from '../shared/queue/sqs-sender.ts';
 
 /**
  * Larger bodies are refused before anything else. 100 notifications of the

@@ -18,7 +18,7 @@ import { logCustomerId } from '../shared/log-ids.ts';
 import { lazy } from './lazy.ts';
 import type { Metrics } from './metrics.ts';
 import { createMetrics, MetricUnit } from './metrics.ts';
-import { writebackSender } from './sqs-sender.ts';
+import { writebackSender } from '../shared/queue/sqs-sender.ts';
 import { scoreCustomer } from '../shared/pipeline/score-customer.ts';
 import type { StoredModel } from '../shared/store/models.ts';
 import { getModel } from '../shared/store/models.ts';

@@ -17,7 +17,7 @@ import { createShopifyApp, shopifySettingsFromEnv } from '../integrations/shopif
 import { storeFromEnv } from '../shared/store/store.ts';
 import { fromResponse, json, rawBody, toRequest } from './http.ts';
 import { lazy } from './lazy.ts';
-import { sqsSender } from './sqs-sender.ts';
+import { sqsSender } from '../shared/queue/sqs-sender.ts';
 
 export const CALLBACK_PATH = '/shopify/auth/callback';
 

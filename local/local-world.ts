@@ -15,10 +15,10 @@ import { LOOPBACK_LOGIN_SETTING } from '../integrations/salesforce/login-hosts.t
 import { issueOutboundToken, OUTBOUND_TOKEN_PARAM } from '../integrations/salesforce/outbound-token.ts';
 import { storeFromEnv, type Store } from '../shared/store/store.ts';
 import { putTenant, type TenantSettings } from '../shared/store/tenants.ts';
-import type { SalesforceSandbox } from '../test/sandbox/salesforce/index.ts';
-import { startSalesforceSandbox } from '../test/sandbox/salesforce/index.ts';
-import type { ShopifySandbox } from '../test/sandbox/shopify/index.ts';
-import { startShopifySandbox } from '../test/sandbox/shopify/index.ts';
+import type { SalesforceSandbox } from '../sandbox/salesforce/index.ts';
+import { startSalesforceSandbox } from '../sandbox/salesforce/index.ts';
+import type { ShopifySandbox } from '../sandbox/shopify/index.ts';
+import { startShopifySandbox } from '../sandbox/shopify/index.ts';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from './stack.ts';
 
 export class LocalSettingError extends Error {

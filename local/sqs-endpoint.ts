@@ -1,7 +1,7 @@
 /**
  * A loopback endpoint speaking the SQS JSON protocol (AwsJson1_0, `X-Amz-Target: AmazonSQS.*`), the wire
  * format of AWS SDK v3's SQSClient, in front of in-process LocalQueues. The functions served by
- * serverless-offline send with the real SDK (functions/sqs-sender.ts, CLV_SQS_ENDPOINT); the messages land
+ * serverless-offline send with the real SDK (shared/queue/sqs-sender.ts, CLV_SQS_ENDPOINT); the messages land
  * here and the local consumers run the production SQS handlers on them.
  *
  * Written by hand because the SQS emulators (ElasticMQ, LocalStack) are a JVM download or a container, and

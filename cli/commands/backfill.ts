@@ -4,9 +4,8 @@
  * The consumer resumes an interrupted or failed import from its checkpoint; a Shopify import that
  * finished is not repeated (the message has no restart flag), which the output says.
  */
-import type * as z from 'zod';
-import type { BackfillMessageSchema } from '../../functions/backfill.ts';
-import { sqsSender } from '../../functions/sqs-sender.ts';
+import type { BackfillMessage } from '../../shared/pipeline/messages.ts';
+import { sqsSender } from '../../shared/queue/sqs-sender.ts';
 import { getBackfill } from '../../shared/store/backfills.ts';
 import { tenantIdFor } from '../../shared/store/tenants.ts';
 import type { Values } from '../options.ts';
@@ -14,8 +13,6 @@ import { stringOption } from '../options.ts';
 import { UsageError } from '../usage-error.ts';
 import type { OperationsDeps } from './stack.ts';
 import { requireSetting, stackStore, UnknownRecordError } from './stack.ts';
-
-type BackfillMessage = z.infer<typeof BackfillMessageSchema>;
 
 const SHOP = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 const ORG = /^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/;

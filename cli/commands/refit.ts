@@ -3,7 +3,7 @@
  * (what the nightly refit does for one tenant), then asks the write-back queue to flush each linked
  * CRM when fields changed.
  */
-import { writebackSender } from '../../functions/sqs-sender.ts';
+import { writebackSender } from '../../shared/queue/sqs-sender.ts';
 import { requestWritebacks } from '../../shared/pipeline/messages.ts';
 import type { RefitReport } from '../../shared/pipeline/refit-tenant.ts';
 import { refitTenant } from '../../shared/pipeline/refit-tenant.ts';

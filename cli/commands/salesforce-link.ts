@@ -7,7 +7,7 @@
  * environment or SSM at run time. The first link (or --new-outbound-token)
  * issues the token outbound messages must carry: shown once, stored hashed.
  */
-import { sqsSender } from '../../functions/sqs-sender.ts';
+import { sqsSender } from '../../shared/queue/sqs-sender.ts';
 import {
   clientCredentialsUrlProblem,
   jwtAudience,

@@ -90,7 +90,7 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 /**
  * The setting that lets a login URL be http:// on this machine's loopback
  * address, where the local stack's and the tests' Salesforce sandbox listens
- * (test/sandbox/salesforce). serverless.yml passes it to the local stage only
+ * (sandbox/salesforce). serverless.yml passes it to the local stage only
  * (every AWS stage gets it empty), and even set it reaches nothing but the
  * machine itself.
  */

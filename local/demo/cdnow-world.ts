@@ -14,8 +14,8 @@
  *   not a finding about CDNOW.
  */
 import { readFileSync } from 'node:fs';
-import type { CanonicalOrder } from '../../test/sandbox/shopify/index.ts';
-import { IdFactory, KEY_PREFIX } from '../../test/sandbox/salesforce/ids.ts';
+import type { CanonicalOrder } from '../../sandbox/shopify/index.ts';
+import { IdFactory, KEY_PREFIX } from '../../sandbox/salesforce/ids.ts';
 
 const DAY = 86_400_000;
 const CDNOW_END = Date.parse('1998-06-30T00:00:00Z');

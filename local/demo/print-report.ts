@@ -1,8 +1,8 @@
 /** The demo's closing report: the tenant report plus what the run itself measured (CRM calls, timings). */
 import { table } from '../../cli/table.ts';
 import type { TenantReport } from '../../shared/report/tenant-report.ts';
-import type { SalesforceSandbox } from '../../test/sandbox/salesforce/index.ts';
-import type { ShopifySandbox } from '../../test/sandbox/shopify/index.ts';
+import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
+import type { ShopifySandbox } from '../../sandbox/shopify/index.ts';
 import type { DemoWorld } from './cdnow-world.ts';
 
 export interface CrmCalls {

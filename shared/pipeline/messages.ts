@@ -41,3 +41,10 @@ export async function requestWritebacks(
   if (tenant.shopifyShop) await enqueue({ tenantId: tenant.tenantId, target: 'shopify' });
   if (tenant.salesforceOrgId) await enqueue({ tenantId: tenant.tenantId, target: 'salesforce' });
 }
+
+/** Asks the backfill consumer to import one CRM's order history for a tenant (the CLI and install send it). */
+export const BackfillMessageSchema = z.object({
+  tenantId: z.string().min(1),
+  source: z.enum(['shopify', 'salesforce']),
+});
+export type BackfillMessage = z.infer<typeof BackfillMessageSchema>;

@@ -25,8 +25,8 @@ import {
   SANDBOX_ADMIN_TOKEN_URL,
   SandboxAdmin,
   appBridgeScript,
-} from '../sandbox/shopify/app-bridge.ts';
-import { OAuthServer } from '../sandbox/shopify/oauth.ts';
+} from '../../sandbox/shopify/app-bridge.ts';
+import { OAuthServer } from '../../sandbox/shopify/oauth.ts';
 import { CDNOW_TODAY, seedCdnowShop } from './cdnow-demo.ts';
 import { launchChromium } from './chromium.ts';
 import type { DashboardStack } from './dashboard-stack.ts';

@@ -2,7 +2,7 @@
  * Contract: every metadata file `clv salesforce setup` deploys is valid
  * against Salesforce's Metadata API WSDL v62.0
  * (../shared/reference/salesforce/metadata/metadata-v62.0.wsdl, read in
- * place by test/sandbox/salesforce/metadata-schema.ts): element names, their
+ * place by sandbox/salesforce/metadata-schema.ts): element names, their
  * sequence order, types, enumerations and required elements.
  *
  * The files are the ones the package builder really zips (both variants
@@ -18,9 +18,9 @@ import type { Connection } from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METADATA_DIR, buildSetupPackage, zipFiles } from '../../integrations/salesforce/metadata-package.ts';
 import { SALESFORCE_API_VERSION } from '../../integrations/salesforce/setup.ts';
-import type { SalesforceSandbox } from '../sandbox/salesforce/index.ts';
-import { readZip, startSalesforceSandbox } from '../sandbox/salesforce/index.ts';
-import { METADATA_NS, METADATA_WSDL, metadataSchema } from '../sandbox/salesforce/metadata-schema.ts';
+import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
+import { readZip, startSalesforceSandbox } from '../../sandbox/salesforce/index.ts';
+import { METADATA_NS, METADATA_WSDL, metadataSchema } from '../../sandbox/salesforce/metadata-schema.ts';
 
 const VALUES = {
   outboundEndpoint: 'https://clv.example.com/salesforce/outbound?token=t0k3n&tenant=a',

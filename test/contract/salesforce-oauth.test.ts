@@ -1,7 +1,7 @@
 /**
  * Contract: the product's own token requests (integrations/salesforce/
  * connection.ts) follow Salesforce's OAuth rules, as the Salesforce sandbox
- * enforces them (test/sandbox/salesforce/oauth.ts; sources in
+ * enforces them (sandbox/salesforce/oauth.ts; sources in
  * ../shared/reference/salesforce/README.md):
  *
  * - JWT bearer (Salesforce Help, "OAuth 2.0 JWT Bearer Flow for
@@ -23,8 +23,8 @@ import {
 import { jwtAudience, looksLikeSandbox } from '../../integrations/salesforce/login-hosts.ts';
 import type { TenantSettings } from '../../shared/store/tenants.ts';
 import { TenantSettingsSchema } from '../../shared/store/tenants.ts';
-import type { SalesforceSandbox } from '../sandbox/salesforce/index.ts';
-import { startSalesforceSandbox } from '../sandbox/salesforce/index.ts';
+import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
+import { startSalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 
 const CLIENT_ID = 'oauth-contract-consumer-key';
 const CLIENT_SECRET = 'oauth-contract-secret-not-real';

@@ -40,10 +40,10 @@ import {
   deploySalesforceSetup,
   usernameSoql,
 } from '../../integrations/salesforce/setup.ts';
-import type { SalesforceSandbox } from '../sandbox/salesforce/index.ts';
-import { generateOrgHistory, startSalesforceSandbox } from '../sandbox/salesforce/index.ts';
-import { REFERENCE_OBJECTS } from '../sandbox/salesforce/enterprise-fields.ts';
-import { checkSoql } from '../sandbox/salesforce/soql-check.ts';
+import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
+import { generateOrgHistory, startSalesforceSandbox } from '../../sandbox/salesforce/index.ts';
+import { REFERENCE_OBJECTS } from '../../sandbox/salesforce/enterprise-fields.ts';
+import { checkSoql } from '../../sandbox/salesforce/soql-check.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SALESFORCE_DIR = join(root, 'integrations/salesforce');

@@ -61,13 +61,13 @@ import * as operations from '../../integrations/shopify/operations.ts';
 import { SHOPIFY_API_VERSION } from '../../integrations/shopify/shopify-app.ts';
 import { customerGid } from '../../integrations/shopify/shopify-ids.ts';
 import type { CrmFields } from '../../shared/crm/fields.ts';
-import { meets, scopeRule } from '../sandbox/shopify/access-scopes.ts';
-import { adminSchema } from '../sandbox/shopify/admin-schema.ts';
-import { elementType } from '../sandbox/shopify/field-access.ts';
+import { meets, scopeRule } from '../../sandbox/shopify/access-scopes.ts';
+import { adminSchema } from '../../sandbox/shopify/admin-schema.ts';
+import { elementType } from '../../sandbox/shopify/field-access.ts';
 import {
   ADMIN_FILTERABLE_PER_OWNER_TYPE,
   ADMIN_FILTERABLE_TYPES,
-} from '../sandbox/shopify/metafield-capabilities.ts';
+} from '../../sandbox/shopify/metafield-capabilities.ts';
 
 const ROOT = new URL('../../', import.meta.url);
 const admin = adminSchema(SHOPIFY_API_VERSION);

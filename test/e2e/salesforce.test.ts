@@ -28,14 +28,14 @@ import type { TenantSettings } from '../../shared/store/tenants.ts';
 import { putTenant } from '../../shared/store/tenants.ts';
 import { apiEvent } from '../helpers/api-event.ts';
 import { scoresOf, tenantItems, tenantName, tenantSnapshot, testStore } from '../helpers/dynamo.ts';
-import type { SalesforceSandbox } from '../sandbox/salesforce/index.ts';
+import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 import {
   generateOrgHistory,
   isAck,
   outboundMessage,
   startSalesforceSandbox,
   to18,
-} from '../sandbox/salesforce/index.ts';
+} from '../../sandbox/salesforce/index.ts';
 
 const CLIENT_ID = 'e2e-connected-app';
 const CLIENT_SECRET = 'e2e-client-secret-not-real';

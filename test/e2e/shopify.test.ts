@@ -21,14 +21,14 @@ import { getDataExport } from '../../shared/store/data-exports.ts';
 import { outboxEntries } from '../../shared/store/scores.ts';
 import { scoresOf, scanAll, tenantSnapshot, testStore } from '../helpers/dynamo.ts';
 import { apiEvent } from '../helpers/api-event.ts';
-import type { ShopifySandbox } from '../sandbox/shopify/index.ts';
+import type { ShopifySandbox } from '../../sandbox/shopify/index.ts';
 import {
   generateShopHistory,
   orderAmounts,
   orderWebhookJson,
   signWebhook,
   startShopifySandbox,
-} from '../sandbox/shopify/index.ts';
+} from '../../sandbox/shopify/index.ts';
 
 const API_KEY = 'e2e-api-key';
 const API_SECRET = 'e2e-api-secret-not-a-real-one';

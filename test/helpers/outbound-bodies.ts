@@ -2,10 +2,10 @@
  * Outbound message bodies at the edges, for the tests and bench/outbound-refusal.ts: the body issue 15
  * (item 7) measured at 5 s and 470 MB when parsed unauthenticated, and the largest message the action
  * `clv salesforce setup` deploys can send. Both are built on the sandbox's envelope
- * (test/sandbox/salesforce/outbound-message.ts), which follows the WSDL Salesforce sends by.
+ * (sandbox/salesforce/outbound-message.ts), which follows the WSDL Salesforce sends by.
  */
-import { to18 } from '../sandbox/salesforce/ids.ts';
-import { outboundMessage } from '../sandbox/salesforce/outbound-message.ts';
+import { to18 } from '../../sandbox/salesforce/ids.ts';
+import { outboundMessage } from '../../sandbox/salesforce/outbound-message.ts';
 
 /** A well-formed 18-character id: the prefix, then `n` in the 12 characters left. */
 const idOf = (prefix: string, n: number) => to18(`${prefix}${String(n).padStart(12, '0')}`);

@@ -15,7 +15,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHOPIFY_API_VERSION } from '../../integrations/shopify/shopify-app.ts';
-import { signWebhook } from '../sandbox/shopify/webhook-sender.ts';
+import { signWebhook } from '../../sandbox/shopify/webhook-sender.ts';
 import { freshCopy, npmStart, type RunningStart } from './npm-start.ts';
 import { freePort } from './ports.ts';
 

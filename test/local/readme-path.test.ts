@@ -17,12 +17,12 @@ import { METAFIELDS, NAMESPACE } from '../../integrations/shopify/metafields.ts'
 import { SHOPIFY_API_VERSION } from '../../integrations/shopify/shopify-app.ts';
 import { getBackfill } from '../../shared/store/backfills.ts';
 import { createStore, type Store } from '../../shared/store/store.ts';
-import { documentedExample, type Json } from '../sandbox/shopify/documented-examples.ts';
+import { documentedExample, type Json } from '../../sandbox/shopify/documented-examples.ts';
 import { scanAll, scoresOf } from '../helpers/dynamo.ts';
-import { isAck, outboundMessage } from '../sandbox/salesforce/outbound-message.ts';
-import { to18 } from '../sandbox/salesforce/ids.ts';
-import { OAuthServer } from '../sandbox/shopify/oauth.ts';
-import { signWebhook } from '../sandbox/shopify/webhook-sender.ts';
+import { isAck, outboundMessage } from '../../sandbox/salesforce/outbound-message.ts';
+import { to18 } from '../../sandbox/salesforce/ids.ts';
+import { OAuthServer } from '../../sandbox/shopify/oauth.ts';
+import { signWebhook } from '../../sandbox/shopify/webhook-sender.ts';
 import { freshCopy, npmStart, type RunningStart } from './npm-start.ts';
 import { listening } from './ports.ts';
 import type { ProcessInfo } from './processes.ts';

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { sqsClientFromEnv, sqsSender } from '../../functions/sqs-sender.ts';
+import { sqsClientFromEnv, sqsSender } from '../../shared/queue/sqs-sender.ts';
 import { QueueConsumer } from '../../local/queue-consumer.ts';
 import { startSqsEndpoint, type SqsEndpoint } from '../../local/sqs-endpoint.ts';
 import type { SqsHandler } from '../../local/sqs-queue.ts';

@@ -16,9 +16,9 @@ import { SHOPIFY_API_VERSION } from '../../integrations/shopify/shopify-app.ts';
 import { applyEnvFile } from '../../shared/config/env-file.ts';
 import { demoSettingsFromEnv, startLocalWorld, type LocalWorld } from '../../local/local-world.ts';
 import { scoresOf, tenantName, tenantSnapshot } from '../helpers/dynamo.ts';
-import { to18 } from '../sandbox/salesforce/ids.ts';
-import type { CanonicalOrder } from '../sandbox/shopify/index.ts';
-import { generateShopHistory, orderWebhookJson, signWebhook } from '../sandbox/shopify/index.ts';
+import { to18 } from '../../sandbox/salesforce/ids.ts';
+import type { CanonicalOrder } from '../../sandbox/shopify/index.ts';
+import { generateShopHistory, orderWebhookJson, signWebhook } from '../../sandbox/shopify/index.ts';
 import { freePort } from './ports.ts';
 import { descendantsOf, liveProcesses, type ProcessInfo } from './processes.ts';
 

@@ -23,9 +23,9 @@ import type { Store } from '../../shared/store/store.ts';
 import { putTenant } from '../../shared/store/tenants.ts';
 import { scoresOf, tenantName, testStore } from '../helpers/dynamo.ts';
 import { orderStream } from '../helpers/order-stream.ts';
-import { seededRng } from '../sandbox/prng.ts';
-import type { SalesforceSandbox } from '../sandbox/salesforce/index.ts';
-import { generateOrgHistory, startSalesforceSandbox } from '../sandbox/salesforce/index.ts';
+import { seededRng } from '../../sandbox/prng.ts';
+import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
+import { generateOrgHistory, startSalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 import { quietLogger, recordFigures } from './figures.ts';
 
 const store = testStore();

@@ -24,11 +24,11 @@ import { outboxEntries } from '../../shared/store/scores.ts';
 import { putTenant } from '../../shared/store/tenants.ts';
 import { apiEvent } from '../helpers/api-event.ts';
 import { tenantName, testStore } from '../helpers/dynamo.ts';
-import type { RandomFaults } from '../sandbox/random-faults.ts';
-import { generateOrgHistory, startSalesforceSandbox } from '../sandbox/salesforce/index.ts';
-import type { SalesforceSandbox } from '../sandbox/salesforce/index.ts';
-import type { ShopifySandbox } from '../sandbox/shopify/index.ts';
-import { generateShopHistory, startShopifySandbox } from '../sandbox/shopify/index.ts';
+import type { RandomFaults } from '../../sandbox/random-faults.ts';
+import { generateOrgHistory, startSalesforceSandbox } from '../../sandbox/salesforce/index.ts';
+import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
+import type { ShopifySandbox } from '../../sandbox/shopify/index.ts';
+import { generateShopHistory, startShopifySandbox } from '../../sandbox/shopify/index.ts';
 import { quietLogger, recordFigures } from './figures.ts';
 
 const store = testStore();

@@ -15,9 +15,9 @@ import { LocalQueue } from '../../local/sqs-queue.ts';
 import { putTenant } from '../../shared/store/tenants.ts';
 import { apiEvent } from '../helpers/api-event.ts';
 import { scoresOf, tenantName, testStore } from '../helpers/dynamo.ts';
-import { seededRng } from '../sandbox/prng.ts';
-import type { SignedWebhook } from '../sandbox/shopify/index.ts';
-import { signWebhook } from '../sandbox/shopify/index.ts';
+import { seededRng } from '../../sandbox/prng.ts';
+import type { SignedWebhook } from '../../sandbox/shopify/index.ts';
+import { signWebhook } from '../../sandbox/shopify/index.ts';
 import { quietLogger, recordFigures } from './figures.ts';
 
 const store = testStore();

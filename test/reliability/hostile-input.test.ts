@@ -26,9 +26,9 @@ import type { ScoreMessage } from '../../shared/pipeline/messages.ts';
 import { getTenant, putTenant } from '../../shared/store/tenants.ts';
 import { apiEvent } from '../helpers/api-event.ts';
 import { tenantName, tenantSnapshot, testStore } from '../helpers/dynamo.ts';
-import { outboundMessage, to18 } from '../sandbox/salesforce/index.ts';
-import { signWebhook } from '../sandbox/shopify/index.ts';
-import { OAuthServer } from '../sandbox/shopify/oauth.ts';
+import { outboundMessage, to18 } from '../../sandbox/salesforce/index.ts';
+import { signWebhook } from '../../sandbox/shopify/index.ts';
+import { OAuthServer } from '../../sandbox/shopify/oauth.ts';
 import { quietLogger, recordFigures } from './figures.ts';
 
 const store = testStore();

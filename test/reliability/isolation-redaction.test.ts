@@ -19,7 +19,7 @@ import { customerIdFor } from '../../shared/store/identities.ts';
 import { putTenant } from '../../shared/store/tenants.ts';
 import { apiEvent } from '../helpers/api-event.ts';
 import { scanAll, scoresOf, tenantName, tenantSnapshot, testStore } from '../helpers/dynamo.ts';
-import { signWebhook } from '../sandbox/shopify/index.ts';
+import { signWebhook } from '../../sandbox/shopify/index.ts';
 import { capturingLogger, recordFigures } from './figures.ts';
 
 const store = testStore();

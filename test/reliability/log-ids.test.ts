@@ -22,7 +22,7 @@ import type { Store } from '../../shared/store/store.ts';
 import { putTenant } from '../../shared/store/tenants.ts';
 import { apiEvent } from '../helpers/api-event.ts';
 import { tenantName, testStore } from '../helpers/dynamo.ts';
-import { signWebhook } from '../sandbox/shopify/index.ts';
+import { signWebhook } from '../../sandbox/shopify/index.ts';
 import { capturingLogger, recordFigures } from './figures.ts';
 
 const LOG_KEY = 'log-ids-test-key-not-real';

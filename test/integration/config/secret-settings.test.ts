@@ -1,6 +1,6 @@
 // Secrets: the plain variable wins (tests, local stack); else the SSM SecureString parameter its
 // <NAME>_PARAMETER names, read with Powertools Parameters and the real SSM client against a loopback server
-// speaking SSM's JSON protocol (test/sandbox/ssm), decrypted and cached.
+// speaking SSM's JSON protocol (sandbox/ssm), decrypted and cached.
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -12,8 +12,8 @@ import {
 import { shopifySettingsFromEnv } from '../../../integrations/shopify/shopify-app.ts';
 import { secretsFromEnv } from '../../../integrations/salesforce/secrets.ts';
 import { lazy } from '../../../functions/lazy.ts';
-import type { SsmSandbox } from '../../sandbox/ssm/index.ts';
-import { startSsmSandbox } from '../../sandbox/ssm/index.ts';
+import type { SsmSandbox } from '../../../sandbox/ssm/index.ts';
+import { startSsmSandbox } from '../../../sandbox/ssm/index.ts';
 
 let sandbox: SsmSandbox;
 let provider: SSMProvider;

@@ -20,7 +20,7 @@ import type { TenantSettings } from '../../../shared/store/tenants.ts';
 import { getTenant, putTenant } from '../../../shared/store/tenants.ts';
 import { apiEvent } from '../../helpers/api-event.ts';
 import { scoresOf, tenantName, testStore } from '../../helpers/dynamo.ts';
-import { signHs256 } from '../../sandbox/shopify/jwt.ts';
+import { signHs256 } from '../../../sandbox/shopify/jwt.ts';
 import { CDNOW_TODAY, seedCdnowShop } from '../../browser/cdnow-demo.ts';
 
 const API_KEY = 'dash-api-test-key';

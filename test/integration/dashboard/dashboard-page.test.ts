@@ -18,7 +18,7 @@ import {
 } from '../../../functions/dashboard-page.ts';
 import { buildWeb } from '../../../web/build.ts';
 import { apiEvent } from '../../helpers/api-event.ts';
-import { APP_BRIDGE_CDN_URL } from '../../sandbox/shopify/app-bridge.ts';
+import { APP_BRIDGE_CDN_URL } from '../../../sandbox/shopify/app-bridge.ts';
 
 let page: ReturnType<typeof createDashboardPageHandler>;
 let manifest: { js: string; css: string };

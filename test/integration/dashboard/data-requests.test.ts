@@ -20,8 +20,8 @@ import { putTenant } from '../../../shared/store/tenants.ts';
 import { apiEvent } from '../../helpers/api-event.ts';
 import { tenantName, testStore } from '../../helpers/dynamo.ts';
 import { quietLogger } from '../../reliability/figures.ts';
-import { signWebhook } from '../../sandbox/shopify/index.ts';
-import { OAuthServer } from '../../sandbox/shopify/oauth.ts';
+import { signWebhook } from '../../../sandbox/shopify/index.ts';
+import { OAuthServer } from '../../../sandbox/shopify/oauth.ts';
 
 const API_KEY = 'data-requests-key';
 const API_SECRET = 'data-requests-secret-not-real';

@@ -12,7 +12,7 @@ import { createShopifyApp, SHOPIFY_API_VERSION } from '../../../integrations/sho
 import { putTenant } from '../../../shared/store/tenants.ts';
 import { apiEvent } from '../../helpers/api-event.ts';
 import { tenantName, testStore } from '../../helpers/dynamo.ts';
-import { signWebhook } from '../../sandbox/shopify/webhook-sender.ts';
+import { signWebhook } from '../../../sandbox/shopify/webhook-sender.ts';
 
 const SECRET = 'metrics-test-secret';
 

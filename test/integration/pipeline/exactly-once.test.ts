@@ -34,8 +34,8 @@ import type { Store } from '../../../shared/store/store.ts';
 import { getTenant, putTenant } from '../../../shared/store/tenants.ts';
 import { apiEvent } from '../../helpers/api-event.ts';
 import { scanAll, scoresOf, tenantName, testStore } from '../../helpers/dynamo.ts';
-import type { ShopifySandbox } from '../../sandbox/shopify/index.ts';
-import { generateShopHistory, signWebhook, startShopifySandbox } from '../../sandbox/shopify/index.ts';
+import type { ShopifySandbox } from '../../../sandbox/shopify/index.ts';
+import { generateShopHistory, signWebhook, startShopifySandbox } from '../../../sandbox/shopify/index.ts';
 
 const store = testStore();
 const logger = new Logger({

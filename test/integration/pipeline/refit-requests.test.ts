@@ -30,7 +30,7 @@ import { putTenant } from '../../../shared/store/tenants.ts';
 import { apiEvent } from '../../helpers/api-event.ts';
 import { tenantName, testStore } from '../../helpers/dynamo.ts';
 import { CDNOW_TODAY, seedCdnowShop } from '../../browser/cdnow-demo.ts';
-import { signHs256 } from '../../sandbox/shopify/jwt.ts';
+import { signHs256 } from '../../../sandbox/shopify/jwt.ts';
 
 const API_KEY = 'refit-requests-key';
 const API_SECRET = 'refit-requests-secret-not-real';

@@ -13,8 +13,8 @@ import type { SalesforceBackfillReport } from '../../../integrations/salesforce/
 import { backfillSalesforceOrders } from '../../../integrations/salesforce/backfill.ts';
 import { putTenant } from '../../../shared/store/tenants.ts';
 import { tenantItems, tenantName, testStore } from '../../helpers/dynamo.ts';
-import type { OrgHistory, SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
-import { generateOrgHistory, startSalesforceSandbox } from '../../sandbox/salesforce/index.ts';
+import type { OrgHistory, SalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
+import { generateOrgHistory, startSalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
 
 const store = testStore();
 const NOW = Date.parse('2025-01-15T00:00:00Z');

@@ -21,8 +21,8 @@ import type { ScoreMessage } from '../../../shared/pipeline/messages.ts';
 import type { TenantSettings } from '../../../shared/store/tenants.ts';
 import { putTenant } from '../../../shared/store/tenants.ts';
 import { scanAll, tenantItems, tenantName, tenantSnapshot, testStore } from '../../helpers/dynamo.ts';
-import type { OrgHistory, SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
-import { generateOrgHistory, startSalesforceSandbox, to18 } from '../../sandbox/salesforce/index.ts';
+import type { OrgHistory, SalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
+import { generateOrgHistory, startSalesforceSandbox, to18 } from '../../../sandbox/salesforce/index.ts';
 
 const CLIENT_SECRET = 'change-events-secret-not-real';
 const CHANNEL_ID = to18('0YL5g000000CaGm');

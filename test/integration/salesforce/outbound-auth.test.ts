@@ -19,8 +19,8 @@ import { putTenant } from '../../../shared/store/tenants.ts';
 import { apiEvent } from '../../helpers/api-event.ts';
 import { scanAll, tenantName, testStore } from '../../helpers/dynamo.ts';
 import { largestOutboundMessage, namespaceFloodBody } from '../../helpers/outbound-bodies.ts';
-import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
-import { isAck, outboundMessage, startSalesforceSandbox, to18 } from '../../sandbox/salesforce/index.ts';
+import type { SalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
+import { isAck, outboundMessage, startSalesforceSandbox, to18 } from '../../../sandbox/salesforce/index.ts';
 
 const store = testStore();
 const logger = new Logger({

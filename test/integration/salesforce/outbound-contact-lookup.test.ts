@@ -21,8 +21,8 @@ import type { TenantSettings } from '../../../shared/store/tenants.ts';
 import { putTenant } from '../../../shared/store/tenants.ts';
 import { apiEvent } from '../../helpers/api-event.ts';
 import { scanAll, tenantName, testStore } from '../../helpers/dynamo.ts';
-import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
-import { isAck, outboundMessage, startSalesforceSandbox, to18 } from '../../sandbox/salesforce/index.ts';
+import type { SalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
+import { isAck, outboundMessage, startSalesforceSandbox, to18 } from '../../../sandbox/salesforce/index.ts';
 
 const store = testStore();
 const logger = new Logger({

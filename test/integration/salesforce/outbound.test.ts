@@ -18,16 +18,16 @@ import type { ScoreMessage } from '../../../shared/pipeline/messages.ts';
 import { putTenant } from '../../../shared/store/tenants.ts';
 import { apiEvent } from '../../helpers/api-event.ts';
 import { scanAll, tenantName, testStore } from '../../helpers/dynamo.ts';
-import type { OrgHistory, SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
+import type { OrgHistory, SalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
 import {
   generateOrgHistory,
   isAck,
   outboundMessage,
   startSalesforceSandbox,
   to18,
-} from '../../sandbox/salesforce/index.ts';
+} from '../../../sandbox/salesforce/index.ts';
 import { issueOutboundToken } from '../../../integrations/salesforce/outbound-token.ts';
-import { deliverOutboundMessage } from '../../sandbox/salesforce/outbound-sender.ts';
+import { deliverOutboundMessage } from '../../../sandbox/salesforce/outbound-sender.ts';
 
 const store = testStore();
 const logger = new Logger({

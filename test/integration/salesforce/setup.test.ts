@@ -25,8 +25,8 @@ import {
   deploySalesforceSetup,
 } from '../../../integrations/salesforce/setup.ts';
 import { CHURN_BANDS, RFM_GROUPS, TIERS } from '../../../shared/segments/index.ts';
-import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
-import { generateOrgHistory, readZip, startSalesforceSandbox } from '../../sandbox/salesforce/index.ts';
+import type { SalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
+import { generateOrgHistory, readZip, startSalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
 
 const CLIENT_ID = '3MVG9clvSyncSetupConsumerKey';
 const CLIENT_SECRET = 'setup-consumer-secret';

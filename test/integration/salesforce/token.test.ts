@@ -16,8 +16,8 @@ import {
 import type { SalesforceSecrets } from '../../../integrations/salesforce/connection.ts';
 import type { TenantSettings } from '../../../shared/store/tenants.ts';
 import { TenantSettingsSchema } from '../../../shared/store/tenants.ts';
-import { startSalesforceSandbox } from '../../sandbox/salesforce/index.ts';
-import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
+import { startSalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
+import type { SalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
 
 const CLIENT_ID = 'token-test-consumer-key';
 const CLIENT_SECRET = 'token-test-secret-not-real';

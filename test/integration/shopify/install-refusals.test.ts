@@ -13,10 +13,10 @@ import { tenantIdFor } from '../../../shared/store/tenants.ts';
 import { apiEvent } from '../../helpers/api-event.ts';
 import { testStore } from '../../helpers/dynamo.ts';
 import { capturingLogger } from '../../reliability/figures.ts';
-import type { ShopifySandbox } from '../../sandbox/shopify/index.ts';
-import { startShopifySandbox } from '../../sandbox/shopify/index.ts';
-import { signHs256 } from '../../sandbox/shopify/jwt.ts';
-import { OAuthServer } from '../../sandbox/shopify/oauth.ts';
+import type { ShopifySandbox } from '../../../sandbox/shopify/index.ts';
+import { startShopifySandbox } from '../../../sandbox/shopify/index.ts';
+import { signHs256 } from '../../../sandbox/shopify/jwt.ts';
+import { OAuthServer } from '../../../sandbox/shopify/oauth.ts';
 
 const API_KEY = 'refusals-api-key';
 const API_SECRET = 'refusals-api-secret-not-real';

@@ -13,8 +13,8 @@ import { createShopifyApp } from '../../../integrations/shopify/shopify-app.ts';
 import { getTenant, putTenant, tenantIdFor } from '../../../shared/store/tenants.ts';
 import { apiEvent } from '../../helpers/api-event.ts';
 import { testStore } from '../../helpers/dynamo.ts';
-import type { ShopifySandbox } from '../../sandbox/shopify/index.ts';
-import { startShopifySandbox } from '../../sandbox/shopify/index.ts';
+import type { ShopifySandbox } from '../../../sandbox/shopify/index.ts';
+import { startShopifySandbox } from '../../../sandbox/shopify/index.ts';
 
 const API_KEY = 'install-merge-key';
 const API_SECRET = 'install-merge-secret-not-real';

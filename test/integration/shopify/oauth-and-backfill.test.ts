@@ -19,8 +19,8 @@ import { getBackfill, putBackfill } from '../../../shared/store/backfills.ts';
 import { getTenant, tenantIdFor } from '../../../shared/store/tenants.ts';
 import { apiEvent } from '../../helpers/api-event.ts';
 import { testStore } from '../../helpers/dynamo.ts';
-import type { ShopifySandbox } from '../../sandbox/shopify/index.ts';
-import { generateShopHistory, startShopifySandbox } from '../../sandbox/shopify/index.ts';
+import type { ShopifySandbox } from '../../../sandbox/shopify/index.ts';
+import { generateShopHistory, startShopifySandbox } from '../../../sandbox/shopify/index.ts';
 
 const API_KEY = 'oauth-api-key';
 const API_SECRET = 'oauth-api-secret-not-a-real-one';

@@ -31,8 +31,8 @@ import { deleteTenant } from '../../../shared/store/deletion.ts';
 import { queryAll } from '../../../shared/store/query.ts';
 import { apiEvent } from '../../helpers/api-event.ts';
 import { scanAll, tenantName, testStore } from '../../helpers/dynamo.ts';
-import type { ShopifySandbox } from '../../sandbox/shopify/index.ts';
-import { startShopifySandbox } from '../../sandbox/shopify/index.ts';
+import type { ShopifySandbox } from '../../../sandbox/shopify/index.ts';
+import { startShopifySandbox } from '../../../sandbox/shopify/index.ts';
 
 const store = testStore();
 

@@ -22,7 +22,7 @@ import { recordOrder } from '../../../shared/store/orders.ts';
 import { getTenant, putTenant, tenantIdFor } from '../../../shared/store/tenants.ts';
 import { apiEvent } from '../../helpers/api-event.ts';
 import { scanAll, scoresOf, tenantName, testStore } from '../../helpers/dynamo.ts';
-import { signWebhook } from '../../sandbox/shopify/index.ts';
+import { signWebhook } from '../../../sandbox/shopify/index.ts';
 
 const store = testStore();
 const logger = new Logger({ serviceName: 'clv-test', logLevel: 'SILENT' });

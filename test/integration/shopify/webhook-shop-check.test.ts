@@ -13,8 +13,8 @@ import type { ScoreMessage } from '../../../shared/pipeline/messages.ts';
 import { putTenant } from '../../../shared/store/tenants.ts';
 import { apiEvent } from '../../helpers/api-event.ts';
 import { tenantName, tenantSnapshot, testStore } from '../../helpers/dynamo.ts';
-import { documentedExample } from '../../sandbox/shopify/documented-examples.ts';
-import { signWebhook } from '../../sandbox/shopify/webhook-sender.ts';
+import { documentedExample } from '../../../sandbox/shopify/documented-examples.ts';
+import { signWebhook } from '../../../sandbox/shopify/webhook-sender.ts';
 import { capturingLogger } from '../../reliability/figures.ts';
 
 const SECRET = 'shop-check-secret';

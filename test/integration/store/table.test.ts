@@ -4,7 +4,7 @@ import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from 
 import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { localClientConfig } from '../../../local/dynamodb-local.ts';
-import { tableDefinitionFromServerless } from '../../../shared/store/table-definition.ts';
+import { tableDefinitionFromServerless } from '../../../local/table-definition.ts';
 
 const endpoint = process.env.CLV_DYNAMODB_ENDPOINT ?? '';
 const tableName = process.env.CLV_TABLE ?? '';

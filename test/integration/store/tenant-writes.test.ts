@@ -22,7 +22,7 @@ import {
 } from '../../../shared/store/tenants.ts';
 import { apiEvent } from '../../helpers/api-event.ts';
 import { tenantName, testStore } from '../../helpers/dynamo.ts';
-import { signHs256 } from '../../sandbox/shopify/jwt.ts';
+import { signHs256 } from '../../../sandbox/shopify/jwt.ts';
 
 const API_KEY = 'tenant-writes-key';
 const API_SECRET = 'tenant-writes-secret-not-real';

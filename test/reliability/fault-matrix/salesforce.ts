@@ -33,15 +33,15 @@ import { putTenant } from '../../../shared/store/tenants.ts';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { apiEvent } from '../../helpers/api-event.ts';
 import { tenantName } from '../../helpers/dynamo.ts';
-import type { OrgHistory, SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
+import type { OrgHistory, SalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
 import {
   generateOrgHistory,
   isAck,
   outboundMessage,
   startSalesforceSandbox,
   to18,
-} from '../../sandbox/salesforce/index.ts';
-import { notificationsFromOrg } from '../../sandbox/salesforce/outbound-sender.ts';
+} from '../../../sandbox/salesforce/index.ts';
+import { notificationsFromOrg } from '../../../sandbox/salesforce/outbound-sender.ts';
 import type { Injector } from './faults.ts';
 import type { AcceptedOrders } from './invariant.ts';
 import { lostItems, tenantItems } from './invariant.ts';

@@ -10,7 +10,7 @@ import { createShopifyApp, SHOPIFY_API_VERSION } from '../../../integrations/sho
 import { putTenant } from '../../../shared/store/tenants.ts';
 import { apiEvent } from '../../helpers/api-event.ts';
 import { tenantName } from '../../helpers/dynamo.ts';
-import { signWebhook } from '../../sandbox/shopify/index.ts';
+import { signWebhook } from '../../../sandbox/shopify/index.ts';
 import { Injector } from './faults.ts';
 import type { AcceptedOrders } from './invariant.ts';
 import { lostItems } from './invariant.ts';

@@ -13,8 +13,8 @@ import {
 } from '../../../integrations/salesforce/salesforce-errors.ts';
 import { OrderSchema } from '../../../shared/store/order.ts';
 import { ForeignCurrencyError as StoreForeignCurrencyError } from '../../../shared/store/orders.ts';
-import { OrgState, generateOrgHistory, outboundMessage, to18 } from '../../sandbox/salesforce/index.ts';
-import { notificationsFromOrg } from '../../sandbox/salesforce/outbound-sender.ts';
+import { OrgState, generateOrgHistory, outboundMessage, to18 } from '../../../sandbox/salesforce/index.ts';
+import { notificationsFromOrg } from '../../../sandbox/salesforce/outbound-sender.ts';
 
 const B2C = { currency: 'USD', salesforceGrain: 'contact' } as const;
 const B2B = { currency: 'USD', salesforceGrain: 'account' } as const;

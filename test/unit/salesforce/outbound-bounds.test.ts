@@ -13,7 +13,7 @@ import {
   parseOutboundMessage,
 } from '../../../integrations/salesforce/outbound-message.ts';
 import { largestOutboundMessage, namespaceFloodBody } from '../../helpers/outbound-bodies.ts';
-import { outboundMessage, to18 } from '../../sandbox/salesforce/index.ts';
+import { outboundMessage, to18 } from '../../../sandbox/salesforce/index.ts';
 
 const ORG = to18('00D5g000004XyZa');
 const good = outboundMessage({

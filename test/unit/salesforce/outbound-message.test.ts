@@ -7,8 +7,8 @@ import {
   parseOutboundMessage,
   soapFault,
 } from '../../../integrations/salesforce/outbound-message.ts';
-import type { OutboundNotification } from '../../sandbox/salesforce/index.ts';
-import { OUTBOUND_ACK, isAck, outboundMessage, to18 } from '../../sandbox/salesforce/index.ts';
+import type { OutboundNotification } from '../../../sandbox/salesforce/index.ts';
+import { OUTBOUND_ACK, isAck, outboundMessage, to18 } from '../../../sandbox/salesforce/index.ts';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../../fixtures/salesforce/${name}`, import.meta.url), 'utf8');

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SalesforceRecordError } from '../../../integrations/salesforce/salesforce-errors.ts';
 import { isSalesforceId, salesforceId18 } from '../../../integrations/salesforce/salesforce-ids.ts';
-import { isWellFormedId, to18 } from '../../sandbox/salesforce/index.ts';
+import { isWellFormedId, to18 } from '../../../sandbox/salesforce/index.ts';
 
 const ALNUM = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const id15 = fc

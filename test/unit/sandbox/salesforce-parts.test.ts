@@ -3,12 +3,12 @@
  * ids as orgs print them, SOQL as clv-sync writes it, zips as tools write them.
  */
 import { describe, expect, it } from 'vitest';
-import { IdFactory, idSuffix, isWellFormedId, to18 } from '../../sandbox/salesforce/ids.ts';
-import type { SoqlSyntaxError } from '../../sandbox/salesforce/soql.ts';
-import { parseSoql } from '../../sandbox/salesforce/soql.ts';
-import { readZip, writeZip } from '../../sandbox/salesforce/zip.ts';
-import { coerceCsv, coerceJson, JsonTypeError } from '../../sandbox/salesforce/field-values.ts';
-import type { FieldDef } from '../../sandbox/salesforce/schema.ts';
+import { IdFactory, idSuffix, isWellFormedId, to18 } from '../../../sandbox/salesforce/ids.ts';
+import type { SoqlSyntaxError } from '../../../sandbox/salesforce/soql.ts';
+import { parseSoql } from '../../../sandbox/salesforce/soql.ts';
+import { readZip, writeZip } from '../../../sandbox/salesforce/zip.ts';
+import { coerceCsv, coerceJson, JsonTypeError } from '../../../sandbox/salesforce/field-values.ts';
+import type { FieldDef } from '../../../sandbox/salesforce/schema.ts';
 
 describe('ids', () => {
   it('computes the 18-character suffix as Salesforce does', () => {

@@ -10,7 +10,7 @@ import jsforce from 'jsforce';
 import type { Connection } from 'jsforce';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
+import type { SalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
 import {
   OUTBOUND_ACK,
   generateOrgHistory,
@@ -18,7 +18,7 @@ import {
   outboundMessage,
   startSalesforceSandbox,
   writeZip,
-} from '../../sandbox/salesforce/index.ts';
+} from '../../../sandbox/salesforce/index.ts';
 
 const VERSION = '62.0';
 const CLIENT_ID = '3MVG9clvSyncSandboxConsumerKey';

@@ -9,8 +9,8 @@
 import jsforce from 'jsforce';
 import type { Connection } from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
-import { generateOrgHistory, startSalesforceSandbox, to18 } from '../../sandbox/salesforce/index.ts';
+import type { SalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
+import { generateOrgHistory, startSalesforceSandbox, to18 } from '../../../sandbox/salesforce/index.ts';
 
 const VERSION = '62.0';
 const HISTORY = { currency: 'USD', start: '2024-01-01T00:00:00Z', end: '2025-01-01T00:00:00Z' };

@@ -4,8 +4,8 @@
  * permission or a plan is left alone rather than guessed at.
  */
 import { describe, expect, it } from 'vitest';
-import { meets, scopeRule } from '../../sandbox/shopify/access-scopes.ts';
-import { adminSchema } from '../../sandbox/shopify/admin-schema.ts';
+import { meets, scopeRule } from '../../../sandbox/shopify/access-scopes.ts';
+import { adminSchema } from '../../../sandbox/shopify/admin-schema.ts';
 
 describe('requiredAccess as scope rules', () => {
   it('reads each form Shopify writes', () => {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminClient, throttleWaitSeconds } from '../../../integrations/shopify/admin-client.ts';
 import * as operations from '../../../integrations/shopify/operations.ts';
 import { createShopifyApp, SHOPIFY_SCOPES } from '../../../integrations/shopify/shopify-app.ts';
-import type { CanonicalOrder, SandboxShop, ShopifySandbox } from '../../sandbox/shopify/index.ts';
+import type { CanonicalOrder, SandboxShop, ShopifySandbox } from '../../../sandbox/shopify/index.ts';
 import {
   deliverWebhook,
   generateShopHistory,
@@ -19,7 +19,7 @@ import {
   refundWebhookJson,
   signWebhook,
   startShopifySandbox,
-} from '../../sandbox/shopify/index.ts';
+} from '../../../sandbox/shopify/index.ts';
 
 const API_KEY = 'sandbox-test-key';
 const API_SECRET = 'sandbox-test-secret';

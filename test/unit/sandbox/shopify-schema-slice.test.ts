@@ -1,6 +1,6 @@
 /**
  * The sandbox runs requests on its own slice of Shopify's Admin schema
- * (test/sandbox/shopify/schema.graphql.ts) after validating them against the
+ * (sandbox/shopify/schema.graphql.ts) after validating them against the
  * real one (Shopify's introspection in @shopify/dev-mcp). The slice must
  * not be a schema of its own making: every type, field, argument, input
  * field and enum value in it exists in Shopify's schema of the same
@@ -17,8 +17,8 @@ import {
   isUnionType,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { adminSchema } from '../../sandbox/shopify/admin-schema.ts';
-import { schemaFor } from '../../sandbox/shopify/executor.ts';
+import { adminSchema } from '../../../sandbox/shopify/admin-schema.ts';
+import { schemaFor } from '../../../sandbox/shopify/executor.ts';
 
 const VERSION = '2026-10';
 

@@ -11,15 +11,15 @@ import {
   refundFromWebhook,
 } from '../../../integrations/shopify/order-from-webhook.ts';
 import { parseWebhookJson } from '../../../integrations/shopify/webhook-json.ts';
-import type { CanonicalOrder } from '../../sandbox/shopify/canonical-order.ts';
-import type { Json } from '../../sandbox/shopify/documented-examples.ts';
-import { documentedExample } from '../../sandbox/shopify/documented-examples.ts';
+import type { CanonicalOrder } from '../../../sandbox/shopify/canonical-order.ts';
+import type { Json } from '../../../sandbox/shopify/documented-examples.ts';
+import { documentedExample } from '../../../sandbox/shopify/documented-examples.ts';
 import {
   customerWebhookJson,
   generateShopHistory,
   orderWebhookJson,
   refundWebhookJson,
-} from '../../sandbox/shopify/index.ts';
+} from '../../../sandbox/shopify/index.ts';
 
 const isRaw = (JSON as unknown as { isRawJSON(v: unknown): boolean }).isRawJSON;
 const isObject = (v: unknown): v is Record<string, Json> =>

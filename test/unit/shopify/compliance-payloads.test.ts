@@ -7,7 +7,7 @@ import {
   parseShopRedact,
 } from '../../../integrations/shopify/order-from-webhook.ts';
 import { parseWebhookJson } from '../../../integrations/shopify/webhook-json.ts';
-import { documentedExampleBody } from '../../sandbox/shopify/documented-examples.ts';
+import { documentedExampleBody } from '../../../sandbox/shopify/documented-examples.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const SHOP = 'northfold.myshopify.com';

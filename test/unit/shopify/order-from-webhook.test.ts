@@ -10,7 +10,7 @@ import {
 import { ForeignCurrencyError as StoreForeignCurrencyError } from '../../../shared/store/orders.ts';
 import { OrderSchema } from '../../../shared/store/order.ts';
 import { parseWebhookJson } from '../../../integrations/shopify/webhook-json.ts';
-import { documentedExampleBody } from '../../sandbox/shopify/documented-examples.ts';
+import { documentedExampleBody } from '../../../sandbox/shopify/documented-examples.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const fixture = (name: string): Json =>

@@ -1,10 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import {
-  TableDefinitionError,
-  tableDefinitionFromServerless,
-} from '../../../shared/store/table-definition.ts';
+import { TableDefinitionError, tableDefinitionFromServerless } from '../../../local/table-definition.ts';
 
 const serverlessYml = readFileSync(new URL('../../../serverless.yml', import.meta.url), 'utf8');
 

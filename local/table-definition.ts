@@ -104,7 +104,7 @@ export function tableDefinitionFromServerless(
   );
   if (unknown.length > 0) {
     throw new TableDefinitionError(
-      `${WHERE}.Properties has ${unknown.join(', ')}, which shared/store/table-definition.ts does not know ` +
+      `${WHERE}.Properties has ${unknown.join(', ')}, which local/table-definition.ts does not know ` +
         'how to give to CreateTable: fix the property name, or teach table-definition.ts to pass it or drop it',
     );
   }

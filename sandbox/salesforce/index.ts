@@ -82,7 +82,7 @@ export interface SalesforceSandbox {
   /** Fault injection for the next n calls of a kind (a `calls[].kind`). */
   failNext(kind: string, n: number, fault: Fault): void;
   /**
-   * From now on a seeded share of calls fails at random (test/sandbox/random-faults.ts);
+   * From now on a seeded share of calls fails at random (sandbox/random-faults.ts);
    * `undefined` stops it. Returns the injector, whose counts say what was injected.
    */
   injectFaults(options: RandomFaultOptions | undefined): RandomFaults | undefined;

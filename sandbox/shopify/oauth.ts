@@ -31,7 +31,7 @@ import { signHs256, verifyHs256 } from './jwt.ts';
  */
 export const GRANTED_SCOPE = (() => {
   const toml = parse(
-    readFileSync(new URL('../../../integrations/shopify/shopify.app.toml', import.meta.url), 'utf8'),
+    readFileSync(new URL('../../integrations/shopify/shopify.app.toml', import.meta.url), 'utf8'),
   ) as { access_scopes?: { scopes?: string } };
   const scopes = toml.access_scopes?.scopes;
   if (!scopes) throw new Error('integrations/shopify/shopify.app.toml declares no [access_scopes] scopes');

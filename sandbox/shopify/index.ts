@@ -80,7 +80,7 @@ export interface ShopifySandbox {
   /** The next n GraphQL requests answer THROTTLED (HTTP 200, Shopify's shape) whatever the bucket holds. */
   throttleNext(n: number): void;
   /**
-   * From now on a seeded share of requests fails at random (test/sandbox/random-faults.ts;
+   * From now on a seeded share of requests fails at random (sandbox/random-faults.ts;
    * 'throttle' answers THROTTLED); `undefined` stops it. Returns the injector with its counts.
    */
   injectFaults(options: RandomFaultOptions | undefined): RandomFaults | undefined;

@@ -34,7 +34,7 @@ export interface ReferenceObject {
 }
 
 export const REFERENCE_PATH = new URL(
-  '../../../../shared/reference/salesforce/sobjects/enterprise-v51.0-fields.json',
+  '../../../shared/reference/salesforce/sobjects/enterprise-v51.0-fields.json',
   import.meta.url,
 );
 

@@ -37,7 +37,7 @@ interface ShopifyIntrospectionType {
 
 /** Where @shopify/dev-mcp keeps the introspection of a version (the package has no export for its data). */
 export const introspectionFile = (version: string): URL =>
-  new URL(`../../../node_modules/@shopify/dev-mcp/dist/data/admin_${version}.json.gz`, import.meta.url);
+  new URL(`../../node_modules/@shopify/dev-mcp/dist/data/admin_${version}.json.gz`, import.meta.url);
 
 const cache = new Map<string, AdminSchema>();
 
