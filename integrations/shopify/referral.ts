@@ -1,6 +1,6 @@
 /**
  * Who referred an order's customer, read from what a Shopify order carries.
- * These conventions are the merchant's instructions (README, "Referrals"):
+ * These conventions are the merchant's instructions (docs/shopify.md, "Referrals"):
  *
  * 1. **Discount code** `REF-<customer id>` or `REF<customer id>`, any case
  *    (`REF-7021`, `ref7021`): the referrer is the Shopify customer with that

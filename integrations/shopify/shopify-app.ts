@@ -16,7 +16,7 @@ export const SHOPIFY_API_VERSION = ApiVersion.October26;
 /**
  * What the app asks for: orders (all of history when granted), customers, writing their metafields and
  * tags, and products, for each line's unit cost (ProductVariant needs read_products, InventoryItem
- * read_products or read_inventory), so margins are the shop's real ones (README, "Margins").
+ * read_products or read_inventory), so margins are the shop's real ones (docs/shopify.md, "Margins: why read_products").
  */
 export const SHOPIFY_SCOPES = [
   'read_orders',

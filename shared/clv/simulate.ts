@@ -86,8 +86,8 @@ export interface SimulatedCustomer {
 
 /**
  * The process itself, one customer at a time (so a million customers need not be held at once).
- * The order of the random draws is part of the contract: the bench figures and the README's
- * example output depend on it.
+ * The order of the random draws is part of the contract: the bench figures and the example
+ * output in docs/cli.md depend on it.
  */
 export function* simulateCustomers(options: ProcessOptions): Generator<SimulatedCustomer> {
   const u = rng(options.seed ?? DEFAULT_SEED);

@@ -247,7 +247,7 @@ describe('CRM faults: 20 % of write-back calls fail; every field is written exac
         expect(first.length).toBeGreaterThan(60);
         const doomed = first.find((e) => contactOf(e))!;
         sf.org.records.get('Contact')!.delete(contactOf(doomed)!);
-        // The OAuth token call is left out: jsforce's OAuth2 neither retries nor times out (see the README).
+        // The OAuth token call is left out: jsforce's OAuth2 neither retries nor times out (see docs/salesforce.md, "Connection").
         const faults = sf.injectFaults({
           seed: 21,
           rate: FAULT_RATE,

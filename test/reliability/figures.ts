@@ -1,7 +1,7 @@
 /**
  * What the reliability suite reports: each test prints its figures (cases
  * tried, faults injected, items lost) on one `reliability` line, the source
- * of the README's "Reliability and security" section; and the loggers the
+ * of the figures in bench/results/ that docs/reliability.md points to; and the loggers the
  * handlers get: silent, or capturing every line for the redaction checks.
  */
 import { Logger } from '@aws-lambda-powertools/logger';

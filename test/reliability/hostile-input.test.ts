@@ -38,7 +38,7 @@ const API_SECRET = 'hostile-api-secret-not-real';
 const SEED = 20_261_123;
 const NOW = Date.parse('2026-06-01T00:00:00Z');
 
-/** Cases per attack kind: 10,000 in all, the figures the README reports. */
+/** Cases per attack kind: 10,000 in all, the figures docs/reliability.md reports. */
 const BUDGET = {
   shopify: {
     forgedHmac: 1500,

@@ -28,7 +28,7 @@ function readCsv<Column extends string>(text: string): { header: string[]; rows:
   };
 }
 
-/** The columns of `clv score --out`, as the README documents them. */
+/** The columns of `clv score --out`, as docs/cli.md documents them. */
 const SCORE_COLUMNS = [
   'customer_id',
   'method',

@@ -1,12 +1,13 @@
 /**
- * The README as a test: every `npx clv` command it gives for the file commands (example, fit, evaluate,
- * score), in code blocks and inline, run as written, in the order written, in an empty directory. That
- * is a fresh clone without ../shared: a command that needs a file no earlier command wrote fails here.
+ * The README and docs/ as a test: every `npx clv` command they give for the file commands (example, fit,
+ * evaluate, score), in code blocks and inline, run as written, in the order written (the README, then
+ * docs/ by name), in an empty directory. That is a fresh clone without ../shared: a command that needs a
+ * file no earlier command wrote fails here.
  * The operations commands (backfill, refit, report, customer) need a running stack and are tested in
  * operations.test.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,10 +18,11 @@ const FILE_COMMANDS = new Set(['example', 'fit', 'evaluate', 'score']);
 interface Example {
   command: string;
   section: string;
+  file: string;
 }
 
-/** `npx clv …` commands of the README, in order, with the `##` section each is in. */
-function readmeExamples(markdown: string): Example[] {
+/** `npx clv …` commands of one markdown file, in order, with the `##` section each is in. */
+function readmeExamples(markdown: string, file: string): Example[] {
   const found: Example[] = [];
   let section = '';
   let fenced = false;
@@ -38,19 +40,28 @@ function readmeExamples(markdown: string): Example[] {
         continue;
       }
       pending = '';
-      if (joined.startsWith('npx clv ')) found.push({ command: joined, section });
+      if (joined.startsWith('npx clv ')) found.push({ command: joined, section, file });
       continue;
     }
     if (line.startsWith('## ')) section = line.slice(3).trim();
     for (const match of line.matchAll(/`(npx clv [^`]+)`/g))
-      found.push({ command: (match[1] as string).trim(), section });
+      found.push({ command: (match[1] as string).trim(), section, file });
   }
   return found.filter((e) => FILE_COMMANDS.has(e.command.split(/\s+/)[2] ?? ''));
 }
 
-const examples = readmeExamples(readFileSync(join(repoRoot, 'README.md'), 'utf8'));
+const documents = [
+  'README.md',
+  ...readdirSync(join(repoRoot, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .sort()
+    .map((name) => `docs/${name}`),
+];
+const examples = documents.flatMap((file) =>
+  readmeExamples(readFileSync(join(repoRoot, file), 'utf8'), file),
+);
 
-describe('the README’s clv examples, run as written in an empty directory', () => {
+describe('the README’s and docs/’ clv examples, run as written in an empty directory', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'clv-readme-'));
@@ -58,7 +69,9 @@ describe('the README’s clv examples, run as written in an empty directory', ()
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('give, in "The `clv` command", a history to generate and then fit, evaluate and score it', () => {
-    const section = examples.filter((e) => e.section === 'The `clv` command').map((e) => e.command);
+    const section = examples
+      .filter((e) => e.file === 'README.md' && e.section === 'The `clv` command')
+      .map((e) => e.command);
     expect(section.map((c) => c.split(/\s+/)[2])).toEqual(['example', 'fit', 'evaluate', 'score']);
     const written = /--out (\S+)/.exec(section[0] as string)?.[1];
     expect(written).toBeDefined();
