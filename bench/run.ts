@@ -26,6 +26,16 @@ if (unknown.length) {
 const fmt = (v: unknown, digits = 3) => (typeof v === 'number' ? v.toFixed(digits) : '-');
 const selected = (part: (typeof PARTS)[number]) => asked.length === 0 || asked.includes(part);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+const benchScript = (name: string) => fileURLToPath(new URL(`./${name}`, import.meta.url));
+
+/** Runs a bench script in a node of its own (a clean heap per measurement); its result is its last line of output. */
+function childResult<T>(nodeArgs: readonly string[], maxBuffer?: number): T {
+  const out = execFileSync(process.execPath, [...nodeArgs], {
+    encoding: 'utf8',
+    ...(maxBuffer === undefined ? {} : { maxBuffer }),
+  });
+  return JSON.parse(out.trim().split('\n').pop() as string) as T;
+}
 
 if (selected('engine')) {
   // Exact purchase times are the model's own process (parameters must come back) and the worst case for
@@ -33,14 +43,11 @@ if (selected('engine')) {
   const runs = (process.env.BENCH_SIZES ?? '10000,100000,1000000,1000000:day')
     .split(',')
     .map((s) => s.split(':'));
-  const script = fileURLToPath(new URL('./engine-size.ts', import.meta.url));
+  const script = benchScript('engine-size.ts');
   const rows: Record<string, string | number | null | Record<string, number>>[] = [];
   for (const [n, grain = 'exact'] of runs) {
     process.stderr.write(`bench: ${Number(n).toLocaleString('en')} customers, ${grain} times…\n`);
-    const out = execFileSync(process.execPath, ['--expose-gc', script, String(n), grain], {
-      encoding: 'utf8',
-    });
-    rows.push(JSON.parse(out.trim().split('\n').pop() as string));
+    rows.push(childResult(['--expose-gc', script, String(n), grain]));
   }
   console.log(
     table(
@@ -82,14 +89,7 @@ if (selected('refit')) {
   const refits: Record<string, unknown>[] = [];
   for (const n of refitSizes) {
     process.stderr.write(`bench: refit of ${Number(n).toLocaleString('en')} customers in DynamoDB Local…\n`);
-    const out = execFileSync(
-      process.execPath,
-      [fileURLToPath(new URL('./refit-size.ts', import.meta.url)), n],
-      {
-        encoding: 'utf8',
-      },
-    );
-    refits.push(JSON.parse(out.trim().split('\n').pop() as string));
+    refits.push(childResult([benchScript('refit-size.ts'), n]));
   }
   console.log(
     table(
@@ -128,18 +128,10 @@ if (selected('refit')) {
 if (selected('webhook')) {
   // Webhook acknowledgement: signed orders/create through the production handler, one at a time.
   process.stderr.write('bench: webhook acknowledgement latency…\n');
-  const ack = JSON.parse(
-    execFileSync(
-      process.execPath,
-      [fileURLToPath(new URL('./webhook-ack.ts', import.meta.url)), process.env.BENCH_WEBHOOKS ?? '1000'],
-      {
-        encoding: 'utf8',
-      },
-    )
-      .trim()
-      .split('\n')
-      .pop() as string,
-  ) as Record<string, number>;
+  const ack = childResult<Record<string, number>>([
+    benchScript('webhook-ack.ts'),
+    process.env.BENCH_WEBHOOKS ?? '1000',
+  ]);
   console.log(
     table(
       ['deliveries', 'median ms', 'p99 ms', 'max ms'],
@@ -153,19 +145,10 @@ if (selected('webhook')) {
 if (selected('outbound')) {
   // An unauthenticated 95 KB outbound message (1,000 namespaces over 20,000 elements) refused, one at a time.
   process.stderr.write('bench: unauthenticated outbound message refusal…\n');
-  const refusal = JSON.parse(
-    execFileSync(
-      process.execPath,
-      [
-        fileURLToPath(new URL('./outbound-refusal.ts', import.meta.url)),
-        process.env.BENCH_OUTBOUND_RUNS ?? '20',
-      ],
-      { encoding: 'utf8' },
-    )
-      .trim()
-      .split('\n')
-      .pop() as string,
-  ) as Record<string, unknown>;
+  const refusal = childResult<Record<string, unknown>>([
+    benchScript('outbound-refusal.ts'),
+    process.env.BENCH_OUTBOUND_RUNS ?? '20',
+  ]);
   console.log(
     table(
       [
@@ -210,16 +193,10 @@ if (selected('load')) {
   // The embedded stack under a fixed rate of signed webhooks over HTTP, then its backlog drained.
   const [deliveries = '5000', rate = '50'] = (process.env.BENCH_LOAD ?? '5000:50').split(':');
   process.stderr.write(`bench: ${deliveries} webhooks at ${rate}/s into the local stack…\n`);
-  const load = JSON.parse(
-    execFileSync(
-      process.execPath,
-      [fileURLToPath(new URL('./stack-load.ts', import.meta.url)), deliveries, rate],
-      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-    )
-      .trim()
-      .split('\n')
-      .pop() as string,
-  ) as Record<string, number | Record<string, number>>;
+  const load = childResult<Record<string, number | Record<string, number>>>(
+    [benchScript('stack-load.ts'), deliveries, rate],
+    64 * 1024 * 1024,
+  );
   console.log(
     table(
       [
@@ -252,7 +229,7 @@ if (selected('load')) {
 if (selected('bundles')) {
   // Bundle size and module initialisation (the cold-start share that is ours), per function.
   process.stderr.write('bench: bundles and cold start…\n');
-  const bundles = execFileSync(process.execPath, [fileURLToPath(new URL('./bundles.ts', import.meta.url))], {
+  const bundles = execFileSync(process.execPath, [benchScript('bundles.ts')], {
     encoding: 'utf8',
   })
     .trim()
@@ -287,14 +264,9 @@ if (selected('bundles')) {
 if (selected('patterns')) {
   // Shopper- and merchant-typed values through the patterns that read them, before and after bounding.
   process.stderr.write('bench: referral and login-host patterns on hostile values…\n');
-  const rows = JSON.parse(
-    execFileSync(process.execPath, [fileURLToPath(new URL('./referral-patterns.ts', import.meta.url))], {
-      encoding: 'utf8',
-    })
-      .trim()
-      .split('\n')
-      .pop() as string,
-  ) as { case: string; length: number; beforeMs: number; afterMs: number }[];
+  const rows = childResult<{ case: string; length: number; beforeMs: number; afterMs: number }[]>([
+    benchScript('referral-patterns.ts'),
+  ]);
   console.log(
     table(
       ['value', 'characters', 'before ms (median)', 'after ms (median)'],

@@ -67,6 +67,17 @@ function checkDomain(a: number, b: number, c: number, z: number): void {
   }
 }
 
+/** Term k+1 over term k of the 2F1 series, z included: (a+k+1)(b+k+1)/((c+k+1)(k+2)) · z. */
+function termRatio(a: number, b: number, c: number, z: number, k: number): number {
+  return (((a + k + 1) * (b + k + 1)) / ((c + k + 1) * (k + 2))) * z;
+}
+
+function notConverged(a: number, b: number, c: number, z: number, terms: number): HypergeometricSeriesError {
+  return new HypergeometricSeriesError(
+    `2F1(${a}, ${b}; ${c}; ${z}) did not converge in ${terms} terms (z too close to 1)`,
+  );
+}
+
 /**
  * 2F1(a, b; c; z) by its power series, for z in [0, 1), a, b > 0 and c > −1,
  * c ≠ 0 (the region every model here uses). With c > 0 all terms are
@@ -83,7 +94,7 @@ export function logHyp2f1(a: number, b: number, c: number, z: number, maxTerms =
   for (let k = 0; k < maxTerms; k++) {
     term *= ratio;
     sum += term;
-    const next = (((a + k + 1) * (b + k + 1)) / ((c + k + 1) * (k + 2))) * z;
+    const next = termRatio(a, b, c, z, k);
     if (tailIsNegligible(term, sum, ratio, next, z)) {
       if (!(sum > 0))
         throw new HypergeometricSeriesError(`2F1(${a}, ${b}; ${c}; ${z}) = ${sum} has no logarithm`);
@@ -96,9 +107,7 @@ export function logHyp2f1(a: number, b: number, c: number, z: number, maxTerms =
       logScale += 250 * Math.LN10;
     }
   }
-  throw new HypergeometricSeriesError(
-    `2F1(${a}, ${b}; ${c}; ${z}) did not converge in ${maxTerms} terms (z too close to 1)`,
-  );
+  throw notConverged(a, b, c, z, maxTerms);
 }
 
 export function hyp2f1(a: number, b: number, c: number, z: number): number {
@@ -111,13 +120,11 @@ export function hyp2f1(a: number, b: number, c: number, z: number): number {
   for (let k = 0; k < MAX_TERMS; k++) {
     term *= ratio;
     sum += term;
-    const next = (((a + k + 1) * (b + k + 1)) / ((c + k + 1) * (k + 2))) * z;
+    const next = termRatio(a, b, c, z, k);
     if (tailIsNegligible(term, sum, ratio, next, z) || term === 0) return sum;
     ratio = next;
   }
-  throw new HypergeometricSeriesError(
-    `2F1(${a}, ${b}; ${c}; ${z}) did not converge in ${MAX_TERMS} terms (z too close to 1)`,
-  );
+  throw notConverged(a, b, c, z, MAX_TERMS);
 }
 
 /** Nodes and weights of 16-point Gauss–Legendre quadrature on [-1, 1]. */
