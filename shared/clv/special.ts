@@ -67,14 +67,39 @@ function checkDomain(a: number, b: number, c: number, z: number): void {
   }
 }
 
-/** Term k+1 over term k of the 2F1 series, z included: (a+k+1)(b+k+1)/((c+k+1)(k+2)) · z. */
-function termRatio(a: number, b: number, c: number, z: number, k: number): number {
-  return (((a + k + 1) * (b + k + 1)) / ((c + k + 1) * (k + 2))) * z;
-}
-
-function notConverged(a: number, b: number, c: number, z: number, terms: number): HypergeometricSeriesError {
-  return new HypergeometricSeriesError(
-    `2F1(${a}, ${b}; ${c}; ${z}) did not converge in ${terms} terms (z too close to 1)`,
+/**
+ * Σ_k (a)_k (b)_k / ((c)_k k!) · z^k, each term from the last by the ratio
+ * (a+k)(b+k)/((c+k)(k+1)) · z, until the tail is negligible. With `rescale`
+ * the sum is kept in range by dividing out powers of 1e250, which `logScale`
+ * (the natural log of what was divided out) returns; without it, a zero term
+ * (the series terminated) also ends the sum.
+ */
+function seriesSum(
+  a: number,
+  b: number,
+  c: number,
+  z: number,
+  maxTerms: number,
+  rescale: boolean,
+): { sum: number; logScale: number } {
+  let term = 1;
+  let sum = 1;
+  let logScale = 0;
+  let ratio = ((a * b) / c) * z;
+  for (let k = 0; k < maxTerms; k++) {
+    term *= ratio;
+    sum += term;
+    const next = (((a + k + 1) * (b + k + 1)) / ((c + k + 1) * (k + 2))) * z;
+    if (tailIsNegligible(term, sum, ratio, next, z) || (!rescale && term === 0)) return { sum, logScale };
+    ratio = next;
+    if (rescale && Math.abs(sum) > 1e250) {
+      sum /= 1e250;
+      term /= 1e250;
+      logScale += 250 * Math.LN10;
+    }
+  }
+  throw new HypergeometricSeriesError(
+    `2F1(${a}, ${b}; ${c}; ${z}) did not converge in ${maxTerms} terms (z too close to 1)`,
   );
 }
 
@@ -87,44 +112,17 @@ function notConverged(a: number, b: number, c: number, z: number, terms: number)
 export function logHyp2f1(a: number, b: number, c: number, z: number, maxTerms = MAX_TERMS): number {
   checkDomain(a, b, c, z);
   if (z === 0) return 0;
-  let term = 1;
-  let sum = 1;
-  let logScale = 0;
-  let ratio = ((a * b) / c) * z;
-  for (let k = 0; k < maxTerms; k++) {
-    term *= ratio;
-    sum += term;
-    const next = termRatio(a, b, c, z, k);
-    if (tailIsNegligible(term, sum, ratio, next, z)) {
-      if (!(sum > 0))
-        throw new HypergeometricSeriesError(`2F1(${a}, ${b}; ${c}; ${z}) = ${sum} has no logarithm`);
-      return logScale + Math.log(sum);
-    }
-    ratio = next;
-    if (Math.abs(sum) > 1e250) {
-      sum /= 1e250;
-      term /= 1e250;
-      logScale += 250 * Math.LN10;
-    }
-  }
-  throw notConverged(a, b, c, z, maxTerms);
+  const { sum, logScale } = seriesSum(a, b, c, z, maxTerms, true);
+  if (!(sum > 0))
+    throw new HypergeometricSeriesError(`2F1(${a}, ${b}; ${c}; ${z}) = ${sum} has no logarithm`);
+  return logScale + Math.log(sum);
 }
 
 export function hyp2f1(a: number, b: number, c: number, z: number): number {
   if (c > 0) return Math.exp(logHyp2f1(a, b, c, z));
   // c in (−1, 0): the sum may be negative, so no logarithm; such parameters keep it small.
   checkDomain(a, b, c, z);
-  let term = 1;
-  let sum = 1;
-  let ratio = ((a * b) / c) * z;
-  for (let k = 0; k < MAX_TERMS; k++) {
-    term *= ratio;
-    sum += term;
-    const next = termRatio(a, b, c, z, k);
-    if (tailIsNegligible(term, sum, ratio, next, z) || term === 0) return sum;
-    ratio = next;
-  }
-  throw notConverged(a, b, c, z, MAX_TERMS);
+  return seriesSum(a, b, c, z, MAX_TERMS, false).sum;
 }
 
 /** Nodes and weights of 16-point Gauss–Legendre quadrature on [-1, 1]. */
