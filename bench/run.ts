@@ -26,6 +26,22 @@ if (unknown.length) {
 const fmt = (v: unknown, digits = 3) => (typeof v === 'number' ? v.toFixed(digits) : '-');
 const selected = (part: (typeof PARTS)[number]) => asked.length === 0 || asked.includes(part);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+/** Runs bench/<script> in a node of its own (a clean heap per measurement); its result is its last line of output. */
+function childResult<T>(
+  script: string,
+  args: readonly string[] = [],
+  options: { nodeFlags?: readonly string[]; maxBuffer?: number } = {},
+): T {
+  const path = fileURLToPath(new URL(`./${script}`, import.meta.url));
+  const out = execFileSync(process.execPath, [...(options.nodeFlags ?? []), path, ...args], {
+    encoding: 'utf8',
+    ...(options.maxBuffer === undefined ? {} : { maxBuffer: options.maxBuffer }),
+  });
+  return JSON.parse(out.trim().split('\n').pop() as string) as T;
+}
+
+const saveResult = (name: string, value: unknown) =>
+  writeFileSync(new URL(`./results/${name}.json`, import.meta.url), `${JSON.stringify(value, null, 2)}\n`);
 
 if (selected('engine')) {
   // Exact purchase times are the model's own process (parameters must come back) and the worst case for
@@ -33,14 +49,10 @@ if (selected('engine')) {
   const runs = (process.env.BENCH_SIZES ?? '10000,100000,1000000,1000000:day')
     .split(',')
     .map((s) => s.split(':'));
-  const script = fileURLToPath(new URL('./engine-size.ts', import.meta.url));
   const rows: Record<string, string | number | null | Record<string, number>>[] = [];
   for (const [n, grain = 'exact'] of runs) {
     process.stderr.write(`bench: ${Number(n).toLocaleString('en')} customers, ${grain} times…\n`);
-    const out = execFileSync(process.execPath, ['--expose-gc', script, String(n), grain], {
-      encoding: 'utf8',
-    });
-    rows.push(JSON.parse(out.trim().split('\n').pop() as string));
+    rows.push(childResult('engine-size.ts', [String(n), grain], { nodeFlags: ['--expose-gc'] }));
   }
   console.log(
     table(
@@ -73,7 +85,7 @@ if (selected('engine')) {
   console.log(
     'Targets at 1M: BG/NBD fit < 1.5 s, Gamma-Gamma < 0.4 s, scoring < 2 s (medians of 3, one core).',
   );
-  writeFileSync(new URL('./results/engine.json', import.meta.url), `${JSON.stringify(rows, null, 2)}\n`);
+  saveResult('engine', rows);
 }
 
 if (selected('refit')) {
@@ -82,14 +94,7 @@ if (selected('refit')) {
   const refits: Record<string, unknown>[] = [];
   for (const n of refitSizes) {
     process.stderr.write(`bench: refit of ${Number(n).toLocaleString('en')} customers in DynamoDB Local…\n`);
-    const out = execFileSync(
-      process.execPath,
-      [fileURLToPath(new URL('./refit-size.ts', import.meta.url)), n],
-      {
-        encoding: 'utf8',
-      },
-    );
-    refits.push(JSON.parse(out.trim().split('\n').pop() as string));
+    refits.push(childResult('refit-size.ts', [n]));
   }
   console.log(
     table(
@@ -122,24 +127,13 @@ if (selected('refit')) {
       }),
     ),
   );
-  writeFileSync(new URL('./results/refit.json', import.meta.url), `${JSON.stringify(refits, null, 2)}\n`);
+  saveResult('refit', refits);
 }
 
 if (selected('webhook')) {
   // Webhook acknowledgement: signed orders/create through the production handler, one at a time.
   process.stderr.write('bench: webhook acknowledgement latency…\n');
-  const ack = JSON.parse(
-    execFileSync(
-      process.execPath,
-      [fileURLToPath(new URL('./webhook-ack.ts', import.meta.url)), process.env.BENCH_WEBHOOKS ?? '1000'],
-      {
-        encoding: 'utf8',
-      },
-    )
-      .trim()
-      .split('\n')
-      .pop() as string,
-  ) as Record<string, number>;
+  const ack = childResult<Record<string, number>>('webhook-ack.ts', [process.env.BENCH_WEBHOOKS ?? '1000']);
   console.log(
     table(
       ['deliveries', 'median ms', 'p99 ms', 'max ms'],
@@ -147,25 +141,14 @@ if (selected('webhook')) {
     ),
   );
   console.log('Shopify expects an answer within 5,000 ms.');
-  writeFileSync(new URL('./results/webhook-ack.json', import.meta.url), `${JSON.stringify(ack, null, 2)}\n`);
+  saveResult('webhook-ack', ack);
 }
 
 if (selected('outbound')) {
   // An unauthenticated 95 KB outbound message (1,000 namespaces over 20,000 elements) refused, one at a time.
   process.stderr.write('bench: unauthenticated outbound message refusal…\n');
-  const refusal = JSON.parse(
-    execFileSync(
-      process.execPath,
-      [
-        fileURLToPath(new URL('./outbound-refusal.ts', import.meta.url)),
-        process.env.BENCH_OUTBOUND_RUNS ?? '20',
-      ],
-      { encoding: 'utf8' },
-    )
-      .trim()
-      .split('\n')
-      .pop() as string,
-  ) as Record<string, unknown>;
+  const runs = process.env.BENCH_OUTBOUND_RUNS ?? '20';
+  const refusal = childResult<Record<string, unknown>>('outbound-refusal.ts', [runs]);
   console.log(
     table(
       [
@@ -200,26 +183,18 @@ if (selected('outbound')) {
       `${fmt(refusal.urlCheckLongestMs, 3)} ms on the longest URL read, ${fmt(refusal.urlCheckHostileMs, 3)} ms ` +
       `refusing a hostile one (the old pattern: ${fmt(refusal.oldPatternHostileMs, 0)} ms).`,
   );
-  writeFileSync(
-    new URL('./results/outbound-refusal.json', import.meta.url),
-    `${JSON.stringify(refusal, null, 2)}\n`,
-  );
+  saveResult('outbound-refusal', refusal);
 }
 
 if (selected('load')) {
   // The embedded stack under a fixed rate of signed webhooks over HTTP, then its backlog drained.
   const [deliveries = '5000', rate = '50'] = (process.env.BENCH_LOAD ?? '5000:50').split(':');
   process.stderr.write(`bench: ${deliveries} webhooks at ${rate}/s into the local stack…\n`);
-  const load = JSON.parse(
-    execFileSync(
-      process.execPath,
-      [fileURLToPath(new URL('./stack-load.ts', import.meta.url)), deliveries, rate],
-      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-    )
-      .trim()
-      .split('\n')
-      .pop() as string,
-  ) as Record<string, number | Record<string, number>>;
+  const load = childResult<Record<string, number | Record<string, number>>>(
+    'stack-load.ts',
+    [deliveries, rate],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
   console.log(
     table(
       [
@@ -246,7 +221,7 @@ if (selected('load')) {
       ],
     ),
   );
-  writeFileSync(new URL('./results/stack-load.json', import.meta.url), `${JSON.stringify(load, null, 2)}\n`);
+  saveResult('stack-load', load);
 }
 
 if (selected('bundles')) {
@@ -281,25 +256,21 @@ if (selected('bundles')) {
       ]),
     ),
   );
-  writeFileSync(new URL('./results/bundles.json', import.meta.url), `${JSON.stringify(bundles, null, 2)}\n`);
+  saveResult('bundles', bundles);
 }
 
 if (selected('patterns')) {
   // Shopper- and merchant-typed values through the patterns that read them, before and after bounding.
   process.stderr.write('bench: referral and login-host patterns on hostile values…\n');
-  const rows = JSON.parse(
-    execFileSync(process.execPath, [fileURLToPath(new URL('./referral-patterns.ts', import.meta.url))], {
-      encoding: 'utf8',
-    })
-      .trim()
-      .split('\n')
-      .pop() as string,
-  ) as { case: string; length: number; beforeMs: number; afterMs: number }[];
+  const rows =
+    childResult<{ case: string; length: number; beforeMs: number; afterMs: number }[]>(
+      'referral-patterns.ts',
+    );
   console.log(
     table(
       ['value', 'characters', 'before ms (median)', 'after ms (median)'],
       rows.map((r) => [r.case, r.length.toLocaleString('en'), fmt(r.beforeMs, 2), fmt(r.afterMs, 3)]),
     ),
   );
-  writeFileSync(new URL('./results/patterns.json', import.meta.url), `${JSON.stringify(rows, null, 2)}\n`);
+  saveResult('patterns', rows);
 }

@@ -11,7 +11,7 @@ import { tenantIdFor } from '../../shared/store/tenants.ts';
 import type { Values } from '../options.ts';
 import { stringOption } from '../options.ts';
 import { UsageError } from '../usage-error.ts';
-import type { OperationsDeps } from './stack.ts';
+import type { OperationCommand } from './operations.ts';
 import { requireSetting, stackStore, UnknownRecordError } from './stack.ts';
 
 const SHOP = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
@@ -34,11 +34,7 @@ function source(values: Values): { kind: 'shopify' | 'salesforce'; id: string } 
   throw new UsageError('backfill needs --shop SHOP.myshopify.com or --org 00D…');
 }
 
-export async function backfillCommand(
-  values: Values,
-  _args: readonly string[],
-  deps: OperationsDeps,
-): Promise<string> {
+export const backfillCommand: OperationCommand = async (values, _args, deps) => {
   const env = deps.env ?? process.env;
   const { kind, id } = source(values);
   const store = stackStore(env);
@@ -67,4 +63,4 @@ export async function backfillCommand(
       ? ['That import finished, so the consumer will skip this request; new orders keep arriving by webhook.']
       : []),
   ].join('\n');
-}
+};

@@ -11,7 +11,7 @@ import type { Values } from '../options.ts';
 import { stringOption } from '../options.ts';
 import { table } from '../table.ts';
 import { UsageError } from '../usage-error.ts';
-import type { OperationsDeps } from './stack.ts';
+import type { OperationCommand } from './operations.ts';
 import { namedTenant, requiredOption, stackStore, UnknownRecordError } from './stack.ts';
 
 export interface CustomerView {
@@ -138,11 +138,7 @@ function describe(v: CustomerView): string {
   return lines.join('\n');
 }
 
-export async function customerCommand(
-  values: Values,
-  _args: readonly string[],
-  deps: OperationsDeps,
-): Promise<string> {
+export const customerCommand: OperationCommand = async (values, _args, deps) => {
   const env = deps.env ?? process.env;
   const tenantId = requiredOption(values, 'tenant', 'customer', 'WORKSPACE');
   const wanted = lookup(values);
@@ -157,4 +153,4 @@ export async function customerCommand(
         : `no customer ${wanted.id} in workspace ${tenantId} (merged or deleted customers are gone: look them up by email)`,
     );
   return values.json ? JSON.stringify(view) : describe(view);
-}
+};

@@ -7,8 +7,7 @@ import { writebackSender } from '../../shared/queue/sqs-sender.ts';
 import { requestWritebacks } from '../../shared/pipeline/messages.ts';
 import type { RefitReport } from '../../shared/pipeline/refit-tenant.ts';
 import { refitTenant } from '../../shared/pipeline/refit-tenant.ts';
-import type { Values } from '../options.ts';
-import type { OperationsDeps } from './stack.ts';
+import type { OperationCommand } from './operations.ts';
 import { namedTenant, requiredOption, requireSetting, stackStore } from './stack.ts';
 
 function describe(tenantId: string, report: RefitReport, flushed: string[]): string {
@@ -43,11 +42,7 @@ function describe(tenantId: string, report: RefitReport, flushed: string[]): str
   ].join('\n');
 }
 
-export async function refitCommand(
-  values: Values,
-  _args: readonly string[],
-  deps: OperationsDeps,
-): Promise<string> {
+export const refitCommand: OperationCommand = async (values, _args, deps) => {
   const env = deps.env ?? process.env;
   const tenantId = requiredOption(values, 'tenant', 'refit', 'WORKSPACE');
   const store = stackStore(env);
@@ -67,4 +62,4 @@ export async function refitCommand(
   return values.json
     ? JSON.stringify({ tenantId, ...report, writebacks: flushed })
     : describe(tenantId, report, flushed);
-}
+};

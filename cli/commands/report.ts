@@ -1,11 +1,10 @@
 /** `clv report --tenant T`: the tenant report (shared/report/tenant-report.ts) as tables, or JSON. */
 import type { TenantReport } from '../../shared/report/tenant-report.ts';
 import { tenantReport } from '../../shared/report/tenant-report.ts';
-import type { Values } from '../options.ts';
 import { numberOption } from '../options.ts';
 import { table } from '../table.ts';
 import { UsageError } from '../usage-error.ts';
-import type { OperationsDeps } from './stack.ts';
+import type { OperationCommand } from './operations.ts';
 import { namedTenant, requiredOption, stackStore } from './stack.ts';
 
 const money = (v: number) => v.toFixed(2);
@@ -108,11 +107,7 @@ export function describeReport(r: TenantReport): string {
   return sections.join('\n\n');
 }
 
-export async function reportCommand(
-  values: Values,
-  _args: readonly string[],
-  deps: OperationsDeps,
-): Promise<string> {
+export const reportCommand: OperationCommand = async (values, _args, deps) => {
   const env = deps.env ?? process.env;
   const tenantId = requiredOption(values, 'tenant', 'report', 'WORKSPACE');
   const top = numberOption(values, 'top', 10);
@@ -121,4 +116,4 @@ export async function reportCommand(
   await namedTenant(store, tenantId);
   const report = await tenantReport(store, tenantId, { top, recent: top, now: deps.now?.() });
   return values.json ? JSON.stringify(report) : describeReport(report);
-}
+};

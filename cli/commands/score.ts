@@ -27,49 +27,35 @@ export const SCORE_HELP = `clv score (--transactions F [--format csv|cdnow] [--o
         [--time-unit day|week] [--model bgnbd|mbgnbd|pareto-nbd|auto] [--horizon-months 12]
         [--discount-rate 0.01] [--churn-window-days 90] [--margin-rate 1] [--out scores.csv] [--json]`;
 
-const CSV_HEADER = [
-  'customer_id',
-  'method',
-  'predicted_clv',
-  'historic_clv',
-  'expected_orders',
-  'p_alive',
-  'churn_risk',
-  'churn_band',
-  'next_order_date',
-  'expected_order_value',
-  'tier',
-  'segment',
-];
-
 function csvCell(value: string | number | null): string {
   if (value === null) return '';
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(6);
   return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
+type Cell = (s: CustomerScore, g: CustomerSegments | undefined) => string | number | null;
+
+/** The columns of `--out`, each beside what fills it, so the header and the rows cannot drift apart. */
+const COLUMNS: readonly (readonly [string, Cell])[] = [
+  ['customer_id', (s) => s.customerId],
+  ['method', (s) => s.method],
+  ['predicted_clv', (s) => s.predictedClv],
+  ['historic_clv', (s) => s.historicClv],
+  ['expected_orders', (s) => s.expectedOrders],
+  ['p_alive', (s) => s.pAlive],
+  ['churn_risk', (s) => s.churnRisk],
+  ['churn_band', (_, g) => g?.churnBand ?? null],
+  ['next_order_date', (s) => (s.nextOrderDay === null ? null : formatDay(s.nextOrderDay))],
+  ['expected_order_value', (s) => s.expectedOrderValue],
+  ['tier', (_, g) => g?.tier ?? null],
+  ['segment', (_, g) => g?.segment ?? null],
+];
+
 export function scoresCsv(scores: readonly CustomerScore[], segments: Map<string, CustomerSegments>): string {
-  const lines = [CSV_HEADER.join(',')];
+  const lines = [COLUMNS.map(([name]) => name).join(',')];
   for (const s of scores) {
     const g = segments.get(s.customerId);
-    lines.push(
-      [
-        s.customerId,
-        s.method,
-        s.predictedClv,
-        s.historicClv,
-        s.expectedOrders,
-        s.pAlive,
-        s.churnRisk,
-        g?.churnBand ?? null,
-        s.nextOrderDay === null ? null : formatDay(s.nextOrderDay),
-        s.expectedOrderValue,
-        g?.tier ?? null,
-        g?.segment ?? null,
-      ]
-        .map(csvCell)
-        .join(','),
-    );
+    lines.push(COLUMNS.map(([, cell]) => csvCell(cell(s, g))).join(','));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -137,13 +137,33 @@ export function bgFamilyLogLikelihood(
   return ll;
 }
 
+/**
+ * What BG/NBD and MBG/NBD have in common: the same four parameters, one
+ * likelihood (`dropoutAtFirst` is MBG/NBD's one change), and dropout only ever
+ * at a purchase, so a customer alive at T who buys nothing in (T, T+t] is
+ * still alive: P(none | alive) = E[e^(−λt)] under the posterior
+ * λ ~ Gamma(r+x, α+T), that is ((α+T)/(α+T+t))^(r+x).
+ */
+export const bgFamily = (dropoutAtFirst: boolean) =>
+  ({
+    paramNames: ['r', 'alpha', 'a', 'b'],
+    gradient: 'analytic',
+    logLikelihood: (params, data, grad) => bgFamilyLogLikelihood(params, data, grad, dropoutAtFirst),
+
+    probabilityNoPurchaseIfAlive({ r, alpha }, t, x, T) {
+      return Math.pow((alpha + T) / (alpha + T + t), r + x);
+    },
+
+    /** Inverts the expression above. */
+    timeUntilNoPurchaseProbability({ r, alpha }, probability, x, T) {
+      return (alpha + T) * (Math.pow(probability, -1 / (r + x)) - 1);
+    },
+  }) as const satisfies Partial<PurchaseModel<BgNbdParams>>;
+
 export const bgNbd: PurchaseModel<BgNbdParams> = {
   name: 'bgnbd',
   paper: 'Fader, Hardie & Lee (2005), "Counting Your Customers" the Easy Way, Marketing Science 24(2)',
-  paramNames: ['r', 'alpha', 'a', 'b'],
-  gradient: 'analytic',
-
-  logLikelihood: (params, data, grad) => bgFamilyLogLikelihood(params, data, grad, false),
+  ...bgFamily(false),
 
   /** Eq. (9): E[X(t)] = (a+b−1)/(a−1) · [1 − (α/(α+t))^r · 2F1(r, b; a+b−1; t/(α+t))]. */
   expectedPurchases({ r, alpha, a, b }, t) {
@@ -184,19 +204,5 @@ export const bgNbd: PurchaseModel<BgNbdParams> = {
   pAlive({ r, alpha, a, b }, x, tx, T) {
     if (x === 0) return 1;
     return 1 / (1 + (a / (b + x - 1)) * Math.pow((alpha + T) / (alpha + tx), r + x));
-  },
-
-  /**
-   * A BG/NBD customer can only drop out at a purchase, so one alive at T who
-   * buys nothing in (T, T+t] is still alive: P(none | alive) = E[e^(−λt)] under
-   * the posterior λ ~ Gamma(r+x, α+T), that is ((α+T)/(α+T+t))^(r+x).
-   */
-  probabilityNoPurchaseIfAlive({ r, alpha }, t, x, T) {
-    return Math.pow((alpha + T) / (alpha + T + t), r + x);
-  },
-
-  /** Inverts the expression above. */
-  timeUntilNoPurchaseProbability({ r, alpha }, probability, x, T) {
-    return (alpha + T) * (Math.pow(probability, -1 / (r + x)) - 1);
   },
 };

@@ -3,7 +3,7 @@
  * maximum likelihood on the compressed RFM rows, Gamma-Gamma on the repeat
  * buyers' mean values, each with its log-likelihood, data size and fit time.
  */
-import type { FitOptions, WarmStart } from './maximum-likelihood.ts';
+import type { FitOptions, MaximumLikelihoodFit, WarmStart } from './maximum-likelihood.ts';
 import { maximizeLikelihood } from './maximum-likelihood.ts';
 import { gammaGammaLogLikelihood, spendData } from './gamma-gamma.ts';
 import type { GammaGammaParams } from './gamma-gamma.ts';
@@ -30,7 +30,22 @@ export type FittedPurchaseModel<P extends Record<string, number> = Record<string
   };
 export type FittedSpendModel = FittedModel<GammaGammaParams> & { model: 'gammaGamma'; excluded: number };
 
-const seconds = (start: number): number => (performance.now() - start) / 1000;
+/** What every fit reports after its model's name: the optimum, the data it covers and the time it took. */
+function fitted<P extends Record<string, number>>(
+  fit: MaximumLikelihoodFit<P>,
+  data: { customers: number; n: number },
+  start: number,
+): Omit<FittedModel<P>, 'model'> {
+  return {
+    params: fit.params,
+    logLikelihood: fit.logLikelihood,
+    customers: data.customers,
+    rows: data.n,
+    iterations: fit.iterations,
+    seconds: (performance.now() - start) / 1000,
+    inverseHessian: fit.inverseHessian,
+  };
+}
 
 /** Above this many customers a fit first runs on a systematic sample of this size to find its start. */
 const WARM_START_SAMPLE = 20_000;
@@ -97,16 +112,7 @@ export function fitPurchaseModel<P extends Record<string, number>>(
     },
     { ...options, warmStart: warm, starts: options.starts ?? startsFor(model, data) },
   );
-  return {
-    model: model.name,
-    params: fit.params,
-    logLikelihood: fit.logLikelihood,
-    customers: data.customers,
-    rows: data.n,
-    iterations: fit.iterations,
-    seconds: seconds(start),
-    inverseHessian: fit.inverseHessian,
-  };
+  return { model: model.name, ...fitted(fit, data, start) };
 }
 
 export function fitGammaGamma(
@@ -128,15 +134,5 @@ export function fitGammaGamma(
     },
     { ...options, warmStart: warm },
   );
-  return {
-    model: 'gammaGamma',
-    params: fit.params,
-    logLikelihood: fit.logLikelihood,
-    customers: data.customers,
-    rows: data.n,
-    iterations: fit.iterations,
-    seconds: seconds(start),
-    inverseHessian: fit.inverseHessian,
-    excluded: data.excluded,
-  };
+  return { model: 'gammaGamma', ...fitted(fit, data, start), excluded: data.excluded };
 }

@@ -7,18 +7,19 @@
  * purchase, so a one-time buyer is no longer certainly alive.
  */
 import type { BgNbdParams } from './bg-nbd.ts';
-import { bgFamilyLogLikelihood } from './bg-nbd.ts';
+import { bgFamily } from './bg-nbd.ts';
 import type { PurchaseModel } from './purchase-model.ts';
 import { hyp2f1, hyp2f1Many } from './special.ts';
 
 export const mbgNbd: PurchaseModel<BgNbdParams> = {
   name: 'mbgnbd',
   paper: 'Batislam, Denizel & Filiztekin (2007), International Journal of Research in Marketing 24(3)',
-  paramNames: ['r', 'alpha', 'a', 'b'],
-  gradient: 'analytic',
-
-  /** L = B(a, b+x+1)/B(a, b) · Γ(r+x) α^r / Γ(r) · [(α+T)^-(r+x) + a/(b+x) · (α+t_x)^-(r+x)] */
-  logLikelihood: (params, data, grad) => bgFamilyLogLikelihood(params, data, grad, true),
+  /**
+   * L = B(a, b+x+1)/B(a, b) · Γ(r+x) α^r / Γ(r) · [(α+T)^-(r+x) + a/(b+x) · (α+t_x)^-(r+x)]: BG/NBD's
+   * with dropout possible at the first purchase too. Dropout still happens only at a purchase, so
+   * P(none | alive) is BG/NBD's.
+   */
+  ...bgFamily(true),
 
   /** E[X(t)] = b/(a−1) · [1 − (α/(α+t))^r · 2F1(r, b+1; a+b; t/(α+t))] (Batislam et al. 2007, eq. 7) */
   expectedPurchases({ r, alpha, a, b }, t) {
@@ -51,14 +52,5 @@ export const mbgNbd: PurchaseModel<BgNbdParams> = {
   /** P(alive | x, t_x, T) = 1 / [1 + a/(b+x) · ((α+T)/(α+t_x))^(r+x)] */
   pAlive({ r, alpha, a, b }, x, tx, T) {
     return 1 / (1 + (a / (b + x)) * Math.pow((alpha + T) / (alpha + tx), r + x));
-  },
-
-  /** As for BG/NBD: dropout happens only at a purchase, so no purchase means no dropout. */
-  probabilityNoPurchaseIfAlive({ r, alpha }, t, x, T) {
-    return Math.pow((alpha + T) / (alpha + T + t), r + x);
-  },
-
-  timeUntilNoPurchaseProbability({ r, alpha }, probability, x, T) {
-    return (alpha + T) * (Math.pow(probability, -1 / (r + x)) - 1);
   },
 };

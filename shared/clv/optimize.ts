@@ -75,20 +75,20 @@ export function minimizeBfgs(
   const s = new Float64Array(n);
   const y = new Float64Array(n);
   let stalls = 0;
+  // Every exit past the start reports the iterate as it stands; only the count, verdict and reason differ.
+  const stop = (iterations: number, converged: boolean, reason: string): MinimizeResult => ({
+    theta,
+    value,
+    gradientNorm: maxAbs(grad),
+    iterations,
+    evaluations,
+    converged,
+    reason,
+    inverseHessian: H,
+  });
 
   for (let iteration = 1; iteration <= maxIterations; iteration++) {
-    if (maxAbs(grad) < gtol) {
-      return {
-        theta,
-        value,
-        gradientNorm: maxAbs(grad),
-        iterations: iteration - 1,
-        evaluations,
-        converged: true,
-        reason: 'gradient below tolerance',
-        inverseHessian: H,
-      };
-    }
+    if (maxAbs(grad) < gtol) return stop(iteration - 1, true, 'gradient below tolerance');
     for (let i = 0; i < n; i++) {
       let d = 0;
       for (let j = 0; j < n; j++) d -= (H[i * n + j] as number) * (grad[j] as number);
@@ -123,17 +123,7 @@ export function minimizeBfgs(
       trialValue = Infinity;
     }
     if (!Number.isFinite(trialValue)) {
-      const converged = maxAbs(grad) < Math.sqrt(gtol);
-      return {
-        theta,
-        value,
-        gradientNorm: maxAbs(grad),
-        iterations: iteration,
-        evaluations,
-        converged,
-        reason: 'line search found no decrease',
-        inverseHessian: H,
-      };
+      return stop(iteration, maxAbs(grad) < Math.sqrt(gtol), 'line search found no decrease');
     }
     for (let i = 0; i < n; i++) {
       s[i] = (trial[i] as number) - (theta[i] as number);
@@ -144,19 +134,7 @@ export function minimizeBfgs(
     [grad, trialGrad] = [trialGrad, grad];
     value = trialValue;
     stalls = improvement <= 1e-15 * Math.max(1, Math.abs(value)) ? stalls + 1 : 0;
-    if (stalls >= 3) {
-      const converged = maxAbs(grad) < Math.sqrt(gtol);
-      return {
-        theta,
-        value,
-        gradientNorm: maxAbs(grad),
-        iterations: iteration,
-        evaluations,
-        converged,
-        reason: 'no further decrease',
-        inverseHessian: H,
-      };
-    }
+    if (stalls >= 3) return stop(iteration, maxAbs(grad) < Math.sqrt(gtol), 'no further decrease');
     const sy = dot(s, y);
     if (sy > 1e-12 * Math.sqrt(dot(s, s) * dot(y, y))) {
       if (iteration === 1 && !warm) {
@@ -183,14 +161,5 @@ export function minimizeBfgs(
       }
     }
   }
-  return {
-    theta,
-    value,
-    gradientNorm: maxAbs(grad),
-    iterations: maxIterations,
-    evaluations,
-    converged: maxAbs(grad) < gtol,
-    reason: 'iteration limit reached',
-    inverseHessian: H,
-  };
+  return stop(maxIterations, maxAbs(grad) < gtol, 'iteration limit reached');
 }

@@ -42,31 +42,27 @@ export interface PurchaseModel<P extends Record<string, number> = Record<string,
   timeUntilNoPurchaseProbability?(params: P, probability: number, x: number, T: number): number;
 }
 
-/** E[Y(t) | x, t_x, T] = P(alive) · E[Y(t) | alive]. */
-export function conditionalExpectedPurchases<P extends Record<string, number>>(
+/** A quantity over the next t for one customer with history (x, t_x, T), under a fitted model. */
+type CustomerOutlook = <P extends Record<string, number>>(
   model: PurchaseModel<P>,
   params: P,
   t: number,
   x: number,
   tx: number,
   T: number,
-): number {
+) => number;
+
+/** E[Y(t) | x, t_x, T] = P(alive) · E[Y(t) | alive]. */
+export const conditionalExpectedPurchases: CustomerOutlook = (model, params, t, x, tx, T) => {
   if (t === 0) return 0;
   return model.pAlive(params, x, tx, T) * model.expectedPurchasesIfAlive(params, t, x, T);
-}
+};
 
 /** P(no purchase in (T, T + t] | x, t_x, T) = 1 − P(alive) + P(alive) · P(none | alive). */
-export function probabilityNoPurchase<P extends Record<string, number>>(
-  model: PurchaseModel<P>,
-  params: P,
-  t: number,
-  x: number,
-  tx: number,
-  T: number,
-): number {
+export const probabilityNoPurchase: CustomerOutlook = (model, params, t, x, tx, T) => {
   const alive = model.pAlive(params, x, tx, T);
   return 1 - alive + alive * model.probabilityNoPurchaseIfAlive(params, t, x, T);
-}
+};
 
 /**
  * The median wait for the next order: the t at which P(no purchase in

@@ -68,14 +68,20 @@ function checkDomain(a: number, b: number, c: number, z: number): void {
 }
 
 /**
- * 2F1(a, b; c; z) by its power series, for z in [0, 1), a, b > 0 and c > −1,
- * c ≠ 0 (the region every model here uses). With c > 0 all terms are
- * positive; with c in (−1, 0) all but the first are negative. Rescaled as it
- * grows, so the log of a result beyond double range is still returned.
+ * Σ_k (a)_k (b)_k / ((c)_k k!) · z^k, each term from the last by the ratio
+ * (a+k)(b+k)/((c+k)(k+1)) · z, until the tail is negligible. With `rescale`
+ * the sum is kept in range by dividing out powers of 1e250, which `logScale`
+ * (the natural log of what was divided out) returns; without it, a zero term
+ * (the series terminated) also ends the sum.
  */
-export function logHyp2f1(a: number, b: number, c: number, z: number, maxTerms = MAX_TERMS): number {
-  checkDomain(a, b, c, z);
-  if (z === 0) return 0;
+function seriesSum(
+  a: number,
+  b: number,
+  c: number,
+  z: number,
+  maxTerms: number,
+  rescale: boolean,
+): { sum: number; logScale: number } {
   let term = 1;
   let sum = 1;
   let logScale = 0;
@@ -84,13 +90,9 @@ export function logHyp2f1(a: number, b: number, c: number, z: number, maxTerms =
     term *= ratio;
     sum += term;
     const next = (((a + k + 1) * (b + k + 1)) / ((c + k + 1) * (k + 2))) * z;
-    if (tailIsNegligible(term, sum, ratio, next, z)) {
-      if (!(sum > 0))
-        throw new HypergeometricSeriesError(`2F1(${a}, ${b}; ${c}; ${z}) = ${sum} has no logarithm`);
-      return logScale + Math.log(sum);
-    }
+    if (tailIsNegligible(term, sum, ratio, next, z) || (!rescale && term === 0)) return { sum, logScale };
     ratio = next;
-    if (Math.abs(sum) > 1e250) {
+    if (rescale && Math.abs(sum) > 1e250) {
       sum /= 1e250;
       term /= 1e250;
       logScale += 250 * Math.LN10;
@@ -101,23 +103,26 @@ export function logHyp2f1(a: number, b: number, c: number, z: number, maxTerms =
   );
 }
 
+/**
+ * 2F1(a, b; c; z) by its power series, for z in [0, 1), a, b > 0 and c > −1,
+ * c ≠ 0 (the region every model here uses). With c > 0 all terms are
+ * positive; with c in (−1, 0) all but the first are negative. Rescaled as it
+ * grows, so the log of a result beyond double range is still returned.
+ */
+export function logHyp2f1(a: number, b: number, c: number, z: number, maxTerms = MAX_TERMS): number {
+  checkDomain(a, b, c, z);
+  if (z === 0) return 0;
+  const { sum, logScale } = seriesSum(a, b, c, z, maxTerms, true);
+  if (!(sum > 0))
+    throw new HypergeometricSeriesError(`2F1(${a}, ${b}; ${c}; ${z}) = ${sum} has no logarithm`);
+  return logScale + Math.log(sum);
+}
+
 export function hyp2f1(a: number, b: number, c: number, z: number): number {
   if (c > 0) return Math.exp(logHyp2f1(a, b, c, z));
   // c in (−1, 0): the sum may be negative, so no logarithm; such parameters keep it small.
   checkDomain(a, b, c, z);
-  let term = 1;
-  let sum = 1;
-  let ratio = ((a * b) / c) * z;
-  for (let k = 0; k < MAX_TERMS; k++) {
-    term *= ratio;
-    sum += term;
-    const next = (((a + k + 1) * (b + k + 1)) / ((c + k + 1) * (k + 2))) * z;
-    if (tailIsNegligible(term, sum, ratio, next, z) || term === 0) return sum;
-    ratio = next;
-  }
-  throw new HypergeometricSeriesError(
-    `2F1(${a}, ${b}; ${c}; ${z}) did not converge in ${MAX_TERMS} terms (z too close to 1)`,
-  );
+  return seriesSum(a, b, c, z, MAX_TERMS, false).sum;
 }
 
 /** Nodes and weights of 16-point Gauss–Legendre quadrature on [-1, 1]. */

@@ -44,17 +44,17 @@ export const DEFAULT_TIER_THRESHOLDS: Readonly<TierThresholds> = Object.freeze({
 
 const RANKED_TIERS = ['platinum', 'gold', 'silver'] as const;
 
-export class InvalidTierThresholdsError extends RangeError {
-  override name = 'InvalidTierThresholdsError';
+/** Out-of-range tier input, named after its subclass so each says which input was wrong. */
+class TierRangeError extends RangeError {
+  constructor(message?: string) {
+    super(message);
+    this.name = new.target.name;
+  }
 }
 
-export class InvalidTierCutsError extends RangeError {
-  override name = 'InvalidTierCutsError';
-}
-
-export class InvalidClvError extends RangeError {
-  override name = 'InvalidClvError';
-}
+export class InvalidTierThresholdsError extends TierRangeError {}
+export class InvalidTierCutsError extends TierRangeError {}
+export class InvalidClvError extends TierRangeError {}
 
 /** The CLV cut values that split `values` at the thresholds' percentiles. */
 export function tierThresholdsFromPercentiles(

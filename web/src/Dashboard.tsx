@@ -127,20 +127,8 @@ export function Dashboard() {
           </Layout.Section>
           <Layout.Section>
             <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
-              <GroupTable
-                title="Customers by tier"
-                description="Tiers by predicted CLV percentile, as written to the clv.tier metafield."
-                field="tier"
-                currency={report.currency}
-                groups={report.tiers.map((t) => ({ name: t.tier, ...t }))}
-              />
-              <GroupTable
-                title="Customers by RFM group"
-                description="Recency, frequency and spend groups, as written to the clv.segment metafield."
-                field="segment"
-                currency={report.currency}
-                groups={report.segments.map((s) => ({ name: s.segment, ...s }))}
-              />
+              <GroupTable report={report} field="tier" />
+              <GroupTable report={report} field="segment" />
             </InlineGrid>
           </Layout.Section>
           <Layout.Section>
