@@ -78,6 +78,8 @@ const handlerOf = (module: string) => async (): Promise<SqsHandler> =>
 const SERVERLESS = fileURLToPath(new URL('../node_modules/serverless/bin/serverless.js', import.meta.url));
 /** Makes a function that throws answer 500 as API Gateway does, not 200 with its stack (why: the file). */
 const FUNCTION_ERRORS_SHIM = new URL('./offline-function-errors.ts', import.meta.url).href;
+/** At most a few handlers at once, 503 with Retry-After beyond what it can serve in time (why: the file). */
+const ADMISSION_SHIM = new URL('./offline-admission.ts', import.meta.url).href;
 
 function startOffline(
   httpPort: number,
@@ -90,6 +92,10 @@ function startOffline(
     [
       '--import',
       FUNCTION_ERRORS_SHIM,
+      '--import',
+      ADMISSION_SHIM,
+      // A CPU profile of this process on exit (docs/local-stack-load.md): CLV_LOCAL_CPU_PROF=<directory>.
+      ...(env.CLV_LOCAL_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${env.CLV_LOCAL_CPU_PROF}`] : []),
       SERVERLESS,
       'offline',
       'start',
@@ -99,6 +105,11 @@ function startOffline(
       String(httpPort),
       '--lambdaPort',
       String(httpPort + 2),
+      // Each function's bundle loaded once, in this process. By default serverless-offline runs a handler
+      // in a worker thread and starts a new worker, loading the whole bundle again, for every request that
+      // arrives while the others are busy: under load nearly every request paid a cold start, and the
+      // workers multiplied until the two cores did little else (docs/local-stack-load.md).
+      '--useInProcess',
     ],
     // Its own process group, so stopping kills serverless and the esbuild and worker processes it starts.
     { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
