@@ -62,15 +62,30 @@ export class Admission {
     return (ahead * this.serviceMs) / this.concurrency;
   }
 
-  /** A ticket once a slot is free, or null: refuse now, the wait would be too long. */
+  /**
+   * A ticket once a slot is free, or null: refuse now, the wait would be too long. A request still waiting
+   * after `maxWaitMs` is refused then, before its handler starts: the estimate lags when handlers suddenly
+   * slow down (the first request of each function loads its bundle), and no request may wait unbounded.
+   */
   async admit(functionKey: string, receivedAt: number): Promise<Ticket | null> {
     const arrived = Date.now();
     if (this.running >= this.concurrency) {
-      if (this.expectedWaitMs() > this.maxWaitMs) {
-        this.record({ functionKey, receivedAt, waitMs: 0, handlerMs: 0, refused: true });
-        return null;
-      }
-      await new Promise<void>((admit) => this.waiting.push({ admit, arrived }));
+      if (this.expectedWaitMs() > this.maxWaitMs) return this.refused(functionKey, receivedAt, 0);
+      const admitted = await new Promise<boolean>((settle) => {
+        const waiter = {
+          arrived,
+          admit: () => {
+            clearTimeout(timer);
+            settle(true);
+          },
+        };
+        const timer = setTimeout(() => {
+          this.waiting.splice(this.waiting.indexOf(waiter), 1);
+          settle(false);
+        }, this.maxWaitMs);
+        this.waiting.push(waiter);
+      });
+      if (!admitted) return this.refused(functionKey, receivedAt, Date.now() - arrived);
     } else this.running++;
     const started = Date.now();
     let finished = false;
@@ -79,7 +94,7 @@ export class Admission {
         if (finished) return;
         finished = true;
         const handlerMs = Date.now() - started;
-        this.serviceMs = 0.9 * this.serviceMs + 0.1 * handlerMs;
+        this.serviceMs = 0.8 * this.serviceMs + 0.2 * handlerMs;
         this.record({ functionKey, receivedAt, waitMs: started - arrived, handlerMs, refused: false });
         const next = this.waiting.shift();
         // The slot passes to the next in line: `running` stays as it is.
@@ -87,6 +102,11 @@ export class Admission {
         else this.running--;
       },
     };
+  }
+
+  private refused(functionKey: string, receivedAt: number, waitMs: number): null {
+    this.record({ functionKey, receivedAt, waitMs, handlerMs: 0, refused: true });
+    return null;
   }
 
   /** API Gateway's shape of an answer (`{"message": …}`), with when to come back. */
