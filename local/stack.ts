@@ -7,14 +7,14 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import type { SqsHandler } from './sqs-queue.ts';
 import { createTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { FUNCTION_ERROR_PREFIX } from './function-error-line.ts';
 import { withoutEmptyValues } from './local-env.ts';
-import { QueueConsumer } from './queue-consumer.ts';
+import type { QueueConsumer } from './queue-consumer.ts';
+import { startConsumers, type ConsumerName } from './consumers.ts';
+import { portAnswers } from './ports.ts';
 import { startSqsEndpoint, type SqsEndpoint } from './sqs-endpoint.ts';
 
 export const LOCAL_STAGE = 'local';
@@ -44,7 +44,7 @@ export interface LocalStack {
   url: string;
   /** The settings the functions and consumers run with (also set on this process's env). */
   env: Record<string, string>;
-  consumers: Record<'score' | 'writeback' | 'backfill' | 'refit', QueueConsumer>;
+  consumers: Record<ConsumerName, QueueConsumer>;
   /** Resolves once every queue is empty and no batch is in flight. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -53,27 +53,12 @@ export interface LocalStack {
 const intSetting = (value: string | undefined, fallback: number) =>
   value !== undefined && value !== '' ? Number(value) : fallback;
 
-async function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 async function assertPortFree(port: number, setting: string): Promise<void> {
   if (await portAnswers(port))
     throw new LocalStackError(
       `port ${port} is already in use (another \`npm start\`?): stop it, or set ${setting} in .env to a free port`,
     );
 }
-
-/** The production SQS handlers, imported after the environment is set (they read it when first invoked). */
-const handlerOf = (module: string) => async (): Promise<SqsHandler> =>
-  ((await import(module)) as { handler: SqsHandler }).handler;
 
 const SERVERLESS = fileURLToPath(new URL('../node_modules/serverless/bin/serverless.js', import.meta.url));
 /** Makes a function that throws answer 500 as API Gateway does, not 200 with its stack (why: the file). */
@@ -199,42 +184,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(() => dynamoDb.stop());
     await createTable(dynamoDb.endpoint, LOCAL_TABLE);
 
-    const onDeadLetter = (queue: string, body: string) =>
-      log(
-        `dead-lettered on ${queue} after its retries (the handler's log above says why): ${body.slice(0, 300)}`,
-      );
-    const onError = (queue: string, error: unknown) =>
-      log(`the ${queue} consumer could not start: ${String(error)}`);
-    const consumers = {
-      score: new QueueConsumer(handlerOf('../functions/score.ts'), {
-        name: 'clv-score',
-        batchSize: 25,
-        onDeadLetter,
-        onError,
-      }),
-      writeback: new QueueConsumer(handlerOf('../functions/writeback.ts'), {
-        name: 'clv-writeback.fifo',
-        fifo: true,
-        batchSize: 10,
-        onDeadLetter,
-        onError,
-      }),
-      backfill: new QueueConsumer(handlerOf('../functions/backfill.ts'), {
-        name: 'clv-backfill',
-        batchSize: 1,
-        onDeadLetter,
-        onError,
-      }),
-      // Refits, one tenant a message: asked for by a settings save or the nightly refit's fan-out.
-      refit: new QueueConsumer(handlerOf('../functions/refit-requests.ts'), {
-        name: 'clv-refit.fifo',
-        fifo: true,
-        batchSize: 1,
-        maxReceiveCount: 3,
-        onDeadLetter,
-        onError,
-      }),
-    };
+    const consumers = startConsumers(log);
     const sqs: SqsEndpoint = await startSqsEndpoint({
       port: sqsPort,
       queues: new Map(Object.values(consumers).map((c) => [c.queue.name, c])),
