@@ -4,8 +4,8 @@
  * process. Figures are medians of three runs on one core; peak memory is the
  * child's maximum RSS, simulation included. Then a tenant refit in DynamoDB
  * Local (time, DynamoDB calls, peak memory), the webhook acknowledgement
- * latency, the embedded stack under load (BENCH_LOAD=deliveries:per-second,
- * default 5000:50), and the bundles. Results also go to bench/results/*.json.
+ * latency, the embedded stack under load (BENCH_LOAD=deliveries:per-second,…,
+ * default 3000:50,3000:100), and the bundles. Results also go to bench/results/*.json.
  *
  * `npm run bench -- bundles` (or engine, refit, webhook, outbound, load, patterns; several
  * may be named) runs only those parts. `outbound`: the unauthenticated outbound
@@ -187,14 +187,36 @@ if (selected('outbound')) {
 }
 
 if (selected('load')) {
-  // The embedded stack under a fixed rate of signed webhooks over HTTP, then its backlog drained.
-  const [deliveries = '5000', rate = '50'] = (process.env.BENCH_LOAD ?? '5000:50').split(':');
-  process.stderr.write(`bench: ${deliveries} webhooks at ${rate}/s into the local stack…\n`);
-  const load = childResult<Record<string, number | Record<string, number>>>(
-    'stack-load.ts',
-    [deliveries, rate],
-    { maxBuffer: 64 * 1024 * 1024 },
-  );
+  // The embedded stack under fixed rates of signed webhooks over HTTP, each run then its backlog drained:
+  // the issue's two (50/s over 60 s, 100/s over 30 s) unless BENCH_LOAD names others (deliveries:rate,…).
+  const runs = (process.env.BENCH_LOAD ?? '3000:50,3000:100').split(',').map((r) => r.split(':'));
+  const results: Record<string, unknown>[] = [];
+  for (const [deliveries = '3000', rate = '50'] of runs) {
+    process.stderr.write(`bench: ${deliveries} webhooks at ${rate}/s into the local stack…\n`);
+    results.push(
+      childResult<Record<string, unknown>>('stack-load.ts', [deliveries, rate], {
+        maxBuffer: 64 * 1024 * 1024,
+      }),
+    );
+  }
+  type LoadRun = {
+    deliveries: number;
+    targetPerSecond: number;
+    achievedPerSecond: number;
+    ackP50Ms: number;
+    ackP99Ms: number;
+    ackMaxMs: number;
+    overShopifyWait: number;
+    statuses: Record<string, number>;
+    backlogDrainSeconds: number;
+    acceptedCustomers: number;
+    customersScored: number;
+    customersWrittenBack: number;
+    serving: Record<string, number>;
+    loadAverage: { before: number[]; during: number[]; after: number[] };
+    cpus: number;
+  };
+  const loads = results as LoadRun[];
   console.log(
     table(
       [
@@ -203,25 +225,39 @@ if (selected('load')) {
         'achieved/s',
         'ack p50 ms',
         'ack p99 ms',
+        'ack max ms',
+        '> 5 s',
         'statuses',
         'backlog drain s',
-        'scored',
+        'scored / accepted customers',
+        'written back',
+        'slot wait p99 ms',
+        'handler p50/p99 ms',
+        'load avg (1 min) before / sending',
       ],
-      [
-        [
-          String(load.deliveries),
-          String(load.targetPerSecond),
-          String(load.achievedPerSecond),
-          String(load.ackP50Ms),
-          String(load.ackP99Ms),
-          JSON.stringify(load.statuses),
-          String(load.backlogDrainSeconds),
-          String(load.customersScored),
-        ],
-      ],
+      loads.map((l) => [
+        String(l.deliveries),
+        String(l.targetPerSecond),
+        String(l.achievedPerSecond),
+        String(l.ackP50Ms),
+        String(l.ackP99Ms),
+        String(l.ackMaxMs),
+        String(l.overShopifyWait),
+        JSON.stringify(l.statuses),
+        String(l.backlogDrainSeconds),
+        `${l.customersScored} / ${l.acceptedCustomers}`,
+        String(l.customersWrittenBack),
+        String(l.serving.waitP99Ms),
+        `${l.serving.handlerP50Ms} / ${l.serving.handlerP99Ms}`,
+        `${l.loadAverage.before[0]} / ${l.loadAverage.during[0]} on ${l.cpus} CPUs`,
+      ]),
     ),
   );
-  saveResult('stack-load', load);
+  console.log(
+    'Targets (issue 17): at 50/s every webhook 200, ack p99 < 1000 ms, every customer scored and written back, ' +
+      'drained within 60 s; at 100/s none over 5 s (200 or 503), every 200 scored.',
+  );
+  saveResult('stack-load', loads);
 }
 
 if (selected('bundles')) {

@@ -74,7 +74,13 @@ export class QueueConsumer implements QueueSink {
   }
 
   private async pump(): Promise<void> {
-    const handler = await this.handler();
+    const production = await this.handler();
+    // Each batch waits its turn behind what is already due on this process's event loop: the SQS endpoint's
+    // SendMessage answers (which the webhook acknowledgements wait for) and the sandboxes go first.
+    const handler: SqsHandler = async (event, context) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      return production(event, context);
+    };
     while (this.queue.pending.length) {
       const retried = await this.queue.drainOnce(handler);
       this.reportDeadLetters();

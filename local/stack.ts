@@ -7,14 +7,14 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import type { SqsHandler } from './sqs-queue.ts';
 import { createTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.ts';
 import { FUNCTION_ERROR_PREFIX } from './function-error-line.ts';
 import { withoutEmptyValues } from './local-env.ts';
-import { QueueConsumer } from './queue-consumer.ts';
+import type { QueueConsumer } from './queue-consumer.ts';
+import { startConsumers, type ConsumerName } from './consumers.ts';
+import { portAnswers } from './ports.ts';
 import { startSqsEndpoint, type SqsEndpoint } from './sqs-endpoint.ts';
 
 export const LOCAL_STAGE = 'local';
@@ -44,7 +44,7 @@ export interface LocalStack {
   url: string;
   /** The settings the functions and consumers run with (also set on this process's env). */
   env: Record<string, string>;
-  consumers: Record<'score' | 'writeback' | 'backfill' | 'refit', QueueConsumer>;
+  consumers: Record<ConsumerName, QueueConsumer>;
   /** Resolves once every queue is empty and no batch is in flight. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -53,17 +53,6 @@ export interface LocalStack {
 const intSetting = (value: string | undefined, fallback: number) =>
   value !== undefined && value !== '' ? Number(value) : fallback;
 
-async function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 async function assertPortFree(port: number, setting: string): Promise<void> {
   if (await portAnswers(port))
     throw new LocalStackError(
@@ -71,13 +60,11 @@ async function assertPortFree(port: number, setting: string): Promise<void> {
     );
 }
 
-/** The production SQS handlers, imported after the environment is set (they read it when first invoked). */
-const handlerOf = (module: string) => async (): Promise<SqsHandler> =>
-  ((await import(module)) as { handler: SqsHandler }).handler;
-
 const SERVERLESS = fileURLToPath(new URL('../node_modules/serverless/bin/serverless.js', import.meta.url));
 /** Makes a function that throws answer 500 as API Gateway does, not 200 with its stack (why: the file). */
 const FUNCTION_ERRORS_SHIM = new URL('./offline-function-errors.ts', import.meta.url).href;
+/** At most a few handlers at once, 503 with Retry-After beyond what it can serve in time (why: the file). */
+const ADMISSION_SHIM = new URL('./offline-admission.ts', import.meta.url).href;
 
 function startOffline(
   httpPort: number,
@@ -90,6 +77,10 @@ function startOffline(
     [
       '--import',
       FUNCTION_ERRORS_SHIM,
+      '--import',
+      ADMISSION_SHIM,
+      // A CPU profile of this process on exit (docs/local-stack-load.md): CLV_LOCAL_CPU_PROF=<directory>.
+      ...(env.CLV_LOCAL_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${env.CLV_LOCAL_CPU_PROF}`] : []),
       SERVERLESS,
       'offline',
       'start',
@@ -99,6 +90,11 @@ function startOffline(
       String(httpPort),
       '--lambdaPort',
       String(httpPort + 2),
+      // Each function's bundle loaded once, in this process. By default serverless-offline runs a handler
+      // in a worker thread and starts a new worker, loading the whole bundle again, for every request that
+      // arrives while the others are busy: under load nearly every request paid a cold start, and the
+      // workers multiplied until the two cores did little else (docs/local-stack-load.md).
+      '--useInProcess',
     ],
     // Its own process group, so stopping kills serverless and the esbuild and worker processes it starts.
     { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
@@ -188,42 +184,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(() => dynamoDb.stop());
     await createTable(dynamoDb.endpoint, LOCAL_TABLE);
 
-    const onDeadLetter = (queue: string, body: string) =>
-      log(
-        `dead-lettered on ${queue} after its retries (the handler's log above says why): ${body.slice(0, 300)}`,
-      );
-    const onError = (queue: string, error: unknown) =>
-      log(`the ${queue} consumer could not start: ${String(error)}`);
-    const consumers = {
-      score: new QueueConsumer(handlerOf('../functions/score.ts'), {
-        name: 'clv-score',
-        batchSize: 25,
-        onDeadLetter,
-        onError,
-      }),
-      writeback: new QueueConsumer(handlerOf('../functions/writeback.ts'), {
-        name: 'clv-writeback.fifo',
-        fifo: true,
-        batchSize: 10,
-        onDeadLetter,
-        onError,
-      }),
-      backfill: new QueueConsumer(handlerOf('../functions/backfill.ts'), {
-        name: 'clv-backfill',
-        batchSize: 1,
-        onDeadLetter,
-        onError,
-      }),
-      // Refits, one tenant a message: asked for by a settings save or the nightly refit's fan-out.
-      refit: new QueueConsumer(handlerOf('../functions/refit-requests.ts'), {
-        name: 'clv-refit.fifo',
-        fifo: true,
-        batchSize: 1,
-        maxReceiveCount: 3,
-        onDeadLetter,
-        onError,
-      }),
-    };
+    const consumers = startConsumers(log);
     const sqs: SqsEndpoint = await startSqsEndpoint({
       port: sqsPort,
       queues: new Map(Object.values(consumers).map((c) => [c.queue.name, c])),

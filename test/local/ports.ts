@@ -1,5 +1,6 @@
 /** Loopback ports for the local-stack tests: a free one to run on, and whether one is being listened on. */
-import { createConnection, createServer } from 'node:net';
+import { createServer } from 'node:net';
+import { portAnswers } from '../../local/ports.ts';
 
 /** A loopback port the OS just handed out, and the Lambda port serverless-offline puts 2 above it. */
 export async function freePort(): Promise<number> {
@@ -16,13 +17,5 @@ export async function freePort(): Promise<number> {
   }
 }
 
-export async function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
+/** Whether a loopback port is being listened on (the stack's own check). */
+export const listening = portAnswers;
