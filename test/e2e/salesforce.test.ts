@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSalesforceOutboundHandler } from '../../functions/salesforce-outbound.ts';
 import { createRefitHandler } from '../../functions/refit.ts';
 import { createScoreHandler } from '../../functions/score.ts';
-import { createWritebackHandler } from '../../functions/writeback.ts';
 import { backfillSalesforceOrders } from '../../integrations/salesforce/backfill.ts';
 import { salesforceConnection } from '../../integrations/salesforce/connection.ts';
 import { contactEmailsFrom } from '../../integrations/salesforce/contact-emails.ts';
@@ -25,33 +24,25 @@ import { ingestOrder } from '../../shared/pipeline/ingest.ts';
 import type { PendingWrite } from '../../shared/store/outbox.ts';
 import { outboxEntries } from '../../shared/store/scores.ts';
 import type { TenantSettings } from '../../shared/store/tenants.ts';
-import { putTenant } from '../../shared/store/tenants.ts';
-import { apiEvent } from '../helpers/api-event.ts';
-import { scoresOf, tenantItems, tenantName, tenantSnapshot, testStore } from '../helpers/dynamo.ts';
+import { scoresOf, tenantItems, tenantSnapshot, testStore } from '../helpers/dynamo.ts';
 import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
-import {
-  generateOrgHistory,
-  isAck,
-  outboundMessage,
-  startSalesforceSandbox,
-  to18,
-} from '../../sandbox/salesforce/index.ts';
+import { isAck, to18 } from '../../sandbox/salesforce/index.ts';
+import type { SalesforceWorld } from '../worlds/salesforce.ts';
+import { contactOf, drainAll, salesforceWriteback, startSalesforceWorld } from '../worlds/salesforce.ts';
 
-const CLIENT_ID = 'e2e-connected-app';
-const CLIENT_SECRET = 'e2e-client-secret-not-real';
 const NOW = Date.parse('2026-06-01T00:00:00Z');
 const store = testStore();
 const logger = new Logger({
   serviceName: 'clv-test',
   logLevel: (process.env.TEST_LOG_LEVEL as 'ERROR' | undefined) ?? 'SILENT',
 });
-const secrets = async () => ({ clientSecret: CLIENT_SECRET });
-/** The workspace's outbound token, as `clv salesforce link` issues it: in the deployed endpoint URL. */
-const outboundToken = issueOutboundToken();
-const OUTBOUND_ENDPOINT = `https://app.clv-sync.test/salesforce/outbound?token=${outboundToken.token}`;
 
+let world: SalesforceWorld;
 let sf: SalesforceSandbox;
 let tenant: TenantSettings;
+let secrets: SalesforceWorld['secrets'];
+/** The deployed endpoint URL, with the workspace's outbound token as `clv salesforce link` issues it. */
+let OUTBOUND_ENDPOINT: string;
 
 describe('Salesforce: setup, SOQL backfill, merged CLV, write-back, outbound messages', () => {
   const scoreQueue = new LocalQueue({ name: 'score', batchSize: 25 });
@@ -61,36 +52,28 @@ describe('Salesforce: setup, SOQL backfill, merged CLV, write-back, outbound mes
     apiSecret: 'unused',
     appUrl: 'https://app.clv-sync.test',
   });
-  const writeback = () => createWritebackHandler({ store, shopify, logger, salesforceSecrets: secrets });
+  const writeback = () => salesforceWriteback({ store, shopify, logger, salesforceSecrets: secrets });
 
   beforeAll(async () => {
-    sf = await startSalesforceSandbox({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-    sf.org.load(
-      generateOrgHistory({
+    world = await startSalesforceWorld({
+      label: 'sf',
+      clientId: 'e2e-connected-app',
+      clientSecret: 'e2e-client-secret-not-real',
+      history: {
         orders: 2000,
         contacts: 600,
         accounts: 300,
         seed: 5,
-        currency: 'USD',
         start: '2024-01-01',
         end: '2026-05-25',
-      }),
-    );
-    tenant = await putTenant(store, {
-      tenantId: tenantName('sf'),
-      salesforceOrgId: sf.orgId,
-      salesforceOutboundTokenHash: outboundToken.hash,
-      currency: 'USD',
-      salesforce: {
-        loginUrl: sf.loginUrl,
-        clientId: CLIENT_ID,
-        flow: 'client-credentials',
-        apiVersion: sf.apiVersion,
       },
+      outboundToken: true,
     });
+    ({ sf, tenant, secrets } = world);
+    OUTBOUND_ENDPOINT = `https://app.clv-sync.test/salesforce/outbound?token=${world.outboundToken!.token}`;
   }, 60_000);
 
-  afterAll(() => sf?.stop());
+  afterAll(() => world?.stop());
 
   it('setup deploys the CLV fields to the org (and again, changing nothing)', async () => {
     const { conn } = await salesforceConnection(tenant, secrets);
@@ -180,7 +163,7 @@ describe('Salesforce: setup, SOQL backfill, merged CLV, write-back, outbound mes
     const n = pending.length;
     expect(n).toBeGreaterThan(200);
     // A Contact deleted in the org since: its write fails, the other 199 of its call succeed.
-    const doomed = pending[5]!.identities.find((k) => k.startsWith('sfcontact:'))!.slice('sfcontact:'.length);
+    const doomed = contactOf(pending[5]!)!;
     sf.org.records.get('Contact')!.delete(doomed);
     const before = sf.calls.length;
     await writebackQueue.send({ tenantId: tenant.tenantId, target: 'salesforce' });
@@ -192,7 +175,7 @@ describe('Salesforce: setup, SOQL backfill, merged CLV, write-back, outbound mes
     expect(left.map((e) => e.customerId)).toEqual([pending[5]!.customerId]);
     for (const e of pending.slice(0, 50)) {
       if (e === pending[5]) continue;
-      const id = e.identities.find((k) => k.startsWith('sfcontact:'))!.slice('sfcontact:'.length);
+      const id = contactOf(e)!;
       const record = sf.org.get('Contact', id)!;
       expect(record.CLV_Predicted__c).toBe(e.fields.predicted_clv);
       expect(record.CLV_Tier__c).toBe(e.fields.tier);
@@ -218,12 +201,8 @@ describe('Salesforce: setup, SOQL backfill, merged CLV, write-back, outbound mes
       Status: 'Activated',
     });
     const envelope = (orgId: string) =>
-      outboundMessage({
-        orgId,
-        actionId: '04k000000000001AAA',
-        enterpriseUrl: `${sf.instanceUrl}/services/Soap/c/62.0/${orgId.slice(0, 15)}`,
-        partnerUrl: `${sf.instanceUrl}/services/Soap/u/62.0/${orgId.slice(0, 15)}`,
-        notifications: [
+      world.outboundEnvelope(
+        [
           {
             id: '04l000000000001AAA',
             sObject: 'Order',
@@ -238,17 +217,9 @@ describe('Salesforce: setup, SOQL backfill, merged CLV, write-back, outbound mes
             },
           },
         ],
-      });
-    const post = (xml: string, query = new URL(OUTBOUND_ENDPOINT).search.slice(1)) =>
-      outbound(
-        apiEvent({
-          method: 'POST',
-          path: '/salesforce/outbound',
-          query,
-          headers: { 'content-type': 'text/xml' },
-          body: xml,
-        }),
+        orgId,
       );
+    const post = (xml: string, query?: string) => world.deliverOutbound(outbound, xml, query);
 
     const snapshot = await tenantSnapshot(store, tenant.tenantId);
     const foreign = await post(envelope(to18('00D5g0000009999')));
@@ -262,10 +233,18 @@ describe('Salesforce: setup, SOQL backfill, merged CLV, write-back, outbound mes
     const res = await post(envelope(sf.orgId));
     expect(res.statusCode).toBe(200);
     expect(isAck(String(res.body))).toBe(true);
-    await scoreQueue.drain(
-      createScoreHandler({ store, logger, now: () => NOW, enqueueWriteback: (m) => writebackQueue.send(m) }),
+    await drainAll(
+      [
+        scoreQueue,
+        createScoreHandler({
+          store,
+          logger,
+          now: () => NOW,
+          enqueueWriteback: (m) => writebackQueue.send(m),
+        }),
+      ],
+      [writebackQueue, writeback()],
     );
-    await writebackQueue.drain(writeback());
     expect(Number(sf.org.get('Contact', contact.Id as string)!.CLV_Historic__c)).toBeCloseTo(before + 480, 2);
   });
 
@@ -312,34 +291,23 @@ describe('Salesforce: setup, SOQL backfill, merged CLV, write-back, outbound mes
         return contactEmailsFrom((await salesforceConnection(t, secrets)).conn)(ids);
       },
     });
-    const res = await outbound(
-      apiEvent({
-        method: 'POST',
-        path: '/salesforce/outbound',
-        query: new URL(OUTBOUND_ENDPOINT).search.slice(1),
-        headers: { 'content-type': 'text/xml' },
-        body: outboundMessage({
-          orgId: sf.orgId,
-          actionId: '04k000000000001AAA',
-          enterpriseUrl: `${sf.instanceUrl}/services/Soap/c/62.0/${sf.orgId.slice(0, 15)}`,
-          partnerUrl: `${sf.instanceUrl}/services/Soap/u/62.0/${sf.orgId.slice(0, 15)}`,
-          notifications: [
-            {
-              id: '04l000000000002AAA',
-              sObject: 'Order',
-              fields: {
-                Id: order.Id as string,
-                AccountId: null,
-                BillToContactId: contact.Id as string,
-                TotalAmount: '120.00',
-                EffectiveDate: '2026-05-30',
-                Status: 'Activated',
-                LastModifiedDate: '2026-05-30T09:00:00.000Z',
-              },
-            },
-          ],
-        }),
-      }),
+    const res = await world.deliverOutbound(
+      outbound,
+      world.outboundEnvelope([
+        {
+          id: '04l000000000002AAA',
+          sObject: 'Order',
+          fields: {
+            Id: order.Id as string,
+            AccountId: null,
+            BillToContactId: contact.Id as string,
+            TotalAmount: '120.00',
+            EffectiveDate: '2026-05-30',
+            Status: 'Activated',
+            LastModifiedDate: '2026-05-30T09:00:00.000Z',
+          },
+        },
+      ]),
     );
     expect(res.statusCode).toBe(200);
     // One lookup, for the Contact nobody was known by; the order is the online customer's.
@@ -382,7 +350,7 @@ describe('Salesforce: setup, SOQL backfill, merged CLV, write-back, outbound mes
       expect(report.failed).toBe(1);
       expect(report.records).toBe(pending.length - 1);
       for (const e of pending.slice(0, 50)) {
-        const id = e.identities.find((k) => k.startsWith('sfcontact:'))!.slice('sfcontact:'.length);
+        const id = contactOf(e)!;
         const record = sf.org.get('Contact', id);
         if (!record) continue;
         expect(record.CLV_Predicted__c).toBe(e.fields.predicted_clv);

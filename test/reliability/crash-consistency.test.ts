@@ -9,12 +9,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScoreHandler } from '../../functions/score.ts';
-import { createWritebackHandler } from '../../functions/writeback.ts';
-import { backfillSalesforceOrders } from '../../integrations/salesforce/backfill.ts';
-import { salesforceConnection } from '../../integrations/salesforce/connection.ts';
 import { CLV_FIELDS, salesforceFields } from '../../integrations/salesforce/fields.ts';
-import { deploySalesforceSetup } from '../../integrations/salesforce/setup.ts';
-import { createShopifyApp } from '../../integrations/shopify/shopify-app.ts';
 import type { SqsHandler } from '../../local/sqs-queue.ts';
 import { LocalQueue } from '../../local/sqs-queue.ts';
 import { ingestOrder } from '../../shared/pipeline/ingest.ts';
@@ -24,8 +19,8 @@ import { putTenant } from '../../shared/store/tenants.ts';
 import { scoresOf, tenantName, testStore } from '../helpers/dynamo.ts';
 import { orderStream } from '../helpers/order-stream.ts';
 import { seededRng } from '../../sandbox/prng.ts';
-import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
-import { generateOrgHistory, startSalesforceSandbox } from '../../sandbox/salesforce/index.ts';
+import type { SalesforceWorld } from '../worlds/salesforce.ts';
+import { contactOf, salesforceWriteback, startSalesforceWorld } from '../worlds/salesforce.ts';
 import { quietLogger, recordFigures } from './figures.ts';
 
 const store = testStore();
@@ -114,46 +109,28 @@ describe('crash consistency: killed batches re-run to the same state', () => {
   );
 
   describe('write-back', () => {
-    const CLIENT_ID = 'crash-connected-app';
-    const CLIENT_SECRET = 'crash-client-secret-not-real';
-    const secrets = async () => ({ clientSecret: CLIENT_SECRET });
-    let sf: SalesforceSandbox;
+    let world: SalesforceWorld;
     let tenantId: string;
 
     beforeAll(async () => {
-      sf = await startSalesforceSandbox({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-      sf.org.load(
-        generateOrgHistory({
+      world = await startSalesforceWorld({
+        label: 'crash-sf',
+        clientId: 'crash-connected-app',
+        clientSecret: 'crash-client-secret-not-real',
+        history: {
           orders: 300,
           contacts: 150,
           accounts: 60,
           seed: 71,
-          currency: 'USD',
           start: '2025-01-01',
           end: '2026-02-20',
-        }),
-      );
-      const tenant = await putTenant(store, {
-        tenantId: tenantName('crash-sf'),
-        salesforceOrgId: sf.orgId,
-        currency: 'USD',
-        salesforce: {
-          loginUrl: sf.loginUrl,
-          clientId: CLIENT_ID,
-          flow: 'client-credentials',
-          apiVersion: sf.apiVersion,
         },
       });
-      tenantId = tenant.tenantId;
-      const { conn } = await salesforceConnection(tenant, secrets);
-      await deploySalesforceSetup(conn, {
-        outboundEndpoint: 'https://app.clv-sync.test/salesforce/outbound?token=t',
-        pollIntervalMs: 5,
-      });
-      await backfillSalesforceOrders(store, conn, tenant, { now: NOW });
+      tenantId = world.tenantId;
+      await world.importHistory(NOW);
     }, 120_000);
 
-    afterAll(() => sf?.stop());
+    afterAll(() => world?.stop());
 
     it(
       'flushes killed midway, redelivered, leave every Contact as one uninterrupted flush would',
@@ -161,13 +138,13 @@ describe('crash consistency: killed batches re-run to the same state', () => {
       async () => {
         const pending = await outboxEntries(store, tenantId, 'salesforce');
         expect(pending.length).toBeGreaterThan(60);
+        const { sf } = world;
         const writesBefore = sf.writes.length;
         const crashing = crashingConsumer(72, 0.9, 15, (s) =>
-          createWritebackHandler({
+          salesforceWriteback({
             store: s,
-            shopify: createShopifyApp({ apiKey: 'unused', apiSecret: 'unused', appUrl: 'https://x.test' }),
             logger,
-            salesforceSecrets: secrets,
+            salesforceSecrets: world.secrets,
             salesforceOptions: { recordsPerCall: 10 },
           }),
         );
@@ -182,7 +159,7 @@ describe('crash consistency: killed batches re-run to the same state', () => {
         expect(await outboxEntries(store, tenantId, 'salesforce')).toEqual([]);
         // The uninterrupted flush's result: every pending customer's Contact holds exactly its entry's values.
         for (const e of pending) {
-          const id = e.identities.find((k) => k.startsWith('sfcontact:'))?.slice('sfcontact:'.length);
+          const id = contactOf(e);
           if (!id) continue;
           const record = sf.org.get('Contact', id)!;
           const values = salesforceFields(e.fields, e.scoredAt);

@@ -11,24 +11,25 @@ import { createBackfillHandler } from '../../functions/backfill.ts';
 import { createRefitHandler } from '../../functions/refit.ts';
 import { createShopifyAuthHandler } from '../../functions/shopify-auth.ts';
 import { createWritebackHandler } from '../../functions/writeback.ts';
-import { backfillSalesforceOrders } from '../../integrations/salesforce/backfill.ts';
-import { salesforceConnection } from '../../integrations/salesforce/connection.ts';
 import { CLV_FIELDS } from '../../integrations/salesforce/fields.ts';
-import { deploySalesforceSetup } from '../../integrations/salesforce/setup.ts';
 import { metafieldInputs } from '../../integrations/shopify/metafields.ts';
 import { createShopifyApp } from '../../integrations/shopify/shopify-app.ts';
 import { LocalQueue } from '../../local/sqs-queue.ts';
 import type { PendingWrite } from '../../shared/store/outbox.ts';
-import { isDeadLetter, MAX_WRITE_ATTEMPTS } from '../../shared/store/outbox.ts';
+import { MAX_WRITE_ATTEMPTS } from '../../shared/store/outbox.ts';
+import { testStore } from '../helpers/dynamo.ts';
 import { outboxEntries } from '../../shared/store/scores.ts';
-import { putTenant } from '../../shared/store/tenants.ts';
 import { apiEvent } from '../helpers/api-event.ts';
-import { tenantName, testStore } from '../helpers/dynamo.ts';
 import type { RandomFaults } from '../../sandbox/random-faults.ts';
-import { generateOrgHistory, startSalesforceSandbox } from '../../sandbox/salesforce/index.ts';
-import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 import type { ShopifySandbox } from '../../sandbox/shopify/index.ts';
 import { generateShopHistory, startShopifySandbox } from '../../sandbox/shopify/index.ts';
+import type { SalesforceWorld } from '../worlds/salesforce.ts';
+import {
+  contactOf,
+  flushUntilSettled,
+  salesforceWriteback,
+  startSalesforceWorld,
+} from '../worlds/salesforce.ts';
 import { quietLogger, recordFigures } from './figures.ts';
 
 const store = testStore();
@@ -43,21 +44,6 @@ const FAULT_RATE = 0.2;
 const CLIENT_TIMEOUT_MS = 1000;
 const HOLD_MS = 4000;
 const noWait = async () => {};
-
-/** Flushes until only dead letters are left (each round one flush message, as a new score would send). */
-async function flushUntilSettled(
-  queue: LocalQueue,
-  handler: ReturnType<typeof createWritebackHandler>,
-  message: { tenantId: string; target: 'shopify' | 'salesforce' },
-): Promise<number> {
-  for (let round = 1; round <= MAX_WRITE_ATTEMPTS + 2; round++) {
-    await queue.send(message);
-    await queue.drain(handler);
-    const left = await outboxEntries(store, message.tenantId, message.target);
-    if ((left as PendingWrite[]).every(isDeadLetter)) return round;
-  }
-  throw new Error('the outbox still holds live entries after every round');
-}
 
 function expectEveryKindInjected(faults: RandomFaults): void {
   for (const [kind, n] of Object.entries(faults.injected)) expect(n, kind).toBeGreaterThan(0);
@@ -195,54 +181,35 @@ describe('CRM faults: 20 % of write-back calls fail; every field is written exac
   });
 
   describe('Salesforce', () => {
-    const CLIENT_ID = 'rely-connected-app';
-    const CLIENT_SECRET = 'rely-client-secret-not-real';
-    const secrets = async () => ({ clientSecret: CLIENT_SECRET });
-    let sf: SalesforceSandbox;
+    let world: SalesforceWorld;
     let tenantId: string;
     const writebackQueue = new LocalQueue({ name: 'writeback', batchSize: 10, maxReceiveCount: 5 });
 
     beforeAll(async () => {
-      sf = await startSalesforceSandbox({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-      sf.org.load(
-        generateOrgHistory({
+      world = await startSalesforceWorld({
+        label: 'rely-sf',
+        clientId: 'rely-connected-app',
+        clientSecret: 'rely-client-secret-not-real',
+        history: {
           orders: 400,
           contacts: 200,
           accounts: 100,
           seed: 13,
-          currency: 'USD',
           start: '2025-01-01',
           end: '2026-05-25',
-        }),
-      );
-      const tenant = await putTenant(store, {
-        tenantId: tenantName('rely-sf'),
-        salesforceOrgId: sf.orgId,
-        currency: 'USD',
-        salesforce: {
-          loginUrl: sf.loginUrl,
-          clientId: CLIENT_ID,
-          flow: 'client-credentials',
-          apiVersion: sf.apiVersion,
         },
       });
-      tenantId = tenant.tenantId;
-      const { conn } = await salesforceConnection(tenant, secrets);
-      await deploySalesforceSetup(conn, {
-        outboundEndpoint: 'https://app.clv-sync.test/salesforce/outbound',
-        pollIntervalMs: 5,
-      });
-      await backfillSalesforceOrders(store, conn, tenant, { now: NOW });
+      tenantId = world.tenantId;
+      await world.importHistory(NOW, 'https://app.clv-sync.test/salesforce/outbound');
     }, 120_000);
 
-    afterAll(() => sf?.stop());
+    afterAll(() => world?.stop());
 
     it(
       'writes each CLV field once through 503s, 500s, timeouts and dropped connections, over three refits',
       { timeout: 300_000 },
       async () => {
-        const contactOf = (e: { identities: string[] }) =>
-          e.identities.find((k) => k.startsWith('sfcontact:'))?.slice('sfcontact:'.length);
+        const { sf } = world;
         const first = await outboxEntries(store, tenantId, 'salesforce');
         expect(first.length).toBeGreaterThan(60);
         const doomed = first.find((e) => contactOf(e))!;
@@ -254,11 +221,10 @@ describe('CRM faults: 20 % of write-back calls fail; every field is written exac
           holdMs: HOLD_MS,
           eligible: (kind) => kind !== 'token',
         })!;
-        const handler = createWritebackHandler({
+        const handler = salesforceWriteback({
           store,
-          shopify: createShopifyApp({ apiKey: 'unused', apiSecret: 'unused', appUrl: 'https://x.test' }),
           logger,
-          salesforceSecrets: secrets,
+          salesforceSecrets: world.secrets,
           // Calls of 10 records: many calls cross the faulty wire without a large org to score.
           salesforceOptions: {
             recordsPerCall: 10,

@@ -12,103 +12,61 @@
  * then hands the event to the on-failure destination ("Asynchronous
  * invocation"); SQS redelivers a failed flush request, then dead-letters it.
  */
-import type { EventBridgeEvent } from 'aws-lambda';
-import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createSalesforceEventsHandler } from '../../../functions/salesforce-events.ts';
 import { createSalesforceOutboundHandler } from '../../../functions/salesforce-outbound.ts';
-import { createWritebackHandler } from '../../../functions/writeback.ts';
-import { backfillSalesforceOrders } from '../../../integrations/salesforce/backfill.ts';
-import { salesforceConnection } from '../../../integrations/salesforce/connection.ts';
 import { CLV_FIELDS } from '../../../integrations/salesforce/fields.ts';
-import { deploySalesforceSetup } from '../../../integrations/salesforce/setup.ts';
 import { issueOutboundToken } from '../../../integrations/salesforce/outbound-token.ts';
-import { createShopifyApp } from '../../../integrations/shopify/shopify-app.ts';
 import { isDeadLetter } from '../../../shared/store/outbox.ts';
 import type { PendingWrite } from '../../../shared/store/outbox.ts';
 import type { OutboxEntry } from '../../../shared/store/scores.ts';
 import { outboxEntries, outboxItem } from '../../../shared/store/scores.ts';
-import type { TenantSettings } from '../../../shared/store/tenants.ts';
-import { putTenant } from '../../../shared/store/tenants.ts';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { apiEvent } from '../../helpers/api-event.ts';
-import { tenantName } from '../../helpers/dynamo.ts';
-import type { OrgHistory, SalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
-import {
-  generateOrgHistory,
-  isAck,
-  outboundMessage,
-  startSalesforceSandbox,
-  to18,
-} from '../../../sandbox/salesforce/index.ts';
+import type { TenantSettings } from '../../../shared/store/tenants.ts';
+import type { OrgHistory } from '../../../sandbox/salesforce/index.ts';
+import { isAck, outboundMessage, to18 } from '../../../sandbox/salesforce/index.ts';
 import { notificationsFromOrg } from '../../../sandbox/salesforce/outbound-sender.ts';
+import type { SalesforceWorld } from '../../worlds/salesforce.ts';
+import {
+  callbackUrls,
+  changeEvent,
+  contactOf,
+  deliverOutbound,
+  OUTBOUND_FIELDS,
+  salesforceWriteback,
+  startSalesforceWorld,
+} from '../../worlds/salesforce.ts';
 import type { Injector } from './faults.ts';
 import type { AcceptedOrders } from './invariant.ts';
 import { lostItems, tenantItems } from './invariant.ts';
 import type { CaseResult, MatrixPath } from './world.ts';
 import { drainScores, faultyConsumer, logger, NOW, sqsQueue, store } from './world.ts';
 
-const CLIENT_ID = 'fault-matrix-connected-app';
-const CLIENT_SECRET = 'fault-matrix-secret-not-real';
-const secrets = async () => ({ clientSecret: CLIENT_SECRET });
 const noWait = async () => {};
 
-interface SalesforceWorld {
-  sf: SalesforceSandbox;
-  history: OrgHistory;
-}
 let world: Promise<SalesforceWorld> | undefined;
 
-/** The one sandbox org of the run: a few Contacts and their Orders. */
+/**
+ * The one sandbox org of the run (a few Contacts and their Orders), its own workspace the template
+ * the write-back cases start from; every case links a workspace of its own to an org id of its own.
+ */
 export function salesforceWorld(): Promise<SalesforceWorld> {
-  world ??= (async () => {
-    const sf = await startSalesforceSandbox({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-    const history = generateOrgHistory({
-      orders: 10,
-      contacts: 4,
-      accounts: 2,
-      seed: 151,
-      currency: 'USD',
-      start: '2025-06-01',
-      end: '2026-05-01',
-    });
-    sf.org.load(history);
-    return { sf, history };
-  })();
+  world ??= startSalesforceWorld({
+    label: 'fm-writeback-template',
+    clientId: 'fault-matrix-connected-app',
+    clientSecret: 'fault-matrix-secret-not-real',
+    history: { orders: 10, contacts: 4, accounts: 2, seed: 151, start: '2025-06-01', end: '2026-05-01' },
+    tenant: { salesforceGrain: 'contact' },
+  });
   return world;
 }
 
 export async function stopSalesforceWorld(): Promise<void> {
-  if (world) await (await world).sf.stop();
+  if (world) await (await world).stop();
 }
-
-const randomOrgId = () =>
-  to18(
-    '00D' +
-      Array.from(
-        { length: 12 },
-        () => '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'[Math.floor(Math.random() * 36)],
-      ).join(''),
-  );
 
 /** A workspace linked to an org of its own whose connected app logs in to the sandbox. */
 async function orgTenant(label: string, extra: Partial<TenantSettings> = {}) {
-  const { sf } = await salesforceWorld();
-  const orgId = randomOrgId();
-  const tenant = await putTenant(store, {
-    tenantId: tenantName(label),
-    salesforceOrgId: orgId,
-    salesforceGrain: 'contact',
-    currency: 'USD',
-    salesforce: {
-      loginUrl: sf.loginUrl,
-      clientId: CLIENT_ID,
-      flow: 'client-credentials',
-      apiVersion: sf.apiVersion,
-    },
-    ...extra,
-  });
-  return { tenant, orgId };
+  return (await salesforceWorld()).linkTenant(label, { salesforceGrain: 'contact', ...extra });
 }
 
 /** Activated purchases no return was made against: what is stored as it is. */
@@ -128,13 +86,6 @@ async function storedVersions(tenantId: string): Promise<AcceptedOrders> {
   return new Map(t.orders.map((o) => [`${String(o.source)}:${String(o.orderId)}`, String(o.version)]));
 }
 
-/** The fields the deployed outbound message sends: its field list in our metadata. */
-const OUTBOUND_FIELDS = [
-  ...readFileSync(
-    new URL('../../../integrations/salesforce/metadata/workflows/Order.workflow', import.meta.url),
-    'utf8',
-  ).matchAll(/<fields>([^<]+)<\/fields>/g),
-].map((m) => m[1]!);
 const SALESFORCE_RESENDS = 5;
 
 function outboundPathFor(): MatrixPath {
@@ -145,13 +96,11 @@ function outboundPathFor(): MatrixPath {
       const { sf, history } = await salesforceWorld();
       const token = issueOutboundToken();
       const { tenant, orgId } = await orgTenant(label, { salesforceOutboundTokenHash: token.hash });
-      const org15 = orgId.slice(0, 15);
       const envelope = outboundMessage({
         orgId,
         actionId: to18('04k5g000000AbCd'),
-        enterpriseUrl: `${sf.instanceUrl}/services/Soap/c/${sf.apiVersion}/${org15}`,
-        partnerUrl: `${sf.instanceUrl}/services/Soap/u/${sf.apiVersion}/${org15}`,
-        notifications: notificationsFromOrg(sf.org, 'Order', purchases(history, 3), OUTBOUND_FIELDS),
+        ...callbackUrls(sf.instanceUrl, orgId, sf.apiVersion),
+        notifications: notificationsFromOrg(sf.org, 'Order', purchases(history!, 3), OUTBOUND_FIELDS),
       });
       const queue = sqsQueue(`score-${tenant.tenantId}`);
       const handler = createSalesforceOutboundHandler({
@@ -160,16 +109,7 @@ function outboundPathFor(): MatrixPath {
         enqueue: injector.sender('score', (m) => queue.send(m)),
         now: () => Date.now(),
       });
-      const post = () =>
-        handler(
-          apiEvent({
-            method: 'POST',
-            path: '/salesforce/outbound',
-            query: `token=${token.token}`,
-            headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' },
-            body: envelope,
-          }),
-        );
+      const post = () => deliverOutbound(handler, envelope, `token=${token.token}`);
       let acked = false;
       for (let attempt = 0; attempt <= SALESFORCE_RESENDS && !acked; attempt++) {
         const out = await injector.invoke(post);
@@ -184,39 +124,6 @@ function outboundPathFor(): MatrixPath {
 }
 export const outboundPath = outboundPathFor();
 
-const fixture = JSON.parse(
-  readFileSync(new URL('../../fixtures/salesforce/order-change-event.json', import.meta.url), 'utf8'),
-) as EventBridgeEvent<'OrderChangeEvent', { payload: Record<string, unknown> }>;
-let replayId = 5000;
-
-/** An UPDATE of Orders as Event Relay puts it on the partner event bus. */
-function relayed(
-  orgId: string,
-  recordIds: string[],
-  commitTimestamp: number,
-): EventBridgeEvent<string, unknown> {
-  const event = structuredClone(fixture) as EventBridgeEvent<string, Record<string, unknown>>;
-  event.id = randomUUID();
-  event.source = `aws.partner/salesforce.com/${orgId}/${to18('0YL5g000000CaGm')}`;
-  event['detail-type'] = 'OrderChangeEvent';
-  event.time = new Date(commitTimestamp).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  event.detail = {
-    ...event.detail,
-    payload: {
-      ChangeEventHeader: {
-        ...((event.detail.payload as Record<string, unknown>).ChangeEventHeader as object),
-        entityName: 'Order',
-        recordIds,
-        changeType: 'UPDATE',
-        changedFields: ['Status', 'LastModifiedDate'],
-        commitTimestamp,
-        transactionKey: randomUUID(),
-      },
-    },
-    event: { replayId: String(++replayId), EventUuid: randomUUID() },
-  };
-  return event;
-}
 /** Lambda's retries of a failed asynchronous invocation. */
 const LAMBDA_ASYNC_RETRIES = 2;
 
@@ -225,7 +132,7 @@ function changeEventPathFor(): MatrixPath {
   return {
     name: 'change-event',
     async run(injector, label): Promise<CaseResult> {
-      const { sf, history } = await salesforceWorld();
+      const { sf, history, secrets } = await salesforceWorld();
       const { tenant, orgId } = await orgTenant(label);
       const queue = sqsQueue(`score-${tenant.tenantId}`);
       const handler = createSalesforceEventsHandler({
@@ -235,7 +142,14 @@ function changeEventPathFor(): MatrixPath {
         secrets,
         now: () => Date.now(),
       });
-      const event = relayed(orgId, purchases(history, 2), sf.org.now());
+      // An UPDATE of Orders as Event Relay puts it on the partner event bus.
+      const event = changeEvent({
+        orgId,
+        changeType: 'UPDATE',
+        recordIds: purchases(history!, 2),
+        changedFields: ['Status', 'LastModifiedDate'],
+        commitTimestamp: sf.org.now(),
+      });
       let ok = false;
       for (let attempt = 0; attempt <= LAMBDA_ASYNC_RETRIES && !ok; attempt++) {
         ok = (await injector.invoke(() => handler(event))).ok;
@@ -249,21 +163,13 @@ function changeEventPathFor(): MatrixPath {
 }
 export const changeEventPath = changeEventPathFor();
 
-const contactOf = (e: { identities: string[] }) =>
-  e.identities.find((k) => k.startsWith('sfcontact:'))?.slice('sfcontact:'.length);
-
 let template: Promise<OutboxEntry[]> | undefined;
 /** The outbox a backfill of the org leaves: what every write-back case starts from. */
 function pendingWrites(): Promise<OutboxEntry[]> {
   template ??= (async () => {
-    const { tenant } = await orgTenant('fm-writeback-template');
-    const { conn } = await salesforceConnection(tenant, secrets);
-    // The CLV fields on Contact, as `clv salesforce setup` deploys them.
-    await deploySalesforceSetup(conn, {
-      outboundEndpoint: 'https://app.clv-sync.test/salesforce/outbound?token=t',
-      pollIntervalMs: 5,
-    });
-    await backfillSalesforceOrders(store, conn, tenant, { now: NOW });
+    const { tenant, importHistory } = await salesforceWorld();
+    // The CLV fields on Contact, as `clv salesforce setup` deploys them, then the org's orders.
+    await importHistory(NOW);
     const entries = await outboxEntries(store, tenant.tenantId, 'salesforce');
     // As entries, without the template workspace's keys.
     return entries
@@ -285,16 +191,15 @@ export const writebackPath: MatrixPath = {
   // The cases write the same Contacts: one at a time, so each counts its own writes.
   parallel: 1,
   async run(injector, label): Promise<CaseResult> {
-    const { sf } = await salesforceWorld();
+    const { sf, secrets } = await salesforceWorld();
     const entries = await pendingWrites();
     const { tenant } = await orgTenant(label);
     for (const e of entries)
       await store.doc.send(new PutCommand({ TableName: store.table, Item: outboxItem(tenant.tenantId, e) }));
     const writesBefore = sf.writes.length;
     const queue = sqsQueue(`writeback-${tenant.tenantId}`, 5, 10);
-    const handler = createWritebackHandler({
+    const handler = salesforceWriteback({
       store: injector.store(store),
-      shopify: createShopifyApp({ apiKey: 'unused', apiSecret: 'unused', appUrl: 'https://x.test' }),
       logger,
       salesforceSecrets: secrets,
       salesforceOptions: { recordsPerCall: 2, retry: { sleep: noWait, maxAttempts: 3 } },
