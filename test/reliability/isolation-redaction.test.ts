@@ -10,37 +10,22 @@
  * redacted customer, and no line ever holds an email address.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createScoreHandler } from '../../functions/score.ts';
-import { createShopifyWebhookHandler } from '../../functions/shopify-webhooks.ts';
-import { createShopifyApp, SHOPIFY_API_VERSION } from '../../integrations/shopify/shopify-app.ts';
-import { LocalQueue } from '../../local/sqs-queue.ts';
 import { getDataExport } from '../../shared/store/data-exports.ts';
 import { customerIdFor } from '../../shared/store/identities.ts';
-import { putTenant } from '../../shared/store/tenants.ts';
-import { apiEvent } from '../helpers/api-event.ts';
-import { scanAll, scoresOf, tenantName, tenantSnapshot, testStore } from '../helpers/dynamo.ts';
-import { signWebhook } from '../../sandbox/shopify/index.ts';
+import { scanAll, scoresOf, tenantName, tenantSnapshot } from '../helpers/dynamo.ts';
+import { buyerOrder, customersDataRequest, customersRedact } from '../worlds/shopify-payloads.ts';
+import { shopifyWorld } from '../worlds/shopify.ts';
 import { capturingLogger, recordFigures } from './figures.ts';
 
-const store = testStore();
 const { logger, lines } = capturingLogger();
-const API_SECRET = 'isolation-api-secret-not-real';
 const NOW = Date.parse('2026-06-01T00:00:00Z');
-const shopify = createShopifyApp({ apiKey: 'k', apiSecret: API_SECRET, appUrl: 'https://app.clv-sync.test' });
+const world = shopifyWorld({ apiSecret: 'isolation-api-secret-not-real', logger, now: () => NOW });
+const { store, deliverWebhook: deliver, drainAll } = world;
 const suffix = Math.random().toString(36).slice(2, 8);
 const shopA = `iso-a-${suffix}.myshopify.com`;
 const shopB = `iso-b-${suffix}.myshopify.com`;
 const tenantA = tenantName('iso-a');
 const tenantB = tenantName('iso-b');
-const queue = new LocalQueue({ name: 'score', batchSize: 25 });
-const webhooks = createShopifyWebhookHandler({
-  store,
-  shopify,
-  logger,
-  enqueue: (m) => queue.send(m),
-  now: () => Date.now(),
-});
-const score = createScoreHandler({ store, logger, now: () => NOW, enqueueWriteback: async () => {} });
 
 /** Buyers both shops know, under the same emails and the same numeric customer ids. */
 const buyers = Array.from({ length: 6 }, (_, i) => ({
@@ -48,30 +33,7 @@ const buyers = Array.from({ length: 6 }, (_, i) => ({
   email: `Shared.Buyer${i}.${suffix}@Example.com`,
 }));
 
-async function deliver(shop: string, topic: string, payload: unknown) {
-  const signed = signWebhook({
-    secret: API_SECRET,
-    topic,
-    shop,
-    body: JSON.stringify(payload),
-    apiVersion: SHOPIFY_API_VERSION,
-  });
-  const res = await webhooks(
-    apiEvent({ method: 'POST', path: '/shopify/webhooks', headers: signed.headers, body: signed.body }),
-  );
-  return { status: res.statusCode, body: JSON.parse(String(res.body)) as Record<string, unknown> };
-}
-
-const order = (n: number, buyer: (typeof buyers)[number]) => ({
-  id: 5_500_000 + n,
-  created_at: `2026-0${1 + (n % 5)}-1${n % 9}T10:00:00Z`,
-  updated_at: `2026-0${1 + (n % 5)}-1${n % 9}T10:00:00Z`,
-  currency: 'EUR',
-  email: buyer.email,
-  customer: { id: buyer.id, email: buyer.email },
-  current_subtotal_price: (40 + n * 7).toFixed(2),
-  refunds: [],
-});
+const order = (n: number, buyer: (typeof buyers)[number]) => buyerOrder(5_500_000, n, buyer);
 
 /** Every item (or log line) that names the buyer: email (any case), Shopify id, or internal customer id. */
 function traces(texts: readonly string[], buyer: (typeof buyers)[number], customerId: string): string[] {
@@ -90,15 +52,15 @@ const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
 
 describe('isolation and redaction', () => {
   beforeAll(async () => {
-    await putTenant(store, { tenantId: tenantA, shopifyShop: shopA, currency: 'EUR' });
-    await putTenant(store, { tenantId: tenantB, shopifyShop: shopB, currency: 'EUR' });
+    await world.addTenant(tenantA, shopA);
+    await world.addTenant(tenantB, shopB);
     let n = 0;
     for (const shop of [shopA, shopB])
       for (const buyer of buyers)
         for (let k = 0; k < 3; k++)
           expect((await deliver(shop, 'orders/create', order(n++, buyer))).status).toBe(200);
-    await queue.drain(score);
-    expect(queue.deadLetters).toEqual([]);
+    await drainAll();
+    expect(world.queue.deadLetters).toEqual([]);
   }, 120_000);
 
   it("nothing signed for shop A reads or changes shop B's customers", async () => {
@@ -106,14 +68,8 @@ describe('isolation and redaction', () => {
     const victim = buyers[0]!;
     // A's orders naming B's buyers land in A only; A's compliance requests for them see and touch only A.
     expect((await deliver(shopA, 'orders/create', order(900, victim))).status).toBe(200);
-    await queue.drain(score);
-    const request = await deliver(shopA, 'customers/data_request', {
-      shop_id: 1,
-      shop_domain: shopA,
-      customer: { id: victim.id, email: victim.email, phone: null },
-      orders_requested: [],
-      data_request: { id: 1 },
-    });
+    await drainAll();
+    const request = await deliver(shopA, 'customers/data_request', customersDataRequest(shopA, victim, 1));
     expect(request.status).toBe(200);
     // The answer is an export in A's partition, for A's merchant to download (dashboard-api.ts).
     const stored = await getDataExport(store, tenantA, String(request.body.exportId), Date.now());
@@ -126,16 +82,7 @@ describe('isolation and redaction', () => {
       '5500002',
       '5500900',
     ]);
-    expect(
-      (
-        await deliver(shopA, 'customers/redact', {
-          shop_id: 1,
-          shop_domain: shopA,
-          customer: { id: buyers[1]!.id, email: buyers[1]!.email, phone: null },
-          orders_to_redact: [],
-        })
-      ).status,
-    ).toBe(200);
+    expect((await deliver(shopA, 'customers/redact', customersRedact(shopA, buyers[1]!))).status).toBe(200);
     // Naming shop B in a request signed for A is refused, not applied to either.
     expect((await deliver(shopA, 'shop/redact', { shop_id: 2, shop_domain: shopB })).status).toBe(400);
     expect(await tenantSnapshot(store, tenantB)).toBe(before);
@@ -155,15 +102,10 @@ describe('isolation and redaction', () => {
       ).length,
     ).toBeGreaterThan(0);
     const logged = lines.length;
-    const res = await deliver(shopA, 'customers/redact', {
-      shop_id: 1,
-      shop_domain: shopA,
-      customer: { id: victim.id, email: victim.email, phone: null },
-      orders_to_redact: [],
-    });
+    const res = await deliver(shopA, 'customers/redact', customersRedact(shopA, victim));
     expect(res.body).toEqual({ action: 'deleted 1 customer(s)' });
     // Scores refreshed afterwards (a rescoring of the others) must not bring anything back either.
-    await queue.drain(score);
+    await drainAll();
     expect(
       traces(
         (await items()).map((i) => JSON.stringify(i)),

@@ -10,31 +10,29 @@
  */
 import { createHash } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import type { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createScoreHandler } from '../../functions/score.ts';
-import { createShopifyWebhookHandler } from '../../functions/shopify-webhooks.ts';
-import { createShopifyApp, SHOPIFY_API_VERSION } from '../../integrations/shopify/shopify-app.ts';
-import { LocalQueue } from '../../local/sqs-queue.ts';
 import { loadLogKey, logIdsWith } from '../../shared/log-ids.ts';
 import { customerIdFor } from '../../shared/store/identities.ts';
 import type { Store } from '../../shared/store/store.ts';
-import { putTenant } from '../../shared/store/tenants.ts';
-import { apiEvent } from '../helpers/api-event.ts';
-import { tenantName, testStore } from '../helpers/dynamo.ts';
-import { signWebhook } from '../../sandbox/shopify/index.ts';
+import { tenantName } from '../helpers/dynamo.ts';
+import { interceptedStore } from '../helpers/intercepted-store.ts';
+import { buyerOrder } from '../worlds/shopify-payloads.ts';
+import { shopifyWorld } from '../worlds/shopify.ts';
 import { capturingLogger, recordFigures } from './figures.ts';
 
 const LOG_KEY = 'log-ids-test-key-not-real';
-const API_SECRET = 'log-ids-api-secret-not-real';
 const NOW = Date.parse('2026-06-01T00:00:00Z');
-const store = testStore();
-const shopify = createShopifyApp({ apiKey: 'k', apiSecret: API_SECRET, appUrl: 'https://app.clv-sync.test' });
+const { logger, lines } = capturingLogger();
+const world = shopifyWorld({
+  apiSecret: 'log-ids-api-secret-not-real',
+  logger,
+  webhookNow: () => NOW,
+  now: () => NOW,
+});
 const suffix = Math.random().toString(36).slice(2, 8);
 const shop = `log-ids-${suffix}.myshopify.com`;
 const tenantId = tenantName('log-ids');
-const { logger, lines } = capturingLogger();
-const queue = new LocalQueue({ name: 'score', batchSize: 25 });
 const buyers = Array.from({ length: 3 }, (_, i) => ({
   id: 887_000 + i,
   email: `Log.Buyer${i}.${suffix}@Example.com`,
@@ -44,65 +42,22 @@ const buyers = Array.from({ length: 3 }, (_, i) => ({
  * The table as DynamoDB answers when another writer always claims the identities first: every claim's
  * transaction is cancelled with ConditionalCheckFailed (the shape AWS documents for TransactWriteItems).
  */
-function contestedStore(base: Store): Store {
-  const send = base.doc.send.bind(base.doc) as (command: unknown) => Promise<unknown>;
-  const doc = new Proxy(base.doc, {
-    get(target, property, receiver) {
-      if (property !== 'send') return Reflect.get(target, property, receiver);
-      return (command: TransactWriteCommand) => {
-        const items =
-          command.constructor.name === 'TransactWriteCommand' ? command.input.TransactItems : undefined;
-        if (items?.some((i) => i.Put?.Item?.kind === 'identity'))
-          return Promise.reject(
-            new TransactionCanceledException({
-              $metadata: {},
-              message:
-                'Transaction cancelled, please refer cancellation reasons for specific reasons [ConditionalCheckFailed]',
-              CancellationReasons: items.map(() => ({ Code: 'ConditionalCheckFailed' })),
-            }),
-          );
-        return send(command);
-      };
-    },
+const contestedStore = (base: Store): Store =>
+  interceptedStore(base, (command) => {
+    const items = command instanceof TransactWriteCommand ? command.input.TransactItems : undefined;
+    if (items?.some((i) => i.Put?.Item?.kind === 'identity'))
+      throw new TransactionCanceledException({
+        $metadata: {},
+        message:
+          'Transaction cancelled, please refer cancellation reasons for specific reasons [ConditionalCheckFailed]',
+        CancellationReasons: items.map(() => ({ Code: 'ConditionalCheckFailed' })),
+      });
   });
-  return { ...base, doc };
-}
 
-const handlers = (s: Store) => ({
-  webhooks: createShopifyWebhookHandler({
-    store: s,
-    shopify,
-    logger,
-    enqueue: (m) => queue.send(m),
-    now: () => NOW,
-  }),
-  score: createScoreHandler({ store: s, logger, now: () => NOW, enqueueWriteback: async () => {} }),
-});
+const deliver = async (webhooks: typeof world.webhooks, topic: string, payload: unknown) =>
+  (await world.deliverWebhook(shop, topic, payload, webhooks)).status;
 
-async function deliver(webhooks: ReturnType<typeof handlers>['webhooks'], topic: string, payload: unknown) {
-  const signed = signWebhook({
-    secret: API_SECRET,
-    topic,
-    shop,
-    body: JSON.stringify(payload),
-    apiVersion: SHOPIFY_API_VERSION,
-  });
-  const res = await webhooks(
-    apiEvent({ method: 'POST', path: '/shopify/webhooks', headers: signed.headers, body: signed.body }),
-  );
-  return res.statusCode;
-}
-
-const order = (n: number, buyer: (typeof buyers)[number]) => ({
-  id: 7_700_000 + n,
-  created_at: `2026-0${1 + (n % 5)}-1${n % 9}T10:00:00Z`,
-  updated_at: `2026-0${1 + (n % 5)}-1${n % 9}T10:00:00Z`,
-  currency: 'EUR',
-  email: buyer.email,
-  customer: { id: buyer.id, email: buyer.email },
-  current_subtotal_price: (40 + n * 7).toFixed(2),
-  refunds: [],
-});
+const order = (n: number, buyer: (typeof buyers)[number]) => buyerOrder(7_700_000, n, buyer);
 
 /** Everything that would name the buyer to someone holding the log and a guess: ids, their hashes, emails. */
 function guessable(buyer: (typeof buyers)[number]): string[] {
@@ -121,19 +76,19 @@ describe('customer ids in logs', () => {
   beforeAll(async () => {
     // The deployment's key, as a function's cold start reads it (the setting, here a plain variable).
     await loadLogKey({ env: { CLV_LOG_KEY: LOG_KEY } });
-    await putTenant(store, { tenantId, shopifyShop: shop, currency: 'EUR' });
-    const { webhooks, score } = handlers(store);
+    await world.addTenant(tenantId, shop);
+    const { webhooks } = world;
     let n = 0;
     for (const buyer of buyers) {
       for (let k = 0; k < 2; k++)
         expect(await deliver(webhooks, 'orders/create', order(n++, buyer))).toBe(200);
       expect(await deliver(webhooks, 'customers/update', { id: buyer.id, email: buyer.email })).toBe(200);
     }
-    await queue.drain(score);
-    expect(queue.deadLetters).toEqual([]);
+    await world.drainAll();
+    expect(world.queue.deadLetters).toEqual([]);
     // Resolution that never settles: the IdentityConflictError fails the invocation (Shopify retries), and
     // the Lambda runtime logs an uncaught error's type, message and stack, as it is kept here.
-    const contested = handlers(contestedStore(store)).webhooks;
+    const contested = world.webhooksOn(contestedStore(world.store));
     const newcomer = { id: 887_999, email: `New.Comer.${suffix}@Example.com` };
     buyers.push(newcomer);
     const failure = await deliver(contested, 'orders/create', order(n, newcomer)).catch((e: Error) => e);

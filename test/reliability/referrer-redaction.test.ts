@@ -10,34 +10,20 @@
  * who never bought here (no customer of ours) is redacted the same way.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createScoreHandler } from '../../functions/score.ts';
-import { createShopifyWebhookHandler } from '../../functions/shopify-webhooks.ts';
-import { createShopifyApp, SHOPIFY_API_VERSION } from '../../integrations/shopify/shopify-app.ts';
-import { LocalQueue } from '../../local/sqs-queue.ts';
 import { customerIdFor } from '../../shared/store/identities.ts';
-import { putTenant } from '../../shared/store/tenants.ts';
-import { apiEvent } from '../helpers/api-event.ts';
-import { scanAll, scoresOf, tenantName, testStore } from '../helpers/dynamo.ts';
-import { signWebhook } from '../../sandbox/shopify/index.ts';
-import { quietLogger, recordFigures } from './figures.ts';
+import { scanAll, scoresOf, tenantName } from '../helpers/dynamo.ts';
+import type { Buyer } from '../worlds/shopify-payloads.ts';
+import { buyerOrder, customersRedact } from '../worlds/shopify-payloads.ts';
+import { shopifyWorld } from '../worlds/shopify.ts';
+import { recordFigures } from './figures.ts';
 
-const store = testStore();
-const API_SECRET = 'referrer-redaction-secret-not-real';
 const NOW = Date.parse('2026-06-01T00:00:00Z');
-const shopify = createShopifyApp({ apiKey: 'k', apiSecret: API_SECRET, appUrl: 'https://app.clv-sync.test' });
+const world = shopifyWorld({ apiSecret: 'referrer-redaction-secret-not-real', now: () => NOW });
+const { store } = world;
 const suffix = Math.random().toString(36).slice(2, 8);
 const shop = `ref-redact-${suffix}.myshopify.com`;
 const tenantId = tenantName('ref-redact');
-const queue = new LocalQueue({ name: 'score', batchSize: 25 });
-const logger = quietLogger();
-const webhooks = createShopifyWebhookHandler({
-  store,
-  shopify,
-  logger,
-  enqueue: (m) => queue.send(m),
-  now: () => Date.now(),
-});
-const score = createScoreHandler({ store, logger, now: () => NOW, enqueueWriteback: async () => {} });
+const deliver = (topic: string, payload: unknown) => world.deliverWebhook(shop, topic, payload);
 
 const advocate = { id: 883_117, email: `Ana.Advocate.${suffix}@Example.com` };
 /** Refers a friend but never buys here: no customer of ours, only a name on someone else's order. */
@@ -47,43 +33,13 @@ const friends = Array.from({ length: 4 }, (_, i) => ({
   email: `friend${i}.${suffix}@example.net`,
 }));
 
-async function deliver(topic: string, payload: unknown) {
-  const signed = signWebhook({
-    secret: API_SECRET,
-    topic,
-    shop,
-    body: JSON.stringify(payload),
-    apiVersion: SHOPIFY_API_VERSION,
-  });
-  const res = await webhooks(
-    apiEvent({ method: 'POST', path: '/shopify/webhooks', headers: signed.headers, body: signed.body }),
-  );
-  return { status: res.statusCode, body: JSON.parse(String(res.body)) as Record<string, unknown> };
-}
-
 const order = (
   n: number,
-  buyer: { id: number; email: string },
+  buyer: Buyer,
   referral: Partial<Record<'discount_codes' | 'note_attributes' | 'landing_site', unknown>> = {},
-) => ({
-  id: 6_600_000 + n,
-  created_at: `2026-0${1 + (n % 5)}-1${n % 9}T10:00:00Z`,
-  updated_at: `2026-0${1 + (n % 5)}-1${n % 9}T10:00:00Z`,
-  currency: 'EUR',
-  email: buyer.email,
-  customer: { id: buyer.id, email: buyer.email },
-  current_subtotal_price: (40 + n * 7).toFixed(2),
-  refunds: [],
-  ...referral,
-});
+) => buyerOrder(6_600_000, n, buyer, referral);
 
-const redact = (person: { id: number; email: string }) =>
-  deliver('customers/redact', {
-    shop_id: 1,
-    shop_domain: shop,
-    customer: { id: person.id, email: person.email, phone: null },
-    orders_to_redact: [],
-  });
+const redact = (person: Buyer) => deliver('customers/redact', customersRedact(shop, person));
 
 /** The tenant's items that name the person: email (any case), Shopify id (as a key or a bare number), customer id. */
 async function traces(person: { id: number; email: string }): Promise<string[]> {
@@ -101,10 +57,10 @@ async function traces(person: { id: number; email: string }): Promise<string[]> 
 
 describe('customers/redact and the referrer fields of other customers', () => {
   beforeAll(async () => {
-    await putTenant(store, { tenantId, shopifyShop: shop, currency: 'EUR' });
+    await world.addTenant(tenantId, shop);
     // The advocate buys first, so the friends' scores resolve the referral to the advocate's customer id.
     for (let k = 0; k < 2; k++) expect((await deliver('orders/create', order(k, advocate))).status).toBe(200);
-    await queue.drain(score);
+    await world.drainAll();
     const referrals = [
       { note_attributes: [{ name: 'referred_by', value: advocate.email.toUpperCase() }] },
       { landing_site: `/products/mug?ref=${advocate.id}` },
@@ -115,8 +71,8 @@ describe('customers/redact and the referrer fields of other customers', () => {
       expect((await deliver('orders/create', order(10 + i, friend, referrals[i]))).status).toBe(200);
       expect((await deliver('orders/create', order(20 + i, friend))).status).toBe(200);
     }
-    await queue.drain(score);
-    expect(queue.deadLetters).toEqual([]);
+    await world.drainAll();
+    expect(world.queue.deadLetters).toEqual([]);
   }, 120_000);
 
   it('after the redact no order or score of anyone names the advocate, and the friends keep theirs', async () => {
@@ -131,8 +87,8 @@ describe('customers/redact and the referrer fields of other customers', () => {
     // A rescoring of everyone afterwards must not bring the link back from the orders.
     for (const f of friends)
       expect((await deliver('orders/create', order(30 + f.id - 884_000, f))).status).toBe(200);
-    await queue.drain(score);
-    expect(queue.deadLetters).toEqual([]);
+    await world.drainAll();
+    expect(world.queue.deadLetters).toEqual([]);
 
     expect(await traces(advocate)).toEqual([]);
     const after = await scoresOf(store, tenantId);

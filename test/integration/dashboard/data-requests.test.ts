@@ -6,68 +6,30 @@
  * (Shopify retries) and the retry stores it.
  */
 import { InternalServerError } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createDashboardApiHandler } from '../../../functions/dashboard-api.ts';
 import type { DataRequestsResponse } from '../../../functions/dashboard-api.ts';
-import { createScoreHandler } from '../../../functions/score.ts';
-import { createShopifyWebhookHandler } from '../../../functions/shopify-webhooks.ts';
-import { createShopifyApp, SHOPIFY_API_VERSION } from '../../../integrations/shopify/shopify-app.ts';
-import { LocalQueue } from '../../../local/sqs-queue.ts';
-import type { Store } from '../../../shared/store/store.ts';
-import { putTenant } from '../../../shared/store/tenants.ts';
-import { apiEvent } from '../../helpers/api-event.ts';
-import { tenantName, testStore } from '../../helpers/dynamo.ts';
-import { quietLogger } from '../../reliability/figures.ts';
-import { signWebhook } from '../../../sandbox/shopify/index.ts';
-import { OAuthServer } from '../../../sandbox/shopify/oauth.ts';
+import { tenantName } from '../../helpers/dynamo.ts';
+import { interceptedStore } from '../../helpers/intercepted-store.ts';
+import { customersDataRequest, customersRedact } from '../../worlds/shopify-payloads.ts';
+import { shopifyWorld } from '../../worlds/shopify.ts';
 
-const API_KEY = 'data-requests-key';
-const API_SECRET = 'data-requests-secret-not-real';
 const NOW = Date.parse('2026-06-01T00:00:00Z');
 /** Shopify's deadline for answering a data request, which the export's TTL follows. */
 const THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000;
-const store = testStore();
-const logger = quietLogger();
-const shopify = createShopifyApp({
-  apiKey: API_KEY,
-  apiSecret: API_SECRET,
-  appUrl: 'https://app.clv-sync.test',
+const world = shopifyWorld({
+  apiKey: 'data-requests-key',
+  apiSecret: 'data-requests-secret-not-real',
+  webhookNow: () => NOW,
+  now: () => NOW,
 });
+const { store, deliverWebhook: deliver } = world;
 const suffix = Math.random().toString(36).slice(2, 8);
 const shopA = `datareq-a-${suffix}.myshopify.com`;
 const shopB = `datareq-b-${suffix}.myshopify.com`;
 const tenantA = tenantName('datareq-a');
 const tenantB = tenantName('datareq-b');
 const buyer = { id: 7_700_001, email: `buyer.${suffix}@example.com` };
-const queue = new LocalQueue({ name: 'score', batchSize: 25 });
-const webhooksOn = (s: Store) =>
-  createShopifyWebhookHandler({ store: s, shopify, logger, enqueue: (m) => queue.send(m), now: () => NOW });
-const webhooks = webhooksOn(store);
-const score = createScoreHandler({ store, logger, now: () => NOW, enqueueWriteback: async () => {} });
-const api = createDashboardApiHandler({
-  shopify,
-  store,
-  logger,
-  requestRefit: async () => {},
-  now: () => NOW,
-});
-const tokens = new OAuthServer({ apiKey: API_KEY, apiSecret: API_SECRET, now: Date.now });
-
-async function deliver(shop: string, topic: string, payload: unknown, handler = webhooks) {
-  const signed = signWebhook({
-    secret: API_SECRET,
-    topic,
-    shop,
-    body: JSON.stringify(payload),
-    apiVersion: SHOPIFY_API_VERSION,
-  });
-  const res = await handler(
-    apiEvent({ method: 'POST', path: '/shopify/webhooks', headers: signed.headers, body: signed.body }),
-  );
-  return { status: res.statusCode, body: JSON.parse(String(res.body)) as Record<string, unknown> };
-}
 
 const order = (n: number) => ({
   id: 6_600_000 + n,
@@ -80,28 +42,17 @@ const order = (n: number) => ({
   refunds: [],
 });
 
-const dataRequest = (shop: string, id: number) => ({
-  shop_id: 1,
-  shop_domain: shop,
-  customer: { id: buyer.id, email: buyer.email, phone: null },
-  orders_requested: [],
-  data_request: { id },
-});
+const dataRequest = (shop: string, id: number) => customersDataRequest(shop, buyer, id);
 
-const get = async (shop: string, path: string) => {
-  const res = await api(
-    apiEvent({ method: 'GET', path, headers: { authorization: `Bearer ${tokens.sessionToken(shop)}` } }),
-  );
-  return { status: res.statusCode, headers: res.headers ?? {}, body: String(res.body) };
-};
+const get = (shop: string, path: string) => world.dashboardCall(shop, { path });
 
 describe('customers/data_request reaches the merchant as a download (issue 15, item 16)', () => {
   beforeAll(async () => {
-    await putTenant(store, { tenantId: tenantA, shopifyShop: shopA, currency: 'EUR' });
-    await putTenant(store, { tenantId: tenantB, shopifyShop: shopB, currency: 'EUR' });
+    await world.addTenant(tenantA, shopA);
+    await world.addTenant(tenantB, shopB);
     for (let n = 0; n < 3; n++) expect((await deliver(shopA, 'orders/create', order(n))).status).toBe(200);
-    await queue.drain(score);
-    expect(queue.deadLetters).toEqual([]);
+    await world.drainAll();
+    expect(world.queue.deadLetters).toEqual([]);
   }, 60_000);
 
   it("stores the customer's orders and score as an export the dashboard lists and downloads", async () => {
@@ -157,25 +108,16 @@ describe('customers/data_request reaches the merchant as a download (issue 15, i
 
   it('answers 5xx when the export cannot be stored, so Shopify retries; the retry stores it', async () => {
     // The store fails as DynamoDB does (InternalServerError) on the export's writes only.
-    const failing: Store = {
-      ...store,
-      doc: {
-        send: (command: unknown) => {
-          const exportWrite =
-            command instanceof BatchWriteCommand ||
-            (command instanceof PutCommand && String(command.input.Item?.sk).startsWith('EXPORT#'));
-          if (exportWrite)
-            return Promise.reject(
-              new InternalServerError({ $metadata: {}, message: 'Internal server error' }),
-            );
-          return store.doc.send(command as never);
-        },
-      } as unknown as DynamoDBDocumentClient,
-    };
+    const failing = interceptedStore(store, (command) => {
+      const exportWrite =
+        command instanceof BatchWriteCommand ||
+        (command instanceof PutCommand && String(command.input.Item?.sk).startsWith('EXPORT#'));
+      if (exportWrite) throw new InternalServerError({ $metadata: {}, message: 'Internal server error' });
+    });
     const payload = dataRequest(shopA, 9003);
-    await expect(deliver(shopA, 'customers/data_request', payload, webhooksOn(failing))).rejects.toThrow(
-      InternalServerError,
-    );
+    await expect(
+      deliver(shopA, 'customers/data_request', payload, world.webhooksOn(failing)),
+    ).rejects.toThrow(InternalServerError);
     expect((await get(shopA, '/api/data-requests/shopify-9003')).status).toBe(404);
     expect((await deliver(shopA, 'customers/data_request', payload)).status).toBe(200);
     expect((await get(shopA, '/api/data-requests/shopify-9003')).status).toBe(200);
@@ -184,12 +126,7 @@ describe('customers/data_request reaches the merchant as a download (issue 15, i
   it('customers/redact deletes every export holding the customer', async () => {
     const before = JSON.parse((await get(shopA, '/api/data-requests')).body) as DataRequestsResponse;
     expect(before.dataRequests.length).toBeGreaterThan(0);
-    const redact = {
-      shop_id: 1,
-      shop_domain: shopA,
-      customer: { id: buyer.id, email: buyer.email, phone: null },
-      orders_to_redact: [],
-    };
+    const redact = customersRedact(shopA, buyer);
     expect((await deliver(shopA, 'customers/redact', redact)).status).toBe(200);
     const after = JSON.parse((await get(shopA, '/api/data-requests')).body) as DataRequestsResponse;
     expect(after.dataRequests).toEqual([]);

@@ -1,0 +1,34 @@
+/** Webhook bodies the Shopify-side tests send: a buyer's order and the compliance topics naming a person. */
+
+export interface Buyer {
+  id: number;
+  email: string;
+}
+
+/** The `n`th order of a buyer (id `base + n`), spread over the first months of 2026. */
+export const buyerOrder = (base: number, n: number, buyer: Buyer, extra: Record<string, unknown> = {}) => ({
+  id: base + n,
+  created_at: `2026-0${1 + (n % 5)}-1${n % 9}T10:00:00Z`,
+  updated_at: `2026-0${1 + (n % 5)}-1${n % 9}T10:00:00Z`,
+  currency: 'EUR',
+  email: buyer.email,
+  customer: { id: buyer.id, email: buyer.email },
+  current_subtotal_price: (40 + n * 7).toFixed(2),
+  refunds: [],
+  ...extra,
+});
+
+export const customersRedact = (shop: string, person: Buyer, shopId = 1) => ({
+  shop_id: shopId,
+  shop_domain: shop,
+  customer: { id: person.id, email: person.email, phone: null },
+  orders_to_redact: [],
+});
+
+export const customersDataRequest = (shop: string, person: Buyer, id: number, shopId = 1) => ({
+  shop_id: shopId,
+  shop_domain: shop,
+  customer: { id: person.id, email: person.email, phone: null },
+  orders_requested: [],
+  data_request: { id },
+});

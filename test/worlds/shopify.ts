@@ -1,0 +1,171 @@
+/**
+ * The Shopify side of the tests, set up once: DynamoDB Local, a Shopify app
+ * (optionally pointed at the sandbox), the score queue and the production
+ * handlers wired to them. A file builds one world and speaks to the handlers
+ * the way Shopify and the embedded admin do: signed webhooks, session tokens,
+ * the install route, the dashboard API. Whatever a file varies (the clock, the
+ * logger, a faulty store) is an option, so the setup itself is written once.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { createDashboardApiHandler } from '../../functions/dashboard-api.ts';
+import { createScoreHandler } from '../../functions/score.ts';
+import { createShopifyAuthHandler } from '../../functions/shopify-auth.ts';
+import { createShopifyWebhookHandler } from '../../functions/shopify-webhooks.ts';
+import { createShopifyApp, SHOPIFY_API_VERSION } from '../../integrations/shopify/shopify-app.ts';
+import { LocalQueue } from '../../local/sqs-queue.ts';
+import type { Enqueue } from '../../shared/pipeline/messages.ts';
+import type { Store } from '../../shared/store/store.ts';
+import { putTenant } from '../../shared/store/tenants.ts';
+import type { ShopifySandbox, ShopifySandboxOptions } from '../../sandbox/shopify/index.ts';
+import { signWebhook, startShopifySandbox } from '../../sandbox/shopify/index.ts';
+import { apiEvent } from '../helpers/api-event.ts';
+import { testStore } from '../helpers/dynamo.ts';
+import { quietLogger } from '../reliability/figures.ts';
+import { sessionTokenFor } from './session-token.ts';
+
+export const APP_URL = 'https://app.clv-sync.test';
+
+export interface ShopifyWorldOptions {
+  apiKey?: string;
+  apiSecret?: string;
+  logger?: Logger;
+  /** The webhook handler's clock. Default Date.now. */
+  webhookNow?: () => number;
+  /** The score handler's and the dashboard's clock. Default Date.now. */
+  now?: () => number;
+  /** The sandbox's origin, when the app reaches Shopify's Admin API. */
+  adminOrigin?: string;
+  /** Where webhooks enqueue; default the world's score queue. */
+  enqueue?: Enqueue;
+}
+
+type WebhookHandler = ReturnType<typeof createShopifyWebhookHandler>;
+type AuthHandler = ReturnType<typeof createShopifyAuthHandler>;
+
+export type ShopifyWorld = ReturnType<typeof shopifyWorld>;
+
+export function shopifyWorld(options: ShopifyWorldOptions = {}) {
+  const apiKey = options.apiKey ?? 'k';
+  const apiSecret = options.apiSecret ?? 'world-api-secret-not-real';
+  const store = testStore();
+  const logger = options.logger ?? quietLogger();
+  const now = options.now ?? Date.now;
+  const shopify = createShopifyApp({
+    apiKey,
+    apiSecret,
+    appUrl: APP_URL,
+    ...(options.adminOrigin ? { adminOrigin: options.adminOrigin } : {}),
+  });
+  const queue = new LocalQueue({ name: 'score', batchSize: 25 });
+  const enqueue: Enqueue = options.enqueue ?? ((m) => queue.send(m));
+  const webhooksOn = (s: Store): WebhookHandler =>
+    createShopifyWebhookHandler({ store: s, shopify, logger, enqueue, now: options.webhookNow ?? Date.now });
+  const webhooks = webhooksOn(store);
+  const scoreOn = (s: Store) =>
+    createScoreHandler({ store: s, logger, now, enqueueWriteback: async () => {} });
+  const score = scoreOn(store);
+  const dashboardOn = (s: Store) =>
+    createDashboardApiHandler({ shopify, store: s, logger, requestRefit: async () => {}, now });
+  const dashboard = dashboardOn(store);
+  const authWith = (requestBackfill: (m: unknown) => Promise<unknown> = async () => undefined): AuthHandler =>
+    createShopifyAuthHandler({
+      shopify,
+      store,
+      logger,
+      requestBackfill: async (m) => void (await requestBackfill(m)),
+    });
+
+  /** A session token as Shopify's admin signs it, with `overrides` applied (undefined removes a claim). */
+  const sessionToken = (shop: string, overrides: Record<string, unknown> = {}, secret = apiSecret) =>
+    sessionTokenFor({ shop, apiKey, secret, overrides });
+
+  return {
+    apiKey,
+    apiSecret,
+    store,
+    logger,
+    shopify,
+    queue,
+    webhooks,
+    webhooksOn,
+    score,
+    scoreOn,
+    dashboard,
+    dashboardOn,
+    authWith,
+    sessionToken,
+
+    /** A tenant for `shop`, as the install leaves it (the shop's route included). */
+    addTenant: (tenantId: string, shop: string, currency = 'EUR') =>
+      putTenant(store, { tenantId, shopifyShop: shop, currency }),
+
+    /** Signs `payload` as Shopify does for `shop` and hands it to the webhook handler. */
+    async deliverWebhook(shop: string, topic: string, payload: unknown, handler: WebhookHandler = webhooks) {
+      const signed = signWebhook({
+        secret: apiSecret,
+        topic,
+        shop,
+        body: JSON.stringify(payload),
+        apiVersion: SHOPIFY_API_VERSION,
+      });
+      const res = await handler(
+        apiEvent({ method: 'POST', path: '/shopify/webhooks', headers: signed.headers, body: signed.body }),
+      );
+      return { status: res.statusCode, body: JSON.parse(String(res.body)) as Record<string, unknown> };
+    },
+
+    /** Scores everything the webhooks queued. */
+    drainAll: (handler = score) => queue.drain(handler),
+
+    /** A dashboard API request with `shop`'s session token (or the token given). */
+    async dashboardCall(
+      shop: string,
+      request: { method?: string; path: string; body?: string; token?: string },
+      handler = dashboard,
+    ) {
+      const res = await handler(
+        apiEvent({
+          method: request.method ?? 'GET',
+          path: request.path,
+          headers: { authorization: `Bearer ${request.token ?? sessionToken(shop)}` },
+          ...(request.body === undefined ? {} : { body: request.body }),
+        }),
+      );
+      return { status: res.statusCode, headers: res.headers ?? {}, body: String(res.body) };
+    },
+  };
+}
+
+/** POST /shopify/install with a session token: the embedded app's first request. */
+export function installRequest(token: string): APIGatewayProxyEventV2 {
+  return apiEvent({
+    method: 'POST',
+    path: '/shopify/install',
+    headers: { authorization: `Bearer ${token}` },
+  });
+}
+
+export type ShopifySandboxWorld = ShopifyWorld & {
+  sandbox: ShopifySandbox;
+  /** Installs `shop` by token exchange; the handler's answer as it is. */
+  install(shop: string, requestBackfill?: (m: unknown) => Promise<unknown>): ReturnType<AuthHandler>;
+  stop(): Promise<void>;
+};
+
+/** A world whose app reaches the Shopify sandbox, started with `sandbox` options. */
+export async function startShopifyWorld(
+  options: ShopifyWorldOptions & { sandbox?: Partial<ShopifySandboxOptions> } = {},
+): Promise<ShopifySandboxWorld> {
+  const apiKey = options.apiKey ?? 'k';
+  const apiSecret = options.apiSecret ?? 'world-api-secret-not-real';
+  const sandbox = await startShopifySandbox({ apiKey, apiSecret, ...options.sandbox });
+  const world = shopifyWorld({ ...options, apiKey, apiSecret, adminOrigin: sandbox.origin });
+  return {
+    ...world,
+    sandbox,
+    install: (shop, requestBackfill) =>
+      world.authWith(requestBackfill)(installRequest(sandbox.sessionToken(shop))),
+    stop: () => sandbox.stop(),
+  };
+}
