@@ -1,16 +1,35 @@
 import { defineConfig } from 'vitest/config';
 
+// One DynamoDB Local for the run (test/setup/dynamodb.ts), started only for the projects that store.
+const DYNAMODB_LOCAL = ['test/setup/dynamodb.ts'];
+
+/** A project of the folder `test/<name>`, with the root's env and timeouts (extends: true). */
+function folder(name: string, globalSetup: string[] = []) {
+  return { extends: true as const, test: { name, include: [`test/${name}/**/*.test.ts`], globalSetup } };
+}
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // Generous: these bound a hang, they do not measure speed (bench/ does). On a loaded 2-core machine a
     // setup hook writing to the shared DynamoDB Local has been seen to take longer than vitest's 10 s default.
     testTimeout: 180_000,
     hookTimeout: 180_000,
-    // One DynamoDB Local for the whole run; workers find it in CLV_DYNAMODB_ENDPOINT and CLV_TABLE.
-    globalSetup: ['test/setup/dynamodb.ts'],
     // The Salesforce sandbox's login URL is http://127.0.0.1:PORT (integrations/salesforce/login-hosts.ts);
     // tests of the rule itself turn this off with vi.stubEnv.
     env: { CLV_SALESFORCE_LOOPBACK_LOGIN: 'true' },
+    // `npm run test:unit` is the inner loop: in-process, no Java, no network. Each other folder is its own
+    // project: `cli` spawns `node bin/clv.ts` as a user would (half a second a run), and the local stack
+    // tests start DynamoDB Local of their own, as `npm start` does.
+    projects: [
+      folder('unit'),
+      folder('contract', DYNAMODB_LOCAL),
+      folder('integration', DYNAMODB_LOCAL),
+      folder('e2e', DYNAMODB_LOCAL),
+      folder('reliability', DYNAMODB_LOCAL),
+      folder('browser', DYNAMODB_LOCAL),
+      folder('cli'),
+      folder('local'),
+      folder('ci'),
+    ],
   },
 });

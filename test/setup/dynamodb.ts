@@ -5,11 +5,15 @@
 //   from the main process's process.env when it schedules the test files, which is after this setup, so
 //   what is set here is inherited by the forks and threads pools alike (code under test reads the env);
 // - `inject('clvDynamoDbEndpoint')` / `inject('clvTable')`, vitest's documented channel (project.provide).
+// Every project that stores (vitest.config.ts) lists this file, and vitest runs a project's global setup
+// once per project, each in the main process before any test: the first start is shared through
+// globalThis and the last teardown stops it, so `npm test` still starts Java once. The `unit` project does
+// not list it, so it runs without Java.
 // The teardown stops Java whether the tests passed or failed; if vitest exits without tearing down (Ctrl-C),
 // local/dynamodb-local.ts kills Java on the main process's exit.
 import { randomBytes } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
-import { createTable, startDynamoDbLocal } from '../../local/dynamodb-local.ts';
+import { createTable, startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb-local.ts';
 
 export const TEST_TABLE = 'clv-test';
 
@@ -20,12 +24,34 @@ declare module 'vitest' {
   }
 }
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+interface SharedRun {
+  started: Promise<DynamoDbLocal>;
+  users: number;
+}
+
+// A project's setup module may be loaded apart from another's, so the run is kept where both see it.
+const SHARED = Symbol.for('clv-sync.test.dynamodb-local');
+const holder = globalThis as { [SHARED]?: SharedRun };
+
+async function start(): Promise<DynamoDbLocal> {
   const dynamoDb = await startDynamoDbLocal();
   try {
     await createTable(dynamoDb.endpoint, TEST_TABLE);
   } catch (error) {
     await dynamoDb.stop();
+    throw error;
+  }
+  return dynamoDb;
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const run = (holder[SHARED] ??= { started: start(), users: 0 });
+  run.users += 1;
+  let dynamoDb: DynamoDbLocal;
+  try {
+    dynamoDb = await run.started;
+  } catch (error) {
+    delete holder[SHARED];
     throw error;
   }
   // The embedded stack's token key (shared/crypto/token-envelope.ts), fresh each run unless one is set.
@@ -36,6 +62,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('clvTable', TEST_TABLE);
 
   return async () => {
+    run.users -= 1;
+    if (run.users > 0) return;
+    delete holder[SHARED];
     delete process.env.CLV_DYNAMODB_ENDPOINT;
     delete process.env.CLV_TABLE;
     await dynamoDb.stop();

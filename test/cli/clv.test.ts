@@ -7,10 +7,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cdnowFile } from '../../helpers/cdnow.ts';
-import { suiteOnSharedData } from '../../helpers/shared-data.ts';
-import type { Run } from '../../helpers/clv-process.ts';
-import { clv, json } from '../../helpers/clv-process.ts';
+import { cdnowFile } from '../helpers/cdnow.ts';
+import { suiteOnSharedData } from '../helpers/shared-data.ts';
+import type { Run } from '../helpers/clv-process.ts';
+import { clv, json } from '../helpers/clv-process.ts';
 
 const HOOK_TIMEOUT_MS = 120_000;
 

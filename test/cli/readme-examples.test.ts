@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { delimiter, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clv, quietEnv, repoRoot } from '../../helpers/clv-process.ts';
+import { clv, quietEnv, repoRoot } from '../helpers/clv-process.ts';
 
 const FILE_COMMANDS = new Set(['example', 'fit', 'evaluate', 'score']);
 

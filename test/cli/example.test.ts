@@ -9,10 +9,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCsvTransactions } from '../../../cli/read-transactions.ts';
-import { DAY_MS, parseDate, summarize } from '../../../shared/clv/index.ts';
-import { TRUE_BGNBD, TRUE_GAMMA_GAMMA, simulateSummaries } from '../../../shared/clv/simulate.ts';
-import { clv, json } from '../../helpers/clv-process.ts';
+import { parseCsvTransactions } from '../../cli/read-transactions.ts';
+import { DAY_MS, parseDate, summarize } from '../../shared/clv/index.ts';
+import { TRUE_BGNBD, TRUE_GAMMA_GAMMA, simulateSummaries } from '../../shared/clv/simulate.ts';
+import { clv, json } from '../helpers/clv-process.ts';
 
 interface ExampleJson {
   out: string;
