@@ -33,7 +33,7 @@ import {
   RETURNS_FILTER,
   SOQL_ID_BATCH,
   selectWhereInSoql,
-} from '../../integrations/salesforce/change-events.ts';
+} from '../../integrations/salesforce/change-event-soql.ts';
 import { contactEmailsSoql } from '../../integrations/salesforce/contact-emails.ts';
 import {
   SALESFORCE_API_VERSION,
@@ -69,17 +69,17 @@ const STATEMENTS: { file: string; builder: string; soql: string }[] = [
   { file: 'backfill.ts', builder: 'REDUCTION_SOQL', soql: REDUCTION_SOQL },
   { file: 'backfill.ts', builder: 'OPPORTUNITY_SOQL', soql: OPPORTUNITY_SOQL },
   {
-    file: 'change-events.ts',
+    file: 'change-event-soql.ts',
     builder: 'selectWhereInSoql(Order, ORDER_FIELDS)',
     soql: selectWhereInSoql('Order', ORDER_FIELDS, 'Id', orderIds),
   },
   {
-    file: 'change-events.ts',
+    file: 'change-event-soql.ts',
     builder: 'selectWhereInSoql(Opportunity, OPPORTUNITY_FIELDS)',
     soql: selectWhereInSoql('Opportunity', OPPORTUNITY_FIELDS, 'Id', opportunityIds),
   },
   {
-    file: 'change-events.ts',
+    file: 'change-event-soql.ts',
     builder: 'selectWhereInSoql(Order, RETURNS_FIELDS) (returns)',
     soql: selectWhereInSoql('Order', RETURNS_FIELDS, 'OriginalOrderId', orderIds, RETURNS_FILTER),
   },
@@ -101,7 +101,7 @@ const SELECT_LITERALS: Record<string, { count: number; builders: string[] }> = {
       'PRIMARY_CONTACT_ROLE (inside OPPORTUNITY_SOQL)',
     ],
   },
-  'change-events.ts': { count: 1, builders: ['selectWhereInSoql'] },
+  'change-event-soql.ts': { count: 1, builders: ['selectWhereInSoql'] },
   'contact-emails.ts': { count: 1, builders: ['contactEmailsSoql'] },
   'setup.ts': { count: 1, builders: ['usernameSoql'] },
 };
