@@ -3,16 +3,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-// Still speaking DynamoDB themselves until they move onto tenantStore() (issue 16); delete a line as its file
-// moves.
-const STILL_SPEAKING_DYNAMODB = [
-  'integrations/salesforce/change-events.ts',
-  'integrations/salesforce/outbound-notifications.ts',
-  'integrations/shopify/session-ids.ts',
-  'integrations/shopify/session-storage.ts',
-  'integrations/shopify/webhook-topics.ts',
-];
-
 export default tseslint.config(
   {
     ignores: [
@@ -68,7 +58,6 @@ export default tseslint.config(
   },
   {
     files: ['integrations/**/*.ts'],
-    ignores: STILL_SPEAKING_DYNAMODB,
     rules: {
       'no-restricted-imports': [
         'error',
@@ -88,10 +77,6 @@ export default tseslint.config(
         },
       ],
     },
-  },
-  {
-    files: STILL_SPEAKING_DYNAMODB,
-    rules: { 'no-restricted-imports': ['error', { patterns: productPatterns() }] },
   },
 );
 

@@ -12,17 +12,11 @@
  * Failures of our own (DynamoDB) are thrown after the other notifications
  * have finished, so Salesforce's retry finds those already done.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mapLimited } from '../../shared/pipeline/map-limited.ts';
-import { ingestOrder } from '../../shared/pipeline/ingest.ts';
-import type { Enqueue } from '../../shared/pipeline/messages.ts';
-import { hasEvent, recordEvent } from '../../shared/store/events.ts';
-import { findCustomers } from '../../shared/store/identities.ts';
-import { keys } from '../../shared/store/keys.ts';
-import type { Order } from '../../shared/store/order.ts';
-import type { Store } from '../../shared/store/store.ts';
-import type { TenantSettings } from '../../shared/store/tenants.ts';
+import { tenantStore } from '../../shared/store/tenant-store.ts';
 import type { ContactEmails } from './contact-emails.ts';
+import type { IntakeContext } from './ingest-reading.ts';
+import { ingestReading } from './ingest-reading.ts';
 import type { SalesforceOrderObject } from './order-from-salesforce.ts';
 import { readSalesforceRecord } from './order-from-salesforce.ts';
 import type { OutboundNotification } from './outbound-message.ts';
@@ -34,11 +28,7 @@ import {
   SalesforceRecordError,
 } from './salesforce-errors.ts';
 
-export interface NotificationContext {
-  store: Store;
-  tenant: TenantSettings;
-  enqueue: Enqueue;
-  now: number;
+export interface NotificationContext extends IntakeContext {
   /** Notifications handled at once (each is a few DynamoDB calls). */
   concurrency?: number;
   /** Asks the org for the emails of Contacts not known yet (see contact-emails.ts); none: ids alone. */
@@ -154,7 +144,9 @@ export async function emailsOfNewContacts(
   }
   const unknown: string[] = [];
   await mapLimited([...contactIds], 8, async (id) => {
-    const known = await findCustomers(ctx.store, ctx.tenant.tenantId, { salesforceContactId: id });
+    const known = await tenantStore(ctx.store, ctx.tenant.tenantId).customers.find({
+      salesforceContactId: id,
+    });
     if (!known.length) unknown.push(id);
   });
   if (!unknown.length) return none;
@@ -175,14 +167,14 @@ async function ingestNotification(
   ctx: Context,
   notification: OutboundNotification,
 ): Promise<NotificationOutcome> {
-  const { store, tenant } = ctx;
+  const events = tenantStore(ctx.store, ctx.tenant.tenantId).events;
   const eventId = notificationEventId(notification.id);
   const base = {
     notificationId: notification.id,
     sObjectType: notification.sObjectType,
     recordId: notification.fields.Id ?? null,
   };
-  if (await hasEvent(store, tenant.tenantId, eventId)) return { ...base, action: 'duplicate' };
+  if (await events.has(eventId)) return { ...base, action: 'duplicate' };
   if (awaitsLookup(ctx, notification))
     return { ...base, action: 'deferred', reason: "its Contact's email could not be asked of the org yet" };
   const outcome = await handle(ctx, notification).catch(
@@ -192,7 +184,7 @@ async function ingestNotification(
     },
   );
   // Recorded after the work: a notification that failed midway is handled again on Salesforce's retry.
-  await recordEvent(store, tenant.tenantId, eventId, ctx.now);
+  await events.record(eventId, ctx.now);
   return { ...base, ...outcome };
 }
 
@@ -217,7 +209,6 @@ async function handle(
   ctx: Context,
   notification: OutboundNotification,
 ): Promise<Omit<NotificationOutcome, 'notificationId' | 'sObjectType' | 'recordId'>> {
-  const { store, tenant } = ctx;
   if (!READ_OBJECTS.includes(notification.sObjectType)) {
     throw new SalesforceRecordError(
       `outbound message for a ${notification.sObjectType} record: clv-sync reads Order and Opportunity ` +
@@ -227,34 +218,15 @@ async function handle(
   const reading = readSalesforceRecord(
     notification.fields,
     notification.sObjectType as SalesforceOrderObject,
-    tenant,
+    ctx.tenant,
   );
-  if (reading.kind === 'purchase') {
-    const { customer } = reading.order;
-    const email = customer.salesforceContactId ? ctx.emails.get(customer.salesforceContactId) : undefined;
-    const order =
-      email && !customer.email ? { ...reading.order, customer: { ...customer, email } } : reading.order;
-    const recorded = await ingestOrder(store, tenant, order, ctx.enqueue, ctx.now);
-    return {
-      action: recorded.status === 'stored' ? 'stored' : 'unchanged',
-      customerId: recorded.customerId,
-    };
-  }
-  if (reading.cancelled && (await isStored(store, tenant.tenantId, reading.cancelled))) {
-    const recorded = await ingestOrder(store, tenant, reading.cancelled, ctx.enqueue, ctx.now);
-    return {
-      action: recorded.status === 'stored' ? 'cancelled' : 'unchanged',
-      customerId: recorded.customerId,
-      reason: reading.reason,
-    };
-  }
-  return { action: 'ignored', reason: reading.reason };
-}
-
-async function isStored(store: Store, tenantId: string, order: Order): Promise<boolean> {
-  const { pk, sk } = keys.orderOwner(tenantId, order.source, order.orderId);
-  const out = await store.doc.send(
-    new GetCommand({ TableName: store.table, Key: { pk, sk }, ConsistentRead: true }),
-  );
-  return out.Item !== undefined;
+  // The email a lookup found for a new Contact goes on the purchase, so the person is known by it too.
+  return ingestReading(ctx, reading, (order, as) => {
+    const { customer } = order;
+    const email =
+      as === 'purchase' && customer.salesforceContactId
+        ? ctx.emails.get(customer.salesforceContactId)
+        : undefined;
+    return email && !customer.email ? { ...order, customer: { ...customer, email } } : order;
+  });
 }

@@ -8,17 +8,10 @@
  * dead letter. Stops before the org's daily API limit runs out.
  */
 import type { Connection } from 'jsforce';
-import { mapLimited } from '../../shared/pipeline/map-limited.ts';
-import type { PendingWrite } from '../../shared/store/outbox.ts';
-import {
-  SETTLE_CONCURRENCY,
-  isDeadLetter,
-  outboxPages,
-  recordWriteFailure,
-  settleOutboxEntry,
-} from '../../shared/store/outbox.ts';
+import type { Addressed, Settle } from '../../shared/pipeline/flush-outbox.ts';
+import { flushOutbox } from '../../shared/pipeline/flush-outbox.ts';
 import type { Store } from '../../shared/store/store.ts';
-import { logCustomerId } from '../../shared/log-ids.ts';
+import { tenantStore } from '../../shared/store/tenant-store.ts';
 import type { TenantSettings } from '../../shared/store/tenants.ts';
 import { CLV_FIELDS, salesforceFields } from './fields.ts';
 import type { TransientRetryOptions } from './transient-retry.ts';
@@ -33,10 +26,8 @@ export const BULK_THRESHOLD = 2000;
 /** Records read from the outbox and written per round: bounds memory. */
 const CHUNK = 10_000;
 
-interface Target {
-  entry: PendingWrite;
-  id: string;
-}
+/** An entry and the id of the Contact or Account it is written to. */
+type Target = Addressed<string>;
 
 /** Leave this share of the org's daily API calls to everything else the org runs. */
 export const API_RESERVE = 0.1;
@@ -75,41 +66,19 @@ export async function flushSalesforceOutbox(
     retry?: TransientRetryOptions;
   } = {},
 ): Promise<SalesforceWritebackReport> {
-  const log = options.log ?? (() => {});
   const grain = tenant.salesforceGrain;
   const prefix = grain === 'account' ? 'sfaccount:' : 'sfcontact:';
   const sobject = grain === 'account' ? 'Account' : 'Contact';
-  const report: SalesforceWritebackReport = {
-    records: 0,
-    collectionCalls: 0,
-    bulkJobs: 0,
-    failed: 0,
-    deadLetters: 0,
-    superseded: 0,
-  };
-  const settle = async (entry: PendingWrite, failure: string | null) => {
-    if (failure === null) {
-      if (await settleOutboxEntry(store, tenant.tenantId, entry)) report.records++;
-      else report.superseded++;
-      return;
-    }
-    report.failed++;
-    log('write-back failed', {
-      tenantId: tenant.tenantId,
-      customer: logCustomerId(entry.customerId),
-      reason: failure,
-    });
-    await recordWriteFailure(store, tenant.tenantId, entry, failure);
-  };
+  const calls = { collectionCalls: 0, bulkJobs: 0 };
 
-  const collections = async (batch: Target[]) => {
+  const collections = async (batch: Target[], settle: Settle<string>) => {
     checkLimit(conn);
-    const records = batch.map(({ entry, id }) => ({
+    const records = batch.map(({ entry, address }) => ({
       attributes: { type: sobject },
-      Id: id,
+      Id: address,
       ...salesforceFields(entry.fields, entry.scoredAt),
     }));
-    report.collectionCalls++;
+    calls.collectionCalls++;
     // The PATCH jsforce's sobject().update sends, by conn.request so that each attempt gets a timeout.
     const results = await withTransientRetry(
       (timeout) =>
@@ -125,49 +94,46 @@ export async function flushSalesforceOutbox(
       options.retry,
     );
     // Results come in request order; a failed record carries no id.
-    await mapLimited([...batch.entries()], SETTLE_CONCURRENCY, ([i, { entry }]) => {
-      const result = results[i];
-      const reason = (result?.errors ?? [])
-        .map((e) => `${e.statusCode ?? e.errorCode ?? 'ERROR'}: ${e.message}`)
-        .join('; ');
-      return settle(entry, result?.success ? null : `sObject Collections: ${reason || 'no result'}`);
-    });
+    await settle(
+      batch.map((item, i) => {
+        const result = results[i];
+        const reason = (result?.errors ?? [])
+          .map((e) => `${e.statusCode ?? e.errorCode ?? 'ERROR'}: ${e.message}`)
+          .join('; ');
+        return { item, failure: result?.success ? null : `sObject Collections: ${reason || 'no result'}` };
+      }),
+    );
   };
 
-  const writeChunk = async (chunk: Target[]) => {
-    if (chunk.length >= (options.bulkThreshold ?? BULK_THRESHOLD)) {
-      checkLimit(conn);
-      report.bulkJobs++;
-      const failures = await bulkUpdate(conn, sobject, chunk, options.bulkPollIntervalMs);
-      await mapLimited(chunk, SETTLE_CONCURRENCY, ({ entry, id }) => settle(entry, failures.get(id) ?? null));
-      return;
-    }
-    const perCall = Math.min(RECORDS_PER_CALL, options.recordsPerCall ?? RECORDS_PER_CALL);
-    for (let i = 0; i < chunk.length; i += perCall) await collections(chunk.slice(i, i + perCall));
+  const counts = await flushOutbox<string>(
+    tenantStore(store, tenant.tenantId),
+    'salesforce',
+    {
+      chunkSize: CHUNK,
+      // No record of this grain to write to (a Shopify-only customer): nothing to do in Salesforce.
+      address: (entry) => entry.identities.find((k) => k.startsWith(prefix))?.slice(prefix.length),
+      write: async (chunk, settle) => {
+        if (chunk.length >= (options.bulkThreshold ?? BULK_THRESHOLD)) {
+          checkLimit(conn);
+          calls.bulkJobs++;
+          const failures = await bulkUpdate(conn, sobject, chunk, options.bulkPollIntervalMs);
+          await settle(chunk.map((item) => ({ item, failure: failures.get(item.address) ?? null })));
+          return;
+        }
+        const perCall = Math.min(RECORDS_PER_CALL, options.recordsPerCall ?? RECORDS_PER_CALL);
+        for (let i = 0; i < chunk.length; i += perCall)
+          await collections(chunk.slice(i, i + perCall), settle);
+      },
+    },
+    options.log,
+  );
+  return {
+    records: counts.written,
+    ...calls,
+    failed: counts.failed,
+    deadLetters: counts.deadLetters,
+    superseded: counts.superseded,
   };
-
-  let chunk: Target[] = [];
-  for await (const page of outboxPages(store, tenant.tenantId, 'salesforce')) {
-    for (const entry of page) {
-      if (isDeadLetter(entry)) {
-        report.deadLetters++;
-        continue;
-      }
-      const id = entry.identities.find((k) => k.startsWith(prefix))?.slice(prefix.length);
-      if (!id) {
-        // No record of this grain to write to (a Shopify-only customer): nothing to do in Salesforce.
-        await settleOutboxEntry(store, tenant.tenantId, entry);
-        continue;
-      }
-      chunk.push({ entry, id });
-      if (chunk.length === CHUNK) {
-        await writeChunk(chunk);
-        chunk = [];
-      }
-    }
-  }
-  await writeChunk(chunk);
-  return report;
 }
 
 /** From the Sforce-Limit-Info header jsforce keeps: stop while a reserve of the daily calls is left. */
@@ -200,7 +166,7 @@ async function bulkUpdate(
 ): Promise<Map<string, string>> {
   const columns = ['Id', ...CLV_FIELDS] as const;
   const lines = [columns.join(',')];
-  for (const { entry, id } of chunk) {
+  for (const { entry, address: id } of chunk) {
     const values = salesforceFields(entry.fields, entry.scoredAt);
     lines.push([id, ...CLV_FIELDS.map((f) => values[f])].map(csvCell).join(','));
   }

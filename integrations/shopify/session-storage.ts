@@ -12,13 +12,12 @@
  * the clear by an earlier version is sealed again the first time it is read.
  */
 import { createHash } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Session } from '@shopify/shopify-api';
 import type { EncryptionContext, TokenEnvelope } from '../../shared/crypto/token-envelope.ts';
 import { tokenEnvelope } from '../../shared/crypto/token-envelope.ts';
-import { keys } from '../../shared/store/keys.ts';
+import type { SessionCondition } from '../../shared/store/sessions.ts';
 import type { Store } from '../../shared/store/store.ts';
+import { tenantStore } from '../../shared/store/tenant-store.ts';
 
 export { deleteSession, offlineSessionId } from './session-ids.ts';
 
@@ -80,25 +79,19 @@ async function putSealed(
   tenantId: string,
   session: Session,
   envelope: TokenEnvelope,
-  condition: { ConditionExpression?: string; ExpressionAttributeValues?: Record<string, unknown> },
+  condition: SessionCondition,
 ): Promise<void> {
   // Dates as ISO strings: Session.fromPropertyArray-style round trip without the library's storage packages.
   const plaintext = JSON.stringify(session.toObject());
   const item = {
-    ...keys.shopifySession(tenantId, session.id),
     kind: 'shopify-session',
     format: SEALED_FORMAT,
     shop: session.shop,
     sealed: await envelope.seal(plaintext, sessionContext(tenantId, session.shop, session.id)),
     refreshTokenDigest: refreshTokenDigest(session.refreshToken),
   };
-  try {
-    await store.doc.send(new PutCommand({ TableName: store.table, Item: item, ...condition }));
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException)
-      throw new SessionChangedError(`the session of ${session.shop} was refreshed by another worker`);
-    throw error;
-  }
+  if (!(await tenantStore(store, tenantId).sessions.put(session.id, item, condition)))
+    throw new SessionChangedError(`the session of ${session.shop} was refreshed by another worker`);
 }
 
 function sessionFrom(raw: Record<string, unknown>): Session {
@@ -116,22 +109,19 @@ export async function loadSession(
   options: SessionStorageOptions = {},
 ): Promise<Session | null> {
   const envelope = options.envelope ?? tokenEnvelope();
-  const { pk, sk } = keys.shopifySession(tenantId, sessionId);
-  const out = await store.doc.send(
-    new GetCommand({ TableName: store.table, Key: { pk, sk }, ConsistentRead: true }),
-  );
-  if (!out.Item) return null;
-  if (out.Item.format === SEALED_FORMAT) {
+  const stored = await tenantStore(store, tenantId).sessions.get(sessionId);
+  if (!stored) return null;
+  if (stored.format === SEALED_FORMAT) {
     const plaintext = await envelope.open(
-      out.Item.sealed as Uint8Array,
-      sessionContext(tenantId, String(out.Item.shop), sessionId),
+      stored.sealed as Uint8Array,
+      sessionContext(tenantId, String(stored.shop), sessionId),
     );
     return sessionFrom(JSON.parse(plaintext) as Record<string, unknown>);
   }
   // Stored in the clear (and copied into gsi1) before tokens were sealed: seal it now. The put replaces the
   // whole item, which drops the plaintext and, with the gsi1 keys, the index copy. Unless a concurrent
   // reader or a refresh got there first: then theirs is the session.
-  const session = sessionFrom(out.Item.session as Record<string, unknown>);
+  const session = sessionFrom(stored.session as Record<string, unknown>);
   try {
     await putSealed(store, tenantId, session, envelope, {
       ConditionExpression: 'attribute_not_exists(sealed)',

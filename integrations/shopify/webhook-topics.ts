@@ -7,19 +7,10 @@
 import { logCustomerId } from '../../shared/log-ids.ts';
 import type { Enqueue } from '../../shared/pipeline/messages.ts';
 import { ingestOrder } from '../../shared/pipeline/ingest.ts';
-import { deleteDataExportsOf, putDataExport } from '../../shared/store/data-exports.ts';
-import { deleteCustomer } from '../../shared/store/deletion.ts';
 import { deleteShop } from '../../shared/store/shop-deletion.ts';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  findCustomers,
-  partitionItems,
-  readIdentities,
-  resolveCustomer,
-} from '../../shared/store/identities.ts';
-import { keys } from '../../shared/store/keys.ts';
-import { redactedIdentities, redactReferrer } from '../../shared/store/referrer-redaction.ts';
+import { redactedIdentities } from '../../shared/store/referrer-redaction.ts';
 import type { Store } from '../../shared/store/store.ts';
+import { tenantStore } from '../../shared/store/tenant-store.ts';
 import type { TenantSettings } from '../../shared/store/tenants.ts';
 import { deleteSession, offlineSessionId } from './session-ids.ts';
 import { orderFromWebhook, refundFromWebhook, ShopifyPayloadError } from './order-from-webhook.ts';
@@ -79,6 +70,7 @@ export async function handleTopic(
   payload: unknown,
 ): Promise<TopicOutcome> {
   const { store, tenant } = ctx;
+  const ts = tenantStore(store, tenant.tenantId);
   switch (topic) {
     case 'orders/create':
     case 'orders/updated':
@@ -96,17 +88,16 @@ export async function handleTopic(
       // The refund's amount is netted from the order itself: Shopify sends orders/updated with every refund,
       // and its current subtotal already excludes it. Here the customer is rescored if we know the order.
       const refund = refundFromWebhook(payload);
-      const owner = await orderOwner(store, tenant.tenantId, refund.orderId);
+      const owner = await ts.orders.owner('shopify', refund.orderId);
       if (!owner) return { action: 'refund for an order not yet stored' };
-      await ctx.enqueue({ tenantId: tenant.tenantId, customerId: owner });
-      return { action: 'customer queued for rescoring', customerId: owner };
+      const customerId = String(owner.customerId);
+      await ctx.enqueue({ tenantId: tenant.tenantId, customerId });
+      return { action: 'customer queued for rescoring', customerId };
     }
     case 'customers/create':
     case 'customers/update': {
       const customer = parseCustomerPayload(payload);
-      const { customerId } = await resolveCustomer(
-        store,
-        tenant.tenantId,
+      const { customerId } = await ts.identities.resolve(
         { shopifyCustomerId: customer.id, ...(customer.email ? { email: customer.email } : {}) },
         ctx.now,
       );
@@ -121,16 +112,16 @@ export async function handleTopic(
       return { action: 'session deleted' };
     case 'customers/redact': {
       const request = sameShop(tenant, parseCustomersRedact(payload));
-      const ids = await findCustomers(store, tenant.tenantId, request.customer);
+      const ids = await ts.customers.find(request.customer);
       // Referrer links first, while the profiles still say who the person is: a retry after a failure
       // between the two steps finds the same customers and identities again.
-      const profiles = await Promise.all(ids.map((id) => readIdentities(store, tenant.tenantId, id)));
-      await redactReferrer(store, tenant.tenantId, {
+      const profiles = await Promise.all(ids.map((id) => ts.identities.of(id)));
+      await ts.referrers.redact({
         identities: redactedIdentities(request.customer, profiles),
         customerIds: ids,
       });
-      for (const id of ids) await deleteCustomer(store, tenant.tenantId, id);
-      await deleteDataExportsOf(store, tenant.tenantId, ids);
+      for (const id of ids) await ts.customers.delete(id);
+      await ts.exports.deleteOf(ids);
       return { action: `deleted ${ids.length} customer(s)` };
     }
     case 'shop/redact': {
@@ -150,13 +141,11 @@ export async function handleTopic(
       // Shopify forwards no webhook response: the data is stored as an export the merchant downloads
       // from the dashboard. A failed write throws (5xx), so Shopify retries; the retry rewrites it.
       const request = sameShop(tenant, parseDataRequest(payload));
-      const ids = await findCustomers(store, tenant.tenantId, request.customer);
+      const ids = await ts.customers.find(request.customer);
       const customers = [];
-      for (const id of ids) customers.push(await customerRecord(store, tenant.tenantId, id));
+      for (const id of ids) customers.push(await ts.customers.record(id));
       const exportId = `shopify-${request.dataRequestId}`;
-      await putDataExport(
-        store,
-        tenant.tenantId,
+      await ts.exports.put(
         exportId,
         {
           customerIds: ids,
@@ -196,30 +185,4 @@ function sameShop<T extends { shopDomain: string }>(tenant: TenantSettings, requ
       { path: 'shop_domain' },
     );
   return request;
-}
-
-async function orderOwner(store: Store, tenantId: string, orderId: string): Promise<string | null> {
-  const { pk, sk } = keys.orderOwner(tenantId, 'shopify', orderId);
-  const out = await store.doc.send(
-    new GetCommand({ TableName: store.table, Key: { pk, sk }, ConsistentRead: true }),
-  );
-  return out.Item ? String(out.Item.customerId) : null;
-}
-
-/** Everything stored on a customer, without our keys: the answer to a data request. */
-async function customerRecord(
-  store: Store,
-  tenantId: string,
-  customerId: string,
-): Promise<{ customerId: string; orders: unknown[] } & Record<string, unknown>> {
-  const items = await partitionItems(store, tenantId, customerId);
-  const strip = ({ pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _h, ...rest }: Record<string, unknown>) => rest;
-  const profile = items.find((i) => i.sk === 'PROFILE');
-  return {
-    customerId,
-    identities: [...((profile?.identities as Set<string> | undefined) ?? [])].sort(),
-    orders: items.filter((i) => String(i.sk).startsWith('ORDER#')).map(strip),
-    score: items.filter((i) => i.sk === 'SCORE').map(strip)[0] ?? null,
-    merges: items.filter((i) => String(i.sk).startsWith('MERGED#')).map(strip),
-  };
 }

@@ -5,18 +5,11 @@
  * segment tags. An entry is settled only after all of it was written, and
  * only if no newer score replaced it meanwhile.
  */
+import type { Addressed } from '../../shared/pipeline/flush-outbox.ts';
+import { flushOutbox } from '../../shared/pipeline/flush-outbox.ts';
 import type { OutboxEntry } from '../../shared/store/scores.ts';
-import { mapLimited } from '../../shared/pipeline/map-limited.ts';
-import type { PendingWrite } from '../../shared/store/outbox.ts';
-import {
-  SETTLE_CONCURRENCY,
-  isDeadLetter,
-  outboxPages,
-  recordWriteFailure,
-  settleOutboxEntry,
-} from '../../shared/store/outbox.ts';
-import { logCustomerId } from '../../shared/log-ids.ts';
 import type { Store } from '../../shared/store/store.ts';
+import { tenantStore } from '../../shared/store/tenant-store.ts';
 import type { TenantSettings } from '../../shared/store/tenants.ts';
 import type { AdminClient } from './admin-client.ts';
 import type { PollOptions } from './bulk-operations.ts';
@@ -50,11 +43,19 @@ export interface WritebackOptions {
   log?: (message: string, detail: Record<string, unknown>) => void;
 }
 
-interface Pending {
-  entry: PendingWrite;
+/** Where an entry goes in Shopify: the customer, and its metafield inputs. */
+interface ShopifyAddress {
   shopifyId: string;
   inputs: MetafieldsSetInput[];
 }
+
+type Pending = Addressed<ShopifyAddress>;
+
+/** The Shopify calls a flush made, for its report. */
+type CallCounts = Pick<
+  ShopifyWritebackReport,
+  'metafieldValues' | 'metafieldsSetCalls' | 'bulkMutations' | 'tagCalls'
+>;
 
 type UserError = { field?: string[] | null; message: string; code?: string | null };
 
@@ -67,58 +68,39 @@ export async function flushShopifyOutbox(
   tenant: TenantSettings,
   options: WritebackOptions = {},
 ): Promise<ShopifyWritebackReport> {
-  const report: ShopifyWritebackReport = {
-    customers: 0,
-    metafieldValues: 0,
-    metafieldsSetCalls: 0,
-    bulkMutations: 0,
-    tagCalls: 0,
-    failed: 0,
-    deadLetters: 0,
-    superseded: 0,
-  };
-  const log = options.log ?? (() => {});
+  const report = { metafieldValues: 0, metafieldsSetCalls: 0, bulkMutations: 0, tagCalls: 0 };
   const bulkThreshold = options.bulkThreshold ?? 250;
-  for await (const page of chunks(
-    outboxPages(store, tenant.tenantId, 'shopify'),
-    options.chunkSize ?? 5000,
-  )) {
-    const pending: Pending[] = [];
-    for (const entry of page) {
-      if (isDeadLetter(entry)) {
-        report.deadLetters++;
-        continue;
-      }
-      const shopifyId = shopifyIdOf(entry);
-      if (!shopifyId) {
-        // Not a Shopify customer (any more, after a merge): nothing to write there.
-        await settleOutboxEntry(store, tenant.tenantId, entry);
-        continue;
-      }
-      pending.push({ entry, shopifyId, inputs: metafieldInputs(shopifyId, entry.fields, entry.scoredAt) });
-    }
-    if (!pending.length) continue;
-    const failures = new Map<string, string>();
-    if (pending.length >= bulkThreshold)
-      await writeInBulk(client, pending, tenant.tags, failures, report, options.poll);
-    else await writeInCalls(client, pending, tenant.tags, failures, report);
-    await mapLimited(pending, SETTLE_CONCURRENCY, async (p) => {
-      const reason = failures.get(p.entry.customerId);
-      if (reason) {
-        report.failed++;
-        log('write-back failed', {
-          tenantId: tenant.tenantId,
-          customer: logCustomerId(p.entry.customerId),
-          reason,
-        });
-        await recordWriteFailure(store, tenant.tenantId, p.entry, reason);
-      } else if (await settleOutboxEntry(store, tenant.tenantId, p.entry)) {
-        report.customers++;
-        report.metafieldValues += p.inputs.length;
-      } else report.superseded++;
-    });
-  }
-  return report;
+  const counts = await flushOutbox<ShopifyAddress>(
+    tenantStore(store, tenant.tenantId),
+    'shopify',
+    {
+      chunkSize: options.chunkSize ?? 5000,
+      address: (entry) => {
+        const shopifyId = shopifyIdOf(entry);
+        return shopifyId
+          ? { shopifyId, inputs: metafieldInputs(shopifyId, entry.fields, entry.scoredAt) }
+          : undefined;
+      },
+      write: async (pending, settle) => {
+        const failures = new Map<string, string>();
+        if (pending.length >= bulkThreshold)
+          await writeInBulk(client, pending, tenant.tags, failures, report, options.poll);
+        else await writeInCalls(client, pending, tenant.tags, failures, report);
+        await settle(pending.map((item) => ({ item, failure: failures.get(item.entry.customerId) ?? null })));
+      },
+      written: (p) => {
+        report.metafieldValues += p.address.inputs.length;
+      },
+    },
+    options.log,
+  );
+  return {
+    customers: counts.written,
+    ...report,
+    failed: counts.failed,
+    deadLetters: counts.deadLetters,
+    superseded: counts.superseded,
+  };
 }
 
 /** Packs inputs into calls of at most 25; a call refused for some inputs is sent again without their customers. */
@@ -127,10 +109,10 @@ async function writeInCalls(
   pending: readonly Pending[],
   tags: boolean,
   failures: Map<string, string>,
-  report: ShopifyWritebackReport,
+  report: CallCounts,
 ): Promise<void> {
-  const owner = new Map(pending.map((p) => [customerGid(p.shopifyId), p.entry.customerId]));
-  let queue = pending.flatMap((p) => p.inputs);
+  const owner = new Map(pending.map((p) => [customerGid(p.address.shopifyId), p.entry.customerId]));
+  let queue = pending.flatMap((p) => p.address.inputs);
   while (queue.length) {
     const call = queue.slice(0, METAFIELDS_PER_CALL);
     queue = queue.slice(METAFIELDS_PER_CALL);
@@ -152,7 +134,7 @@ async function writeInCalls(
   if (!tags) return;
   for (const p of pending) {
     if (failures.has(p.entry.customerId)) continue;
-    const id = customerGid(p.shopifyId);
+    const id = customerGid(p.address.shopifyId);
     const { add, remove } = customerTags(p.entry.fields);
     for (const [operation, list, name] of [
       [TAGS_ADD, add, 'tagsAdd'],
@@ -173,7 +155,7 @@ async function writeInCalls(
 async function metafieldsSet(
   client: AdminClient,
   metafields: MetafieldsSetInput[],
-  report: ShopifyWritebackReport,
+  report: CallCounts,
 ): Promise<UserError[]> {
   report.metafieldsSetCalls++;
   const data = await client.request<{ metafieldsSet: { userErrors: UserError[] } }>(METAFIELDS_SET, {
@@ -193,11 +175,11 @@ async function writeInBulk(
   pending: readonly Pending[],
   tags: boolean,
   failures: Map<string, string>,
-  report: ShopifyWritebackReport,
+  report: CallCounts,
   poll?: PollOptions,
 ): Promise<void> {
-  const owner = new Map(pending.map((p) => [customerGid(p.shopifyId), p.entry.customerId]));
-  const inputs = pending.flatMap((p) => p.inputs);
+  const owner = new Map(pending.map((p) => [customerGid(p.address.shopifyId), p.entry.customerId]));
+  const inputs = pending.flatMap((p) => p.address.inputs);
   const lines: MetafieldsSetInput[][] = [];
   for (let i = 0; i < inputs.length; i += METAFIELDS_PER_CALL)
     lines.push(inputs.slice(i, i + METAFIELDS_PER_CALL));
@@ -223,7 +205,7 @@ async function writeInBulk(
     [TAGS_ADD, 'tagsAdd', (p: Pending) => customerTags(p.entry.fields).add],
     [TAGS_REMOVE, 'tagsRemove', (p: Pending) => customerTags(p.entry.fields).remove],
   ] as const) {
-    const vars = ok.map((p) => ({ id: customerGid(p.shopifyId), tags: pick(p) }));
+    const vars = ok.map((p) => ({ id: customerGid(p.address.shopifyId), tags: pick(p) }));
     await bulk(client, operation, vars, name, report, poll, (i, reason) => fail(reason, [vars[i]!.id]));
   }
 }
@@ -233,7 +215,7 @@ async function bulk(
   mutation: string,
   variables: Record<string, unknown>[],
   name: string,
-  report: ShopifyWritebackReport,
+  report: CallCounts,
   poll: PollOptions | undefined,
   onFailedLine: (index: number, reason: string) => void,
 ): Promise<void> {
@@ -253,17 +235,4 @@ async function bulk(
     const errors = [...(result.errors ?? []), ...(result.data?.[name]?.userErrors ?? [])];
     if (errors.length) onFailedLine(at, `${name} (bulk): ${errors.map((e) => e.message).join('; ')}`);
   }
-}
-
-/** DynamoDB pages (1 MB each at most) regrouped into chunks of about `size` entries. */
-async function* chunks<T>(pages: AsyncIterable<T[]>, size: number): AsyncGenerator<T[]> {
-  let chunk: T[] = [];
-  for await (const page of pages) {
-    chunk.push(...page);
-    if (chunk.length >= size) {
-      yield chunk;
-      chunk = [];
-    }
-  }
-  if (chunk.length) yield chunk;
 }

@@ -3,9 +3,10 @@
  * each delivery id is recorded once, with a TTL (DynamoDB deletes it after
  * the retention), and a second delivery of it is recognised.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { conditionally } from './conditional.ts';
 import { keys } from './keys.ts';
+import { getItem } from './query.ts';
 import type { Store } from './store.ts';
 
 /** Shopify retries for 48 hours, Salesforce outbound messages for 24: a week covers both with room. */
@@ -18,8 +19,8 @@ export async function recordEvent(
   eventId: string,
   now = Date.now(),
 ): Promise<boolean> {
-  try {
-    await store.doc.send(
+  return conditionally(() =>
+    store.doc.send(
       new PutCommand({
         TableName: store.table,
         Item: {
@@ -30,19 +31,11 @@ export async function recordEvent(
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /** Whether a delivery id was already recorded (a read, so a check before the work stores nothing). */
 export async function hasEvent(store: Store, tenantId: string, eventId: string): Promise<boolean> {
-  const { pk, sk } = keys.event(tenantId, eventId);
-  const out = await store.doc.send(
-    new GetCommand({ TableName: store.table, Key: { pk, sk }, ConsistentRead: true }),
-  );
-  return out.Item !== undefined;
+  return (await getItem(store, keys.event(tenantId, eventId))) !== undefined;
 }

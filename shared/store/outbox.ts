@@ -4,10 +4,10 @@
  * conditional delete on scoredAt), and failures counted on the entry so one
  * that can never be written stops being retried and says why.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { conditionally } from './conditional.ts';
 import { keyOf, keys } from './keys.ts';
-import { queryPages } from './query.ts';
+import { getItem, queryPages } from './query.ts';
 import type { CrmTarget, OutboxEntry } from './scores.ts';
 import type { Store } from './store.ts';
 
@@ -40,26 +40,17 @@ export async function* outboxPages(
 export const SETTLE_CONCURRENCY = 16;
 
 /** Removes a written entry, unless a newer score has replaced it (then it stays for the next flush). */
-export async function settleOutboxEntry(
-  store: Store,
-  tenantId: string,
-  entry: OutboxEntry,
-): Promise<boolean> {
-  const { pk, sk } = keys.outbox(tenantId, entry.target, entry.customerId);
-  try {
-    await store.doc.send(
+export function settleOutboxEntry(store: Store, tenantId: string, entry: OutboxEntry): Promise<boolean> {
+  return conditionally(() =>
+    store.doc.send(
       new DeleteCommand({
         TableName: store.table,
-        Key: { pk, sk },
+        Key: keyOf(keys.outbox(tenantId, entry.target, entry.customerId)),
         ConditionExpression: 'scoredAt = :s',
         ExpressionAttributeValues: { ':s': entry.scoredAt },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /** Counts a failed write on the entry (if it is still the same score) with the reason a person can act on. */
@@ -69,20 +60,17 @@ export async function recordWriteFailure(
   entry: OutboxEntry,
   reason: string,
 ): Promise<void> {
-  const { pk, sk } = keys.outbox(tenantId, entry.target, entry.customerId);
-  try {
-    await store.doc.send(
+  await conditionally(() =>
+    store.doc.send(
       new UpdateCommand({
         TableName: store.table,
-        Key: { pk, sk },
+        Key: keyOf(keys.outbox(tenantId, entry.target, entry.customerId)),
         UpdateExpression: 'ADD attempts :one SET lastError = :e',
         ConditionExpression: 'scoredAt = :s',
         ExpressionAttributeValues: { ':one': 1, ':e': reason.slice(0, 1000), ':s': entry.scoredAt },
       }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
+    ),
+  );
 }
 
 /**
@@ -115,14 +103,8 @@ export async function pendingTargetsOf(
 ): Promise<CrmTarget[]> {
   const pending: CrmTarget[] = [];
   for (const target of targets) {
-    const out = await store.doc.send(
-      new GetCommand({
-        TableName: store.table,
-        Key: keyOf(keys.outbox(tenantId, target, customerId)),
-        ConsistentRead: true,
-      }),
-    );
-    if (out.Item && !isDeadLetter(out.Item as PendingWrite)) pending.push(target);
+    const entry = await getItem<PendingWrite>(store, keys.outbox(tenantId, target, customerId));
+    if (entry && !isDeadLetter(entry)) pending.push(target);
   }
   return pending;
 }

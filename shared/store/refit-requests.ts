@@ -9,9 +9,11 @@
  * no marker, so it queues a refit of its own, which runs after this one (one
  * message group per tenant on the FIFO refit queue) and sees the new settings.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { isConditionalCheckFailed } from './dynamo-errors.ts';
+import { conditionally } from './conditional.ts';
+import { getItem } from './query.ts';
 import type { Store } from './store.ts';
 import { tenantKey } from './tenants.ts';
 
@@ -30,39 +32,22 @@ export async function markRefitRequested(
   now: number,
 ): Promise<string | null> {
   const requestId = randomUUID();
-  try {
-    await store.doc.send(
-      new UpdateCommand({
-        TableName: store.table,
-        Key: tenantKey(tenantId),
-        UpdateExpression: 'SET refitRequestId = :id, refitRequestedAt = :now',
-        ConditionExpression:
-          'attribute_exists(settings) AND (attribute_not_exists(refitRequestedAt) OR refitRequestedAt < :stale)',
-        ExpressionAttributeValues: { ':id': requestId, ':now': now, ':stale': now - STALE_REFIT_REQUEST_MS },
-      }),
-    );
-    return requestId;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return null;
-    throw error;
-  }
+  const marked = await updateTenantItem(store, tenantId, {
+    UpdateExpression: 'SET refitRequestId = :id, refitRequestedAt = :now',
+    ConditionExpression:
+      'attribute_exists(settings) AND (attribute_not_exists(refitRequestedAt) OR refitRequestedAt < :stale)',
+    ExpressionAttributeValues: { ':id': requestId, ':now': now, ':stale': now - STALE_REFIT_REQUEST_MS },
+  });
+  return marked ? requestId : null;
 }
 
 /** Removes the marker this request set, when its message could not be sent (best effort: it also goes stale). */
 export async function withdrawRefitRequest(store: Store, tenantId: string, requestId: string): Promise<void> {
-  try {
-    await store.doc.send(
-      new UpdateCommand({
-        TableName: store.table,
-        Key: tenantKey(tenantId),
-        UpdateExpression: 'REMOVE refitRequestId, refitRequestedAt',
-        ConditionExpression: 'refitRequestId = :id',
-        ExpressionAttributeValues: { ':id': requestId },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionalCheckFailed(error)) throw error;
-  }
+  await updateTenantItem(store, tenantId, {
+    UpdateExpression: 'REMOVE refitRequestId, refitRequestedAt',
+    ConditionExpression: 'refitRequestId = :id',
+    ExpressionAttributeValues: { ':id': requestId },
+  });
 }
 
 /**
@@ -78,27 +63,16 @@ export async function claimRefitRequest(
   tenantId: string,
   requestId: string | undefined,
 ): Promise<'run' | 'superseded' | 'gone'> {
-  try {
-    await store.doc.send(
-      new UpdateCommand({
-        TableName: store.table,
-        Key: tenantKey(tenantId),
-        UpdateExpression: 'REMOVE refitRequestId, refitRequestedAt',
-        ConditionExpression:
-          requestId === undefined
-            ? 'attribute_exists(settings)'
-            : 'attribute_exists(settings) AND (attribute_not_exists(refitRequestId) OR refitRequestId = :id)',
-        ...(requestId === undefined ? {} : { ExpressionAttributeValues: { ':id': requestId } }),
-      }),
-    );
-    return 'run';
-  } catch (error) {
-    if (!isConditionalCheckFailed(error)) throw error;
-  }
-  const out = await store.doc.send(
-    new GetCommand({ TableName: store.table, Key: tenantKey(tenantId), ConsistentRead: true }),
-  );
-  return out.Item?.settings ? 'superseded' : 'gone';
+  const claimed = await updateTenantItem(store, tenantId, {
+    UpdateExpression: 'REMOVE refitRequestId, refitRequestedAt',
+    ConditionExpression:
+      requestId === undefined
+        ? 'attribute_exists(settings)'
+        : 'attribute_exists(settings) AND (attribute_not_exists(refitRequestId) OR refitRequestId = :id)',
+    ...(requestId === undefined ? {} : { ExpressionAttributeValues: { ':id': requestId } }),
+  });
+  if (claimed) return 'run';
+  return (await getItem(store, tenantKey(tenantId)))?.settings ? 'superseded' : 'gone';
 }
 
 /** The pending request's marker, or null: for tests and the operator's view. */
@@ -106,10 +80,17 @@ export async function pendingRefitRequest(
   store: Store,
   tenantId: string,
 ): Promise<{ requestId: string; requestedAt: number } | null> {
-  const out = await store.doc.send(
-    new GetCommand({ TableName: store.table, Key: tenantKey(tenantId), ConsistentRead: true }),
-  );
-  const item = out.Item;
+  const item = await getItem(store, tenantKey(tenantId));
   if (!item || typeof item.refitRequestId !== 'string') return null;
   return { requestId: item.refitRequestId, requestedAt: Number(item.refitRequestedAt) };
 }
+
+/** A conditional update of the tenant item; false when the condition refused it. */
+const updateTenantItem = (
+  store: Store,
+  tenantId: string,
+  update: Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeValues'>,
+) =>
+  conditionally(() =>
+    store.doc.send(new UpdateCommand({ TableName: store.table, Key: tenantKey(tenantId), ...update })),
+  );
