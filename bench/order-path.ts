@@ -12,7 +12,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSEvent } from 'aws-lambda';
-import { createMetrics } from '../functions/metrics.ts';
+import { createMetrics } from '../functions/runtime/observability.ts';
 import { createScoreHandler } from '../functions/score.ts';
 import { createShopifyAuthHandler } from '../functions/shopify-auth.ts';
 import { createShopifyWebhookHandler } from '../functions/shopify-webhooks.ts';

@@ -23,8 +23,8 @@ import type { Store } from '../shared/store/store.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
 import type { TenantSettings } from '../shared/store/tenants.ts';
 import { getTenant } from '../shared/store/tenants.ts';
-import type { OnDemand } from './lazy.ts';
-import { lazy, resolveOnDemand } from './lazy.ts';
+import type { OnDemand } from './runtime/lazy.ts';
+import { lazy, resolveOnDemand } from './runtime/lazy.ts';
 import { shopifyAppFromEnv } from './shopify-app-from-env.ts';
 import { writebackSender } from '../shared/queue/sqs-sender.ts';
 

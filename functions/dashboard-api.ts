@@ -30,8 +30,8 @@ import { storeFromEnv } from '../shared/store/store.ts';
 import { getTenant, saveTenantSettings, tenantIdFor } from '../shared/store/tenants.ts';
 import type { DashboardSettings } from './dashboard-settings.ts';
 import { DashboardSettingsSchema, dashboardSettingsOf } from './dashboard-settings.ts';
-import { json, rawBody } from './http.ts';
-import { lazy } from './lazy.ts';
+import { json, rawBody } from './runtime/http.ts';
+import { lazy } from './runtime/lazy.ts';
 import { refitSender } from '../shared/queue/sqs-sender.ts';
 
 export interface DashboardApiDeps {

@@ -16,7 +16,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { lazy } from './lazy.ts';
+import { lazy } from './runtime/lazy.ts';
 
 export const APP_PATH = '/shopify/app';
 export const ASSETS_PATH = `${APP_PATH}/assets/`;

@@ -22,9 +22,9 @@ import { hasPendingWrites } from '../shared/store/outbox.ts';
 import type { Store } from '../shared/store/store.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
 import { getTenant, listTenantIds } from '../shared/store/tenants.ts';
-import { lazy } from './lazy.ts';
-import type { Metrics } from './metrics.ts';
-import { createMetrics, MetricUnit } from './metrics.ts';
+import { lazy } from './runtime/lazy.ts';
+import type { Metrics } from './runtime/observability.ts';
+import { createMetrics, MetricUnit } from './runtime/observability.ts';
 import { refitSender } from '../shared/queue/sqs-sender.ts';
 
 export interface RefitHandlerDeps {

@@ -42,9 +42,9 @@ import type { Store } from '../shared/store/store.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
 import type { TenantSettings } from '../shared/store/tenants.ts';
 import { getTenant, TenantNotFoundError, tenantIdFor } from '../shared/store/tenants.ts';
-import { lazy } from './lazy.ts';
-import type { Metrics } from './metrics.ts';
-import { countWith, createMetrics, MetricUnit } from './metrics.ts';
+import { lazy } from './runtime/lazy.ts';
+import type { Metrics } from './runtime/observability.ts';
+import { countWith, createMetrics, MetricUnit } from './runtime/observability.ts';
 import { sqsSender } from '../shared/queue/sqs-sender.ts';
 
 export interface SalesforceEventsDeps {

@@ -50,13 +50,13 @@ import {
   parseOutboundMessage,
   soapFault,
 } from '../integrations/salesforce/outbound-message.ts';
-import { rawBody } from './http.ts';
+import { rawBody } from './runtime/http.ts';
 import type { ContactEmails } from '../integrations/salesforce/contact-emails.ts';
 import type { ConnectionCache } from '../integrations/salesforce/connection-cache.ts';
 import { connectionCache, connectOnFirstUse } from '../integrations/salesforce/connection-cache.ts';
-import { lazy } from './lazy.ts';
-import type { Metrics } from './metrics.ts';
-import { countWith, createMetrics, MetricUnit } from './metrics.ts';
+import { lazy } from './runtime/lazy.ts';
+import type { Metrics } from './runtime/observability.ts';
+import { countWith, createMetrics, MetricUnit } from './runtime/observability.ts';
 import { sqsSender } from '../shared/queue/sqs-sender.ts';
 
 /**

@@ -4,7 +4,7 @@
  * touches Shopify (a Salesforce write-back or backfill) does not pay for it.
  */
 import type { Shopify } from '@shopify/shopify-api';
-import { once } from './lazy.ts';
+import { once } from './runtime/lazy.ts';
 
 export const shopifyAppFromEnv = (): (() => Promise<Shopify>) =>
   once(async () => {

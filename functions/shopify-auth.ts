@@ -15,8 +15,8 @@ import { completeInstall, installWithSessionToken } from '../integrations/shopif
 import { bearerToken } from '../integrations/shopify/session-token.ts';
 import { createShopifyApp, shopifySettingsFromEnv } from '../integrations/shopify/shopify-app.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
-import { fromResponse, json, rawBody, toRequest } from './http.ts';
-import { lazy } from './lazy.ts';
+import { fromResponse, json, rawBody, toRequest } from './runtime/http.ts';
+import { lazy } from './runtime/lazy.ts';
 import { sqsSender } from '../shared/queue/sqs-sender.ts';
 
 export const CALLBACK_PATH = '/shopify/auth/callback';

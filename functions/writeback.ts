@@ -24,10 +24,10 @@ import { WritebackMessageSchema } from '../shared/pipeline/messages.ts';
 import type { Store } from '../shared/store/store.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
 import { getTenant } from '../shared/store/tenants.ts';
-import type { OnDemand } from './lazy.ts';
-import { lazy, resolveOnDemand } from './lazy.ts';
-import type { Metrics } from './metrics.ts';
-import { countWith, createMetrics, MetricUnit } from './metrics.ts';
+import type { OnDemand } from './runtime/lazy.ts';
+import { lazy, resolveOnDemand } from './runtime/lazy.ts';
+import type { MetricName, Metrics } from './runtime/observability.ts';
+import { countWith, createMetrics, MetricUnit } from './runtime/observability.ts';
 import { shopifyAppFromEnv } from './shopify-app-from-env.ts';
 
 export interface WritebackHandlerDeps {
@@ -59,7 +59,7 @@ export function createWritebackHandler(deps: WritebackHandlerDeps) {
     });
     deps.metrics?.addMetric('FlushRequests', MetricUnit.Count, 1);
     const target = { target: message.target };
-    const count = (name: string, value: number) => {
+    const count = (name: MetricName, value: number) => {
       if (deps.metrics && value) countWith(deps.metrics, name, target, value);
     };
     try {

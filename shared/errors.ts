@@ -26,6 +26,8 @@ export interface ClvErrorOptions {
 
 export abstract class ClvError extends Error {
   abstract readonly retriable: boolean;
+  /** Whether the message may be shown to the caller (middy's `expose`): true for bad input, false for our failures. */
+  abstract readonly expose: boolean;
   readonly statusCode: number;
 
   constructor(message: string, defaultStatus: number, options: ClvErrorOptions = {}) {
@@ -38,6 +40,7 @@ export abstract class ClvError extends Error {
 /** Bad input: answered 4xx or recorded as rejected; a retry would fail the same way. */
 export class PermanentError extends ClvError {
   readonly retriable = false;
+  readonly expose = true;
   constructor(message: string, options: ClvErrorOptions = {}) {
     super(message, 400, options);
   }
@@ -46,6 +49,7 @@ export class PermanentError extends ClvError {
 /** A failure a retry can cure (throttling, a conflict, a dependency down): rethrown, retried, then dead-lettered. */
 export class TransientError extends ClvError {
   readonly retriable = true;
+  readonly expose = false;
   constructor(message: string, options: ClvErrorOptions = {}) {
     super(message, 503, options);
   }
@@ -66,4 +70,18 @@ export function isPermanent(error: unknown): boolean {
 export function permanentStatus(error: unknown): number | null {
   if (!isPermanent(error)) return null;
   return error instanceof ClvError ? error.statusCode : 400;
+}
+
+/**
+ * A well-formed order or purchase that names no customer (Shopify: no customer and no email; Salesforce: no
+ * Contact or Account at the tenant's grain): it cannot join any customer's history. One concept for every
+ * source; the source says in the message what to fix.
+ */
+export class OrderWithoutCustomerError extends PermanentError {
+  override name = 'OrderWithoutCustomerError';
+  readonly orderId: string;
+  constructor(orderId: string, message = `order ${orderId} has no customer, so it cannot join any history`) {
+    super(message, { statusCode: 422 });
+    this.orderId = orderId;
+  }
 }

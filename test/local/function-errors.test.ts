@@ -9,7 +9,7 @@
  * - at module init: POWERTOOLS_METRICS_DISABLED=maybe, which Powertools Metrics refuses when the webhook and
  *   outbound-message functions load (metrics are created at import);
  * - while invoked: SHOPIFY_APP_URL without its scheme, which the install function's settings (built on its
- *   first invocation, functions/lazy.ts) cannot parse as a URL.
+ *   first invocation, functions/runtime/lazy.ts) cannot parse as a URL.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -11,7 +11,7 @@ import {
 } from '../../../shared/config/secret-settings.ts';
 import { shopifySettingsFromEnv } from '../../../integrations/shopify/shopify-app.ts';
 import { secretsFromEnv } from '../../../integrations/salesforce/secrets.ts';
-import { lazy } from '../../../functions/lazy.ts';
+import { lazy } from '../../../functions/runtime/lazy.ts';
 import type { SsmSandbox } from '../../../sandbox/ssm/index.ts';
 import { startSsmSandbox } from '../../../sandbox/ssm/index.ts';
 

@@ -7,7 +7,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createShopifyWebhookHandler } from '../../../functions/shopify-webhooks.ts';
-import { createMetrics, METRICS_NAMESPACE } from '../../../functions/metrics.ts';
+import { createMetrics, METRICS_NAMESPACE } from '../../../functions/runtime/observability.ts';
 import { createShopifyApp, SHOPIFY_API_VERSION } from '../../../integrations/shopify/shopify-app.ts';
 import { putTenant } from '../../../shared/store/tenants.ts';
 import { apiEvent } from '../../helpers/api-event.ts';

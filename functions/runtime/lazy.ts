@@ -1,4 +1,4 @@
-import { loadLogKey } from '../shared/log-ids.ts';
+import { loadLogKey } from '../../shared/log-ids.ts';
 
 /**
  * Builds a handler on its first invocation, not at import: configuration
