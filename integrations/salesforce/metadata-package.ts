@@ -170,27 +170,11 @@ export function zipFiles(files: ReadonlyMap<string, string | Buffer>): Buffer {
     const crc = crc32(raw);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed: 2.0 (deflate)
-    local.writeUInt16LE(0x0800, 6); // names are UTF-8
-    local.writeUInt16LE(8, 8); // deflate
-    local.writeUInt16LE(0, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(raw.length, 22);
-    local.writeUInt16LE(nameBytes.length, 26);
+    writeSharedFields(local, 4, crc, data.length, raw.length, nameBytes.length);
     const entry = Buffer.alloc(46);
     entry.writeUInt32LE(0x02014b50, 0);
-    entry.writeUInt16LE(20, 4);
-    entry.writeUInt16LE(20, 6);
-    entry.writeUInt16LE(0x0800, 8);
-    entry.writeUInt16LE(8, 10);
-    entry.writeUInt16LE(0, 12);
-    entry.writeUInt16LE(DOS_DATE, 14);
-    entry.writeUInt32LE(crc, 16);
-    entry.writeUInt32LE(data.length, 20);
-    entry.writeUInt32LE(raw.length, 24);
-    entry.writeUInt16LE(nameBytes.length, 28);
+    entry.writeUInt16LE(20, 4); // made by: 2.0
+    writeSharedFields(entry, 6, crc, data.length, raw.length, nameBytes.length);
     entry.writeUInt32LE(offset, 42);
     parts.push(local, nameBytes, data);
     central.push(entry, nameBytes);
@@ -204,4 +188,24 @@ export function zipFiles(files: ReadonlyMap<string, string | Buffer>): Buffer {
   end.writeUInt32LE(centralSize, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...parts, ...central, end]);
+}
+
+/** The fields a local header and its central directory entry share, in the same order (APPNOTE 4.3.7, 4.3.12). */
+function writeSharedFields(
+  header: Buffer,
+  at: number,
+  crc: number,
+  compressed: number,
+  size: number,
+  nameLength: number,
+): void {
+  header.writeUInt16LE(20, at); // version needed: 2.0 (deflate)
+  header.writeUInt16LE(0x0800, at + 2); // names are UTF-8
+  header.writeUInt16LE(8, at + 4); // deflate
+  header.writeUInt16LE(0, at + 6);
+  header.writeUInt16LE(DOS_DATE, at + 8);
+  header.writeUInt32LE(crc, at + 10);
+  header.writeUInt32LE(compressed, at + 14);
+  header.writeUInt32LE(size, at + 18);
+  header.writeUInt16LE(nameLength, at + 22);
 }

@@ -65,6 +65,18 @@ function customerOf(c: z.infer<typeof ComplianceCustomerSchema>) {
   return { customer, ...(phone ? { customerPhone: phone } : {}) };
 }
 
+const shopOf = (p: { shop_id: string; shop_domain: string }) => ({
+  shopId: p.shop_id,
+  shopDomain: p.shop_domain,
+});
+
+/** The shop a request came from and the customer it is about. */
+const aboutCustomer = (p: {
+  shop_id: string;
+  shop_domain: string;
+  customer: z.infer<typeof ComplianceCustomerSchema>;
+}) => ({ ...shopOf(p), ...customerOf(p.customer) });
+
 function parse<T extends z.ZodType>(schema: T, topic: string, payload: unknown): z.infer<T> {
   const parsed = schema.safeParse(payload);
   if (!parsed.success) throw payloadErrorFromZod(`Shopify ${topic} payload`, parsed.error, payload);
@@ -75,9 +87,7 @@ function parse<T extends z.ZodType>(schema: T, topic: string, payload: unknown):
 export function parseCustomersRedact(payload: unknown): CustomersRedact {
   const p = parse(CustomersRedactSchema, 'customers/redact', payload);
   return {
-    shopId: p.shop_id,
-    shopDomain: p.shop_domain,
-    ...customerOf(p.customer),
+    ...aboutCustomer(p),
     ordersToRedact: p.orders_to_redact ?? [],
   };
 }
@@ -85,16 +95,14 @@ export function parseCustomersRedact(payload: unknown): CustomersRedact {
 /** `shop/redact`: {shop_id, shop_domain}. */
 export function parseShopRedact(payload: unknown): ShopRedact {
   const p = parse(ShopSchema, 'shop/redact', payload);
-  return { shopId: p.shop_id, shopDomain: p.shop_domain };
+  return shopOf(p);
 }
 
 /** `customers/data_request`: {shop_id, shop_domain, orders_requested, customer{id,email,phone}, data_request{id}}. */
 export function parseDataRequest(payload: unknown): DataRequest {
   const p = parse(DataRequestSchema, 'customers/data_request', payload);
   return {
-    shopId: p.shop_id,
-    shopDomain: p.shop_domain,
-    ...customerOf(p.customer),
+    ...aboutCustomer(p),
     ordersRequested: p.orders_requested ?? [],
     dataRequestId: p.data_request.id,
   };
