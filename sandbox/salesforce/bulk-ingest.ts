@@ -27,6 +27,7 @@ import { KEY_PREFIX } from './ids.ts';
 import { checkFields, checkId } from './record-writes.ts';
 import type { Reply } from './reply.ts';
 import { json, notFound, restError, sfDateTime } from './reply.ts';
+import { routeBulkJobs } from './bulk-jobs.ts';
 
 type IngestState = 'Open' | 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
 const OPERATIONS = ['insert', 'update', 'delete'] as const;
@@ -82,32 +83,17 @@ function info(ctx: SandboxContext, job: IngestJob, full: boolean) {
 }
 
 export function handleIngest(ctx: SandboxContext, req: ApiRequest): Reply {
-  const jobs = jobsOf(ctx);
-  const [, , jobId, sub] = req.segments; // jobs / ingest / {id} / {sub}
-  if (!jobId) {
-    if (req.method === 'POST') return createJob(ctx, req);
-    if (req.method === 'GET') {
-      return json(200, {
-        done: true,
-        records: [...jobs.values()].map((j) => info(ctx, j, false)),
-        nextRecordsUrl: null,
-      });
-    }
-    throw notFound();
-  }
-  const job = jobs.get(jobId);
-  if (!job) throw notFound();
+  return routeBulkJobs(ctx, req, { jobs: jobsOf, create: createJob, info, advance, route: routeJob });
+}
+
+function routeJob(ctx: SandboxContext, req: ApiRequest, job: IngestJob, sub: string | undefined): Reply {
   if (!sub) {
-    if (req.method === 'GET') {
-      advance(ctx, job);
-      return json(200, info(ctx, job, true));
-    }
     if (req.method === 'PATCH') return changeState(ctx, job, req);
     if (req.method === 'DELETE') {
       if (job.state === 'Open' || job.state === 'InProgress') {
         throw restError(400, 'INVALIDJOB', `Job ${job.id} can't be deleted while in state ${job.state}`);
       }
-      jobs.delete(job.id);
+      jobsOf(ctx).delete(job.id);
       return { status: 204 };
     }
     throw notFound();

@@ -22,6 +22,7 @@ import { DELIMITERS, toCsv } from './csv.ts';
 import { KEY_PREFIX } from './ids.ts';
 import type { Reply } from './reply.ts';
 import { json, notFound, restError, sfDateTime } from './reply.ts';
+import { routeBulkJobs } from './bulk-jobs.ts';
 import type { BoundQuery } from './soql-run.ts';
 import { flatRow, prepareQuery, runQuery } from './soql-run.ts';
 
@@ -70,26 +71,11 @@ function info(ctx: SandboxContext, job: QueryJob, full: boolean) {
 }
 
 export function handleBulkQuery(ctx: SandboxContext, req: ApiRequest): Reply {
-  const jobs = jobsOf(ctx);
-  const [, , jobId, sub] = req.segments; // jobs / query / {id} / {sub}
-  if (!jobId) {
-    if (req.method === 'POST') return createJob(ctx, req);
-    if (req.method === 'GET') {
-      return json(200, {
-        done: true,
-        records: [...jobs.values()].map((j) => info(ctx, j, false)),
-        nextRecordsUrl: null,
-      });
-    }
-    throw notFound();
-  }
-  const job = jobs.get(jobId);
-  if (!job) throw notFound();
+  return routeBulkJobs(ctx, req, { jobs: jobsOf, create: createJob, info, advance, route: routeJob });
+}
+
+function routeJob(ctx: SandboxContext, req: ApiRequest, job: QueryJob, sub: string | undefined): Reply {
   if (!sub) {
-    if (req.method === 'GET') {
-      advance(ctx, job);
-      return json(200, info(ctx, job, true));
-    }
     if (req.method === 'PATCH') {
       const { state } = (readJson(req) ?? {}) as { state?: string };
       if (state !== 'Aborted')
@@ -101,7 +87,7 @@ export function handleBulkQuery(ctx: SandboxContext, req: ApiRequest): Reply {
       return json(200, info(ctx, job, false));
     }
     if (req.method === 'DELETE') {
-      jobs.delete(job.id);
+      jobsOf(ctx).delete(job.id);
       return { status: 204 };
     }
     throw notFound();

@@ -15,6 +15,7 @@ import type { StoredValue } from './field-values.ts';
 import { IdFactory, KEY_PREFIX } from './ids.ts';
 import type { Rng } from '../prng.ts';
 import { seededRng } from '../prng.ts';
+import { FIRST_NAMES as FIRST, LAST_NAMES as LAST } from '../names.ts';
 
 export interface OrgHistoryOptions {
   /** Order records in total, reduction orders included. */
@@ -49,51 +50,6 @@ export interface OrgHistory {
 
 const DAY = 86_400_000;
 const ZERO_DECIMAL = new Set(['JPY', 'KRW', 'VND', 'CLP', 'ISK', 'HUF', 'TWD', 'UGX', 'XAF', 'XOF']);
-const FIRST = [
-  'Ana',
-  'Ben',
-  'Chloé',
-  'Dev',
-  'Elif',
-  'Femi',
-  'Grace',
-  'Hiro',
-  'Ines',
-  'Jonas',
-  'Kai',
-  'Lena',
-  'Maria',
-  'Noor',
-  'Omar',
-  'Priya',
-  'Quinn',
-  'Rosa',
-  'Sam',
-  'Tariq',
-  'Uma',
-  'Vik',
-  'Wen',
-  'Yara',
-  'Zoe',
-];
-const LAST = [
-  'Silva',
-  'Lopez',
-  'Okafor',
-  'Nakamura',
-  'Schmidt',
-  'Rossi',
-  'Dubois',
-  'Kowalski',
-  'Haddad',
-  'Patel',
-  'Kim',
-  'Novak',
-  'Jensen',
-  'Murphy',
-  'Costa',
-  'Berg',
-];
 const COMPANY = [
   'Acme',
   'Globex',

@@ -229,14 +229,10 @@ function bindPath(org: OrgState, soql: string, object: SObjectDef, ref: PathRef)
     const lookup = org.schema.relationship(current, part);
     const target = lookup?.referenceTo ? org.schema.object(lookup.referenceTo) : undefined;
     if (!lookup || !target) {
-      throw restError(
-        400,
-        'INVALID_FIELD',
-        soqlMessage(
-          soql,
-          ref.column,
-          `Didn't understand relationship '${part}' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`,
-        ),
+      throw invalidField(
+        soql,
+        ref.column,
+        `Didn't understand relationship '${part}' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`,
       );
     }
     lookups.push(lookup);
@@ -246,18 +242,19 @@ function bindPath(org: OrgState, soql: string, object: SObjectDef, ref: PathRef)
   const last = ref.path[ref.path.length - 1]!;
   const field = org.schema.field(current, last);
   if (!field) {
-    throw restError(
-      400,
-      'INVALID_FIELD',
-      soqlMessage(
-        soql,
-        ref.column,
-        `No such column '${last}' on entity '${current.name}'. ${NO_COLUMN_HINT}`,
-      ),
+    throw invalidField(
+      soql,
+      ref.column,
+      `No such column '${last}' on entity '${current.name}'. ${NO_COLUMN_HINT}`,
     );
   }
   names.push(field.name);
   return { ref, names, lookups, field };
+}
+
+/** The 400 INVALID_FIELD answer, its message pointing at the column of the query it names. */
+function invalidField(soql: string, column: number, text: string) {
+  return restError(400, 'INVALID_FIELD', soqlMessage(soql, column, text));
 }
 
 function resolve(org: OrgState, record: SfRecord, path: BoundPath): StoredValue | undefined {

@@ -263,19 +263,19 @@ class Parser {
   }
 
   condition(): Condition {
-    let left = this.conjunction();
-    while (this.isKeyword('OR')) {
-      this.take();
-      left = { kind: 'or', left, right: this.conjunction() };
-    }
-    return left;
+    return this.leftAssociative('OR', () => this.conjunction());
   }
 
   conjunction(): Condition {
-    let left = this.unary();
-    while (this.isKeyword('AND')) {
+    return this.leftAssociative('AND', () => this.unary());
+  }
+
+  /** `a OP b OP c` as `(a OP b) OP c`: AND binds tighter than OR, each read left to right. */
+  private leftAssociative(keyword: 'AND' | 'OR', operand: () => Condition): Condition {
+    let left = operand();
+    while (this.isKeyword(keyword)) {
       this.take();
-      left = { kind: 'and', left, right: this.unary() };
+      left = { kind: keyword === 'AND' ? 'and' : 'or', left, right: operand() };
     }
     return left;
   }

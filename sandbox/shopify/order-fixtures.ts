@@ -13,6 +13,7 @@ import type { CanonicalLineItem, CanonicalOrder, CanonicalRefund } from './canon
 import { restAmount } from './money.ts';
 import type { Rng } from '../prng.ts';
 import { seededRng } from '../prng.ts';
+import { FIRST_NAMES as FIRST, LAST_NAMES as LAST } from '../names.ts';
 
 export interface ShopHistoryOptions {
   orders: number;
@@ -27,52 +28,6 @@ export interface ShopHistoryOptions {
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-
-const FIRST = [
-  'Ana',
-  'Ben',
-  'Chloé',
-  'Dev',
-  'Elif',
-  'Femi',
-  'Grace',
-  'Hiro',
-  'Ines',
-  'Jonas',
-  'Kai',
-  'Lena',
-  'Maria',
-  'Noor',
-  'Omar',
-  'Priya',
-  'Quinn',
-  'Rosa',
-  'Sam',
-  'Tariq',
-  'Uma',
-  'Vik',
-  'Wen',
-  'Yara',
-  'Zoe',
-];
-const LAST = [
-  'Silva',
-  'Lopez',
-  'Okafor',
-  'Nakamura',
-  'Schmidt',
-  'Rossi',
-  'Dubois',
-  'Kowalski',
-  'Haddad',
-  'Patel',
-  'Kim',
-  'Novak',
-  'Jensen',
-  'Murphy',
-  'Costa',
-  'Berg',
-];
 
 /** Name, price in minor units (cents; yen for zero-decimal currencies, which keeps prices plausible). */
 const PRODUCTS: [string, number][] = [
