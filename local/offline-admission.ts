@@ -19,10 +19,9 @@
  * status), for the load bench's breakdown.
  */
 import { appendFileSync } from 'node:fs';
-import { registerHooks } from 'node:module';
 import { isMainThread } from 'node:worker_threads';
+import { patchHttpServer } from './patch-http-server.ts';
 
-const HTTP_SERVER = /\/serverless-offline\/src\/events\/http\/HttpServer\.js$/;
 const BEFORE_HANDLER = 'const lambdaFunction = this.#lambda.get(functionKey)';
 const RUN_HANDLER = 'result = await lambdaFunction.runHandler()';
 const GATE = Symbol.for('clv-sync.local.admission');
@@ -148,21 +147,12 @@ if (isMainThread) {
     maxWaitMs: setting('CLV_LOCAL_HTTP_MAX_WAIT_MS', 2000),
     ...(process.env.CLV_LOCAL_TIMINGS ? { timings: process.env.CLV_LOCAL_TIMINGS } : {}),
   });
-  registerHooks({
-    load(url, context, nextLoad) {
-      const loaded = nextLoad(url, context);
-      if (!HTTP_SERVER.test(url)) return loaded;
-      const source =
-        typeof loaded.source === 'string' ? loaded.source : new TextDecoder().decode(loaded.source);
-      if (source.split(BEFORE_HANDLER).length !== 2 || source.split(RUN_HANDLER).length !== 2)
-        throw new Error(
-          `local/offline-admission.ts: ${url} no longer has the steps it patches; ` +
-            'serverless-offline changed: check how it runs a route handler and update the gate',
-        );
-      return {
-        ...loaded,
-        source: source.replace(BEFORE_HANDLER, injectedBefore).replace(RUN_HANDLER, injectedRun),
-      };
-    },
-  });
+  patchHttpServer(
+    'local/offline-admission.ts',
+    [
+      [BEFORE_HANDLER, injectedBefore],
+      [RUN_HANDLER, injectedRun],
+    ],
+    'check how it runs a route handler and update the gate',
+  );
 }

@@ -14,12 +14,11 @@
  * If serverless-offline changes that code, the anchor is not found and the stack refuses to start, saying
  * so, rather than silently answering 200 again.
  */
-import { registerHooks } from 'node:module';
 import { isMainThread } from 'node:worker_threads';
 import { FUNCTION_ERROR_PREFIX } from './function-error-line.ts';
+import { patchHttpServer } from './patch-http-server.ts';
 
 /** The file, and the statement after which the route's handler has settled (`err` set when it threw). */
-const HTTP_SERVER = /\/serverless-offline\/src\/events\/http\/HttpServer\.js$/;
 const ANCHOR = 'log.debug("_____ HANDLER RESOLVED _____")';
 const ANSWER = Symbol.for('clv-sync.local.functionErrorAnswer');
 
@@ -58,18 +57,9 @@ const injected =
 // Worker threads inherit --import; only the main thread serves HTTP.
 if (isMainThread) {
   (globalThis as Record<symbol, unknown>)[ANSWER] = functionErrorAnswer;
-  registerHooks({
-    load(url, context, nextLoad) {
-      const loaded = nextLoad(url, context);
-      if (!HTTP_SERVER.test(url)) return loaded;
-      const source =
-        typeof loaded.source === 'string' ? loaded.source : new TextDecoder().decode(loaded.source);
-      if (source.split(ANCHOR).length !== 2)
-        throw new Error(
-          `local/offline-function-errors.ts: ${url} no longer has the step it patches (${ANCHOR}); ` +
-            'serverless-offline changed: check how it answers a function error and update the shim',
-        );
-      return { ...loaded, source: source.replace(ANCHOR, injected) };
-    },
-  });
+  patchHttpServer(
+    'local/offline-function-errors.ts',
+    [[ANCHOR, injected]],
+    'check how it answers a function error and update the shim',
+  );
 }
