@@ -5,18 +5,16 @@
  * authorization-code flow: GET /shopify/auth?shop=… redirects to Shopify's
  * grant screen, GET /shopify/auth/callback receives the code.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { authRefusal, shopForOAuth } from '../integrations/shopify/auth-refusals.ts';
 import type { InstallDeps, InstallResult } from '../integrations/shopify/install.ts';
 import { completeInstall, installWithSessionToken } from '../integrations/shopify/install.ts';
 import { bearerToken } from '../integrations/shopify/session-token.ts';
-import { createShopifyApp, shopifySettingsFromEnv } from '../integrations/shopify/shopify-app.ts';
-import { storeFromEnv } from '../shared/store/store.ts';
 import { fromResponse, json, rawBody, toRequest } from './runtime/http.ts';
-import { lazy } from './runtime/lazy.ts';
+import { deployed } from './runtime/deployed.ts';
+import { createLogger } from './runtime/observability.ts';
+import { shopifyAdminFromEnv } from './runtime/shopify-admin.ts';
 import { sqsSender } from '../shared/queue/sqs-sender.ts';
 
 export const CALLBACK_PATH = '/shopify/auth/callback';
@@ -95,15 +93,14 @@ export function createShopifyAuthHandler(deps: InstallDeps & { logger: Logger })
   };
 }
 
-const logger = new Logger({ serviceName: 'clv-sync' });
+const logger = createLogger();
 
-export const handler = middy(
-  lazy(async () =>
+export const handler = deployed(
+  async () =>
     createShopifyAuthHandler({
-      shopify: createShopifyApp(await shopifySettingsFromEnv()),
-      store: storeFromEnv(),
+      ...(await shopifyAdminFromEnv()),
       logger,
       requestBackfill: sqsSender(process.env.CLV_BACKFILL_QUEUE_URL, 'CLV_BACKFILL_QUEUE_URL'),
     }),
-  ),
-).use(injectLambdaContext(logger));
+  { logger },
+);

@@ -16,10 +16,10 @@ import { rejection } from './rejection.ts';
 export interface ChainOptions<E, R> {
   logger: Logger;
   metrics?: Metrics;
-  /** Counted on every invocation, before anything can refuse it. */
-  received: MetricName;
+  /** Counted on every invocation, before anything can refuse it (none for a function that counts nothing). */
+  received?: MetricName;
   /** Counted, under its reason, on every rejection. */
-  rejected: MetricName;
+  rejected?: MetricName;
   /** The warn line of a rejection. */
   rejectedMessage: string;
   keys: readonly string[];
@@ -34,7 +34,11 @@ export function chain<E, R>(inner: (event: E) => Promise<R>, options: ChainOptio
   const { logger, metrics } = options;
   const handler = middy<E, R>((event: E) => inner(event))
     .use(correlationKeys<E, R>(logger, options.keys))
-    .use({ before: () => count(metrics, options.received) })
+    .use({
+      before: () => {
+        if (options.received) count(metrics, options.received);
+      },
+    })
     .use(
       rejection<E, R>({
         logger,

@@ -52,7 +52,7 @@ export interface RejectionOptions<R> {
   logger: Logger;
   metrics?: Metrics;
   /** The count written under the rejection's reason. */
-  metric: MetricName;
+  metric: MetricName | undefined;
   /** The warn line's message. */
   message: string;
   answer: (rejection: Rejection) => R;
@@ -70,7 +70,8 @@ export function rejection<E, R>({
       const error = request.error;
       if (!(error instanceof Rejection)) return;
       logger.warn(error.logMessage ?? message, error.log);
-      if (metrics && error.reason !== undefined) countWith(metrics, metric, { reason: error.reason });
+      if (metrics && metric && error.reason !== undefined)
+        countWith(metrics, metric, { reason: error.reason });
       // Set, not returned: the correlation keys' onError still runs after this one.
       request.response = answer(error);
     },
