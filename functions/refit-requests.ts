@@ -51,13 +51,6 @@ export function createRefitRequestHandler(deps: RefitHandlerDeps) {
 
 const { logger, metrics } = observability();
 
-export const handler = deployed(
-  () =>
-    createRefitRequestHandler({
-      store: storeFromEnv(),
-      logger,
-      enqueueWriteback: writebackSender(),
-      metrics,
-    }),
-  { logger, metrics },
-);
+const fromEnv = () => ({ store: storeFromEnv(), logger, enqueueWriteback: writebackSender(), metrics });
+
+export const handler = deployed(() => createRefitRequestHandler(fromEnv()), { logger, metrics });
