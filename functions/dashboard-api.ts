@@ -32,7 +32,7 @@ import { chain } from './runtime/chain.ts';
 import { deployed } from './runtime/deployed.ts';
 import { rawBody } from './runtime/http.ts';
 import { createLogger } from './runtime/observability.ts';
-import { shopifyAdminFromEnv } from './runtime/shopify-admin.ts';
+import { shopifyAdminFromEnv } from './runtime/shopify-app-env.ts';
 
 export type { DashboardResponse, DataRequestsResponse, SettingsResponse } from './dashboard/responses.ts';
 

@@ -7,10 +7,7 @@
  * the last ones from being refitted, and a retry does not start again from the
  * first. createRefitHandler is that refit of one tenant.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { TransientError } from '../shared/errors.ts';
 import { mapLimited } from '../shared/pipeline/map-limited.ts';
 import type { EnqueueRefit, EnqueueWriteback } from '../shared/pipeline/messages.ts';
@@ -22,9 +19,9 @@ import { hasPendingWrites } from '../shared/store/outbox.ts';
 import type { Store } from '../shared/store/store.ts';
 import { storeFromEnv } from '../shared/store/store.ts';
 import { getTenant, listTenantIds } from '../shared/store/tenants.ts';
-import { lazy } from './runtime/lazy.ts';
+import { deployed } from './runtime/deployed.ts';
 import type { Metrics } from './runtime/observability.ts';
-import { createMetrics, MetricUnit } from './runtime/observability.ts';
+import { count, observability, reasonOf } from './runtime/observability.ts';
 import { refitSender } from '../shared/queue/sqs-sender.ts';
 
 export interface RefitHandlerDeps {
@@ -33,35 +30,27 @@ export interface RefitHandlerDeps {
   now?: () => number;
   /** Where flush requests for the refit's changed CRM fields go: the write-back queue. */
   enqueueWriteback: EnqueueWriteback;
-  /** CustomersScored, TenantsRefitted and RefitFailures (functions/metrics.ts). */
+  /** CustomersScored, TenantsRefitted and RefitFailures (runtime/observability.ts). */
   metrics?: Metrics;
 }
 
-const reason = (error: unknown) =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-
 /** One tenant's refit and rescore; a failure is logged, counted and rethrown for its message's retry. */
-export function createRefitHandler({
-  store,
-  logger,
-  now = Date.now,
-  enqueueWriteback,
-  metrics,
-}: RefitHandlerDeps) {
+export function createRefitHandler(deps: RefitHandlerDeps) {
+  const { store, logger, now = Date.now, enqueueWriteback, metrics } = deps;
   return async ({ tenantId }: { tenantId: string }): Promise<Record<string, RefitReport>> => {
     try {
       const tenant = await getTenant(store, tenantId);
       const report = await refitTenant(store, tenant, now());
-      metrics?.addMetric('CustomersScored', MetricUnit.Count, report.customers);
-      metrics?.addMetric('TenantsRefitted', MetricUnit.Count, 1);
+      count(metrics, 'CustomersScored', report.customers);
+      count(metrics, 'TenantsRefitted');
       // Entries an earlier, failed attempt wrote are unchanged now, but still unwritten: flush them too.
       if (report.outboxEntries || (await hasPendingWrites(store, tenantId)))
         await requestWritebacks(tenant, enqueueWriteback);
       logger.info('refit', { tenantId, ...report });
       return { [tenantId]: report };
     } catch (error) {
-      metrics?.addMetric('RefitFailures', MetricUnit.Count, 1);
-      logger.error('refit failed', { tenantId, reason: reason(error) });
+      count(metrics, 'RefitFailures');
+      logger.error('refit failed', { tenantId, reason: reasonOf(error) });
       throw error;
     }
   };
@@ -78,7 +67,7 @@ export interface RefitScheduleDeps {
   /** The refit queue (FIFO, one message group per tenant). */
   requestRefit: EnqueueRefit;
   now?: () => number;
-  /** RefitsQueued, RefitsPending, RefitRequestFailures (functions/metrics.ts). */
+  /** RefitsQueued, RefitsPending, RefitRequestFailures (runtime/observability.ts). */
   metrics?: Metrics;
 }
 
@@ -93,13 +82,8 @@ export interface FanOutReport {
 /** Requests in flight at once: a few thousand tenants are asked for in seconds, well inside SQS's limits. */
 const FAN_OUT_CONCURRENCY = 8;
 
-export function createRefitScheduleHandler({
-  store,
-  logger,
-  requestRefit: send,
-  now = Date.now,
-  metrics,
-}: RefitScheduleDeps) {
+export function createRefitScheduleHandler(deps: RefitScheduleDeps) {
+  const { store, logger, requestRefit: send, now = Date.now, metrics } = deps;
   return async (): Promise<FanOutReport> => {
     const tenantIds = await listTenantIds(store);
     const report: FanOutReport = { tenants: tenantIds.length, queued: 0, pending: 0, failed: [] };
@@ -110,12 +94,12 @@ export function createRefitScheduleHandler({
       } catch (error) {
         // One tenant's failure does not keep the others from being asked for.
         report.failed.push(tenantId);
-        logger.error('refit request not queued', { tenantId, reason: reason(error) });
+        logger.error('refit request not queued', { tenantId, reason: reasonOf(error) });
       }
     });
-    metrics?.addMetric('RefitsQueued', MetricUnit.Count, report.queued);
-    metrics?.addMetric('RefitsPending', MetricUnit.Count, report.pending);
-    metrics?.addMetric('RefitRequestFailures', MetricUnit.Count, report.failed.length);
+    count(metrics, 'RefitsQueued', report.queued);
+    count(metrics, 'RefitsPending', report.pending);
+    count(metrics, 'RefitRequestFailures', report.failed.length);
     logger.info('refits requested', { ...report, failed: report.failed.length });
     if (report.failed.length)
       throw new RefitFanOutError(
@@ -125,14 +109,9 @@ export function createRefitScheduleHandler({
   };
 }
 
-const logger = new Logger({ serviceName: 'clv-sync' });
+const { logger, metrics } = observability();
 
-const metrics = createMetrics();
-
-export const handler = middy(
-  lazy(() =>
-    createRefitScheduleHandler({ store: storeFromEnv(), logger, requestRefit: refitSender(), metrics }),
-  ),
-)
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+export const handler = deployed(
+  () => createRefitScheduleHandler({ store: storeFromEnv(), logger, requestRefit: refitSender(), metrics }),
+  { logger, metrics },
+);

@@ -1,23 +1,20 @@
 /**
  * The scoring consumer: SQS batches of {tenantId, customerId}, each rescored
  * from its stored orders. Failures are reported per message
- * (ReportBatchItemFailures) so one bad customer does not retry the batch;
- * SQS retries a failed message and, after maxReceiveCount, moves it to the
- * dead-letter queue. Each failure is logged with its reason and attempt.
+ * (ReportBatchItemFailures, runtime/sqs-batch.ts) so one bad customer does not
+ * retry the batch; SQS retries a failed message and, after maxReceiveCount,
+ * moves it to the dead-letter queue. Each failure is logged with its reason
+ * and attempt.
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { isPermanent } from '../shared/errors.ts';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import type { EnqueueWriteback } from '../shared/pipeline/messages.ts';
 import { ScoreMessageSchema } from '../shared/pipeline/messages.ts';
 import { logCustomerId } from '../shared/log-ids.ts';
-import { lazy } from './runtime/lazy.ts';
+import { deployed } from './runtime/deployed.ts';
 import type { Metrics } from './runtime/observability.ts';
-import { createMetrics, MetricUnit } from './runtime/observability.ts';
+import { count, observability } from './runtime/observability.ts';
+import { recordFailed, sqsConsumer } from './runtime/sqs-batch.ts';
 import { writebackSender } from '../shared/queue/sqs-sender.ts';
 import { scoreCustomer } from '../shared/pipeline/score-customer.ts';
 import type { StoredModel } from '../shared/store/models.ts';
@@ -36,7 +33,7 @@ export interface ScoreHandlerDeps {
   now?: () => number;
   /** Where flush requests for changed CRM fields go: the write-back queue. */
   enqueueWriteback: EnqueueWriteback;
-  /** CustomersScored and ScoringFailures (functions/metrics.ts). */
+  /** CustomersScored and ScoringFailures (runtime/observability.ts). */
   metrics?: Metrics;
 }
 
@@ -55,89 +52,58 @@ function once<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promis
   return p;
 }
 
-function linkedTargets(tenant: TenantSettings): CrmTarget[] {
-  return [
-    ...(tenant.shopifyShop ? (['shopify'] as const) : []),
-    ...(tenant.salesforceOrgId ? (['salesforce'] as const) : []),
-  ];
-}
+const linkedTargets = (tenant: TenantSettings): CrmTarget[] => [
+  ...(tenant.shopifyShop ? (['shopify'] as const) : []),
+  ...(tenant.salesforceOrgId ? (['salesforce'] as const) : []),
+];
 
-export function createScoreHandler({
-  store,
-  logger,
-  now = Date.now,
-  enqueueWriteback,
-  metrics,
-}: ScoreHandlerDeps) {
-  const processor = new BatchProcessor(EventType.SQS);
-  const scoreRecord = async (record: SQSRecord, cache: BatchCache) => {
-    try {
-      const message = ScoreMessageSchema.parse(JSON.parse(record.body));
-      await once(cache.scored, `${message.tenantId}\u0000${message.customerId}`, async () => {
-        const tenant = await once(cache.tenants, message.tenantId, () => getTenant(store, message.tenantId));
-        const model = await once(cache.models, message.tenantId, () => getModel(store, message.tenantId));
-        const result = await scoreCustomer(store, tenant, message.customerId, model, now());
-        const changed = new Set(result.outbox.map((e) => e.target));
-        // Nothing new to write, but an earlier attempt's entries may still wait for a flush it never asked for.
-        const targets = changed.size
-          ? changed
-          : await pendingTargetsOf(store, tenant.tenantId, message.customerId, linkedTargets(tenant));
-        for (const target of targets) {
-          const key = `${tenant.tenantId}\u0000${target}`;
-          await once(cache.flushes, key, () => enqueueWriteback({ tenantId: tenant.tenantId, target }));
-        }
-        metrics?.addMetric('CustomersScored', MetricUnit.Count, 1);
-        logger.debug('scored', {
-          messageId: record.messageId,
-          tenantId: tenant.tenantId,
-          customer: logCustomerId(message.customerId),
-          status: result.status,
-          outbox: result.outbox.length,
+export function createScoreHandler(deps: ScoreHandlerDeps) {
+  const { store, logger, now = Date.now, enqueueWriteback, metrics } = deps;
+  return sqsConsumer<BatchCache>(
+    async (record, cache) => {
+      try {
+        const message = ScoreMessageSchema.parse(JSON.parse(record.body));
+        await once(cache.scored, `${message.tenantId}\u0000${message.customerId}`, async () => {
+          const tenant = await once(cache.tenants, message.tenantId, () =>
+            getTenant(store, message.tenantId),
+          );
+          const model = await once(cache.models, message.tenantId, () => getModel(store, message.tenantId));
+          const result = await scoreCustomer(store, tenant, message.customerId, model, now());
+          const changed = new Set(result.outbox.map((e) => e.target));
+          // Nothing new to write, but an earlier attempt's entries may still wait for a flush it never asked for.
+          const targets = changed.size
+            ? changed
+            : await pendingTargetsOf(store, tenant.tenantId, message.customerId, linkedTargets(tenant));
+          for (const target of targets) {
+            const key = `${tenant.tenantId}\u0000${target}`;
+            await once(cache.flushes, key, () => enqueueWriteback({ tenantId: tenant.tenantId, target }));
+          }
+          count(metrics, 'CustomersScored');
+          logger.debug('scored', {
+            messageId: record.messageId,
+            tenantId: tenant.tenantId,
+            customer: logCustomerId(message.customerId),
+            status: result.status,
+            outbox: result.outbox.length,
+          });
         });
-      });
-    } catch (error) {
-      metrics?.addMetric('ScoringFailures', MetricUnit.Count, 1);
-      // Both kinds fail the message: a transient one is retried; a permanent one (a malformed message, a
-      // deleted tenant) cannot succeed and ends in the dead-letter queue, where it is seen, not dropped here.
-      logger.error('scoring failed', {
-        messageId: record.messageId,
-        attempt: Number(record.attributes.ApproximateReceiveCount),
-        permanent: isPermanent(error),
-        reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-      });
-      throw error;
-    }
-  };
-  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-    const cache: BatchCache = {
-      tenants: new Map(),
-      models: new Map(),
-      scored: new Map(),
-      flushes: new Map(),
-    };
-    return processPartialResponse(event, (record: SQSRecord) => scoreRecord(record, cache), processor, {
-      context,
-      throwOnFullBatchFailure: false,
-    });
-  };
+      } catch (error) {
+        count(metrics, 'ScoringFailures');
+        recordFailed(logger, 'scoring failed', record, error, { messageId: record.messageId });
+      }
+    },
+    {
+      logger,
+      batch: () => ({ tenants: new Map(), models: new Map(), scored: new Map(), flushes: new Map() }),
+    },
+  );
 }
 
-const logger = new Logger({
-  serviceName: 'clv-sync',
-  logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'INFO',
+const { logger, metrics } = observability({
+  logLevel: (process.env.LOG_LEVEL as LogLevel | undefined) ?? 'INFO',
 });
 
-const metrics = createMetrics();
-
-export const handler = middy(
-  lazy(() =>
-    createScoreHandler({
-      store: storeFromEnv(),
-      logger,
-      enqueueWriteback: writebackSender(),
-      metrics,
-    }),
-  ),
-)
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+export const handler = deployed(
+  () => createScoreHandler({ store: storeFromEnv(), logger, enqueueWriteback: writebackSender(), metrics }),
+  { logger, metrics },
+);

@@ -14,7 +14,7 @@ import { bearerToken } from '../integrations/shopify/session-token.ts';
 import { fromResponse, json, rawBody, toRequest } from './runtime/http.ts';
 import { deployed } from './runtime/deployed.ts';
 import { createLogger } from './runtime/observability.ts';
-import { shopifyAdminFromEnv } from './runtime/shopify-admin.ts';
+import { shopifyAdminFromEnv } from './runtime/shopify-app-env.ts';
 import { sqsSender } from '../shared/queue/sqs-sender.ts';
 
 export const CALLBACK_PATH = '/shopify/auth/callback';

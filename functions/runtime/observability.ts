@@ -19,6 +19,7 @@
  *   [target: shopify] (metafield values).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { ConstructorOptions } from '@aws-lambda-powertools/logger/types';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 
 export { MetricUnit };
@@ -55,12 +56,16 @@ export type MetricName =
   | 'WriteFailures'
   | 'FlushFailures';
 
-export const createLogger = () => new Logger({ serviceName: 'clv-sync' });
+export const createLogger = (options: ConstructorOptions = {}) =>
+  new Logger({ serviceName: 'clv-sync', ...options });
 
 export const createMetrics = () => new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'clv-sync' });
 
 /** The logger and metrics of one deployed function, built once per module. */
-export const observability = () => ({ logger: createLogger(), metrics: createMetrics() });
+export const observability = (logger?: ConstructorOptions) => ({
+  logger: createLogger(logger),
+  metrics: createMetrics(),
+});
 
 /** A count in the invocation's metrics, flushed with them at its end. */
 export function count(metrics: Metrics | undefined, name: MetricName, value = 1): void {
@@ -78,3 +83,7 @@ export function countWith(
   for (const [k, v] of Object.entries(dimensions)) single.addDimension(k, v);
   single.addMetric(name, MetricUnit.Count, value);
 }
+
+/** A failure's `reason` on its log line: the error's class and message. */
+export const reasonOf = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);

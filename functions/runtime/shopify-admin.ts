@@ -1,12 +1,24 @@
 /**
- * What the functions the Shopify admin calls (install, dashboard API) are built from: the app, its secret read
- * from SSM, and the store.
+ * A tenant's Shopify Admin API client for the queue consumers (backfill, write-back). The token store and
+ * the app are loaded with the first Shopify message: a function initialised for a Salesforce one never
+ * loads shopify-api.
  */
 import type { Shopify } from '@shopify/shopify-api';
-import { createShopifyApp, shopifySettingsFromEnv } from '../../integrations/shopify/shopify-app.ts';
+import type { AdminClient, AdminClientOptions } from '../../integrations/shopify/admin-client.ts';
 import type { Store } from '../../shared/store/store.ts';
-import { storeFromEnv } from '../../shared/store/store.ts';
+import type { TenantSettings } from '../../shared/store/tenants.ts';
+import type { OnDemand } from './lazy.ts';
+import { resolveOnDemand } from './lazy.ts';
 
-export async function shopifyAdminFromEnv(): Promise<{ shopify: Shopify; store: Store }> {
-  return { shopify: createShopifyApp(await shopifySettingsFromEnv()), store: storeFromEnv() };
+export async function shopifyAdmin(
+  shopify: OnDemand<Shopify>,
+  store: Store,
+  tenant: TenantSettings,
+  options?: AdminClientOptions,
+): Promise<AdminClient> {
+  const [{ shopAdmin }, app] = await Promise.all([
+    import('../../integrations/shopify/access-token.ts'),
+    resolveOnDemand(shopify),
+  ]);
+  return shopAdmin(app, store, tenant, options);
 }
