@@ -8,23 +8,17 @@
  * every customer's scores are the same in both workspaces.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createScoreHandler } from '../../functions/score.ts';
-import { createShopifyWebhookHandler } from '../../functions/shopify-webhooks.ts';
-import { createShopifyApp, SHOPIFY_API_VERSION } from '../../integrations/shopify/shopify-app.ts';
 import { LocalQueue } from '../../local/sqs-queue.ts';
-import { putTenant } from '../../shared/store/tenants.ts';
-import { apiEvent } from '../helpers/api-event.ts';
-import { scoresOf, tenantName, testStore } from '../helpers/dynamo.ts';
+import { scoresOf, tenantName } from '../helpers/dynamo.ts';
 import { seededRng } from '../../sandbox/prng.ts';
-import type { SignedWebhook } from '../../sandbox/shopify/index.ts';
-import { signWebhook } from '../../sandbox/shopify/index.ts';
-import { quietLogger, recordFigures } from './figures.ts';
+import { shopifyWorld } from '../worlds/shopify.ts';
+import { recordFigures } from './figures.ts';
 
-const store = testStore();
-const logger = quietLogger();
-const API_SECRET = 'delivery-api-secret-not-real';
 const NOW = Date.parse('2026-06-01T00:00:00Z');
-const shopify = createShopifyApp({ apiKey: 'k', apiSecret: API_SECRET, appUrl: 'https://app.clv-sync.test' });
+// Webhooks on the real clock (the world's default): delivery records expire a week after they are written
+// (DynamoDB TTL, which DynamoDB Local applies too), so written at a past NOW they could vanish mid-run.
+const world = shopifyWorld({ apiSecret: 'delivery-api-secret-not-real', now: () => NOW });
+const { store } = world;
 
 interface Delivery {
   topic: string;
@@ -130,37 +124,20 @@ function badDay(history: readonly Delivery[], seed: number): Delivery[] {
 
 async function deliver(shop: string, deliveries: readonly Delivery[]) {
   const tenantId = tenantName('delivery');
-  await putTenant(store, { tenantId, shopifyShop: shop, currency: 'EUR' });
+  await world.addTenant(tenantId, shop);
   const queue = new LocalQueue({ name: `score-${tenantId}`, batchSize: 25, maxReceiveCount: 5 });
-  const webhooks = createShopifyWebhookHandler({
-    store,
-    shopify,
-    logger,
-    enqueue: (m) => queue.send(m),
-    // The real clock: delivery records expire a week after they are written (DynamoDB TTL, which
-    // DynamoDB Local applies too), so written at a past NOW they could vanish mid-run.
-    now: () => Date.now(),
-  });
+  const webhooks = world.webhooksOn(store, (m) => queue.send(m));
   const actions: Record<string, number> = {};
   const statuses: Record<number, number> = {};
   for (const d of deliveries) {
-    const signed: SignedWebhook = signWebhook({
-      secret: API_SECRET,
-      topic: d.topic,
-      shop,
-      body: d.body,
-      apiVersion: SHOPIFY_API_VERSION,
-      eventId: d.eventId,
-      webhookId: `w-${d.eventId}`,
-    });
     const res = await webhooks(
-      apiEvent({ method: 'POST', path: '/shopify/webhooks', headers: signed.headers, body: signed.body }),
+      world.webhookEvent(shop, d.topic, d.body, { eventId: d.eventId, webhookId: `w-${d.eventId}` }),
     );
     statuses[res.statusCode ?? 0] = (statuses[res.statusCode ?? 0] ?? 0) + 1;
     const action = String((JSON.parse(String(res.body)) as { action?: string }).action);
     actions[action] = (actions[action] ?? 0) + 1;
   }
-  await queue.drain(createScoreHandler({ store, logger, now: () => NOW, enqueueWriteback: async () => {} }));
+  await queue.drain(world.score);
   expect(queue.deadLetters).toEqual([]);
   return { tenantId, actions, statuses };
 }

@@ -32,3 +32,31 @@ export const customersDataRequest = (shop: string, person: Buyer, id: number, sh
   orders_requested: [],
   data_request: { id },
 });
+
+/** An orders/create body with the REST fields Shopify sends beyond what the handler reads. */
+export const restOrderWebhook = (o: {
+  id: number;
+  email: string;
+  at: string;
+  currency: string;
+  subtotal: string;
+  customer: Record<string, unknown>;
+}) => ({
+  id: o.id,
+  admin_graphql_api_id: `gid://shopify/Order/${o.id}`,
+  email: o.email,
+  created_at: o.at,
+  updated_at: o.at,
+  processed_at: o.at,
+  cancelled_at: null,
+  currency: o.currency,
+  test: false,
+  current_subtotal_price: o.subtotal,
+  current_subtotal_price_set: { shop_money: { amount: o.subtotal, currency_code: o.currency } },
+  customer: o.customer,
+  discount_codes: [],
+  note_attributes: [],
+  landing_site: null,
+  line_items: [],
+  refunds: [],
+});

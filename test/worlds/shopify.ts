@@ -7,6 +7,7 @@
  * logger, a faulty store) is an option, so the setup itself is written once.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createDashboardApiHandler } from '../../functions/dashboard-api.ts';
 import { createScoreHandler } from '../../functions/score.ts';
@@ -38,6 +39,26 @@ export interface ShopifyWorldOptions {
   adminOrigin?: string;
   /** Where webhooks enqueue; default the world's score queue. */
   enqueue?: Enqueue;
+  /** Default the test run's DynamoDB Local table. */
+  store?: Store;
+  /** The webhook handler's metrics (none by default). */
+  metrics?: Metrics;
+}
+
+/** What Shopify sets per delivery; each left out is fresh. */
+export interface WebhookIds {
+  eventId?: string;
+  webhookId?: string;
+  triggeredAt?: string;
+  /** Signed with another secret than the app's: a forgery. */
+  secret?: string;
+}
+
+interface DashboardRequest {
+  method?: string;
+  path: string;
+  body?: string;
+  token?: string;
 }
 
 type WebhookHandler = ReturnType<typeof createShopifyWebhookHandler>;
@@ -48,7 +69,7 @@ export type ShopifyWorld = ReturnType<typeof shopifyWorld>;
 export function shopifyWorld(options: ShopifyWorldOptions = {}) {
   const apiKey = options.apiKey ?? 'k';
   const apiSecret = options.apiSecret ?? 'world-api-secret-not-real';
-  const store = testStore();
+  const store = options.store ?? testStore();
   const logger = options.logger ?? quietLogger();
   const now = options.now ?? Date.now;
   const shopify = createShopifyApp({
@@ -59,8 +80,14 @@ export function shopifyWorld(options: ShopifyWorldOptions = {}) {
   });
   const queue = new LocalQueue({ name: 'score', batchSize: 25 });
   const enqueue: Enqueue = options.enqueue ?? ((m) => queue.send(m));
-  const webhooksOn = (s: Store): WebhookHandler =>
-    createShopifyWebhookHandler({ store: s, shopify, logger, enqueue, now: options.webhookNow ?? Date.now });
+  const webhooksOn = (s: Store, to: Enqueue = enqueue): WebhookHandler =>
+    createShopifyWebhookHandler({
+      store: s,
+      shopify,
+      logger,
+      enqueue: to,
+      now: options.webhookNow ?? Date.now,
+    });
   const webhooks = webhooksOn(store);
   const scoreOn = (s: Store) =>
     createScoreHandler({ store: s, logger, now, enqueueWriteback: async () => {} });
@@ -79,6 +106,35 @@ export function shopifyWorld(options: ShopifyWorldOptions = {}) {
   /** A session token as Shopify's admin signs it, with `overrides` applied (undefined removes a claim). */
   const sessionToken = (shop: string, overrides: Record<string, unknown> = {}, secret = apiSecret) =>
     sessionTokenFor({ shop, apiKey, secret, overrides });
+
+  /** A dashboard API request as the embedded admin sends it, with `shop`'s session token (or the token given). */
+  const dashboardEvent = (shop: string, request: DashboardRequest) =>
+    apiEvent({
+      method: request.method ?? 'GET',
+      path: request.path,
+      headers: { authorization: `Bearer ${request.token ?? sessionToken(shop)}` },
+      ...(request.body === undefined ? {} : { body: request.body }),
+    });
+
+  /** A webhook as Shopify POSTs it: `body` signed for `shop` under `topic`. */
+  const webhookEvent = (shop: string, topic: string, body: string, ids: WebhookIds = {}) => {
+    const signed = signWebhook({
+      secret: ids.secret ?? apiSecret,
+      topic,
+      shop,
+      body,
+      apiVersion: SHOPIFY_API_VERSION,
+      eventId: ids.eventId,
+      webhookId: ids.webhookId,
+      triggeredAt: ids.triggeredAt,
+    });
+    return apiEvent({
+      method: 'POST',
+      path: '/shopify/webhooks',
+      headers: signed.headers,
+      body: signed.body,
+    });
+  };
 
   return {
     apiKey,
@@ -100,38 +156,22 @@ export function shopifyWorld(options: ShopifyWorldOptions = {}) {
     addTenant: (tenantId: string, shop: string, currency = 'EUR') =>
       putTenant(store, { tenantId, shopifyShop: shop, currency }),
 
+    webhookEvent,
+
     /** Signs `payload` as Shopify does for `shop` and hands it to the webhook handler. */
     async deliverWebhook(shop: string, topic: string, payload: unknown, handler: WebhookHandler = webhooks) {
-      const signed = signWebhook({
-        secret: apiSecret,
-        topic,
-        shop,
-        body: JSON.stringify(payload),
-        apiVersion: SHOPIFY_API_VERSION,
-      });
-      const res = await handler(
-        apiEvent({ method: 'POST', path: '/shopify/webhooks', headers: signed.headers, body: signed.body }),
-      );
+      const res = await handler(webhookEvent(shop, topic, JSON.stringify(payload)));
       return { status: res.statusCode, body: JSON.parse(String(res.body)) as Record<string, unknown> };
     },
 
     /** Scores everything the webhooks queued. */
     drainAll: (handler = score) => queue.drain(handler),
 
-    /** A dashboard API request with `shop`'s session token (or the token given). */
-    async dashboardCall(
-      shop: string,
-      request: { method?: string; path: string; body?: string; token?: string },
-      handler = dashboard,
-    ) {
-      const res = await handler(
-        apiEvent({
-          method: request.method ?? 'GET',
-          path: request.path,
-          headers: { authorization: `Bearer ${request.token ?? sessionToken(shop)}` },
-          ...(request.body === undefined ? {} : { body: request.body }),
-        }),
-      );
+    dashboardEvent,
+
+    /** A dashboard API request answered by `handler`, its body as text. */
+    async dashboardCall(shop: string, request: DashboardRequest, handler = dashboard) {
+      const res = await handler(dashboardEvent(shop, request));
       return { status: res.statusCode, headers: res.headers ?? {}, body: String(res.body) };
     },
   };

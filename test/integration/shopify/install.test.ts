@@ -3,41 +3,29 @@
  * `shopify-<shop>` first, then install) must end with one workspace linking both, the org link, the
  * outbound token and the merchant's settings kept. DynamoDB Local and the Shopify sandbox.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { salesforceLink } from '../../../cli/commands/salesforce-link.ts';
-import { createShopifyAuthHandler } from '../../../functions/shopify-auth.ts';
 import { outboundTokenMatches } from '../../../integrations/salesforce/outbound-token.ts';
 import { tenantIdForShop } from '../../../integrations/shopify/install.ts';
-import { createShopifyApp } from '../../../integrations/shopify/shopify-app.ts';
 import { getTenant, putTenant, tenantIdFor } from '../../../shared/store/tenants.ts';
-import { apiEvent } from '../../helpers/api-event.ts';
-import { testStore } from '../../helpers/dynamo.ts';
-import type { ShopifySandbox } from '../../../sandbox/shopify/index.ts';
-import { startShopifySandbox } from '../../../sandbox/shopify/index.ts';
+import type { ShopifySandboxWorld } from '../../worlds/shopify.ts';
+import { startShopifyWorld } from '../../worlds/shopify.ts';
 
-const API_KEY = 'install-merge-key';
-const API_SECRET = 'install-merge-secret-not-real';
-const store = testStore();
-const logger = new Logger({ serviceName: 'clv-test', logLevel: 'SILENT' });
-let sandbox: ShopifySandbox;
-let shopify: ReturnType<typeof createShopifyApp>;
+let world: ShopifySandboxWorld;
 
 beforeAll(async () => {
-  sandbox = await startShopifySandbox({ apiKey: API_KEY, apiSecret: API_SECRET });
-  shopify = createShopifyApp({
-    apiKey: API_KEY,
-    apiSecret: API_SECRET,
-    appUrl: 'https://app.clv-sync.test',
-    adminOrigin: sandbox.origin,
+  world = await startShopifyWorld({
+    apiKey: 'install-merge-key',
+    apiSecret: 'install-merge-secret-not-real',
   });
 });
 
-afterAll(() => sandbox?.stop());
+afterAll(() => world?.stop());
 
 describe('install into an existing workspace', () => {
   it('keeps the Salesforce link, the outbound token and the settings, and adds the shop', async () => {
     const shop = `joined-${Math.random().toString(36).slice(2, 8)}.myshopify.com`;
+    const { sandbox, store } = world;
     sandbox.addShop(shop, { currencyCode: 'EUR' });
     const tenantId = tenantIdForShop(shop);
     const org = `00D5g${String(Math.floor(Math.random() * 1e10)).padStart(10, '0')}`;
@@ -57,19 +45,7 @@ describe('install into an existing workspace', () => {
     });
 
     const requested: unknown[] = [];
-    const auth = createShopifyAuthHandler({
-      shopify,
-      store,
-      logger,
-      requestBackfill: async (m) => void requested.push(m),
-    });
-    const res = await auth(
-      apiEvent({
-        method: 'POST',
-        path: '/shopify/install',
-        headers: { authorization: `Bearer ${sandbox.sessionToken(shop)}` },
-      }),
-    );
+    const res = await world.install(shop, async (m) => requested.push(m));
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(String(res.body))).toMatchObject({ tenantId });
 

@@ -6,38 +6,34 @@
  * its checkpoint. DynamoDB Local and the Shopify sandbox; production code
  * unchanged.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createShopifyAuthHandler } from '../../../functions/shopify-auth.ts';
 import { shopAdmin } from '../../../integrations/shopify/access-token.ts';
 import { backfillShopifyOrders } from '../../../integrations/shopify/backfill.ts';
 import { BulkOperationsBusyError } from '../../../integrations/shopify/bulk-operations.ts';
 import { METAFIELDS } from '../../../integrations/shopify/metafields.ts';
 import { BULK_OPERATION_RUN_QUERY, BULK_OPERATION_STATUS } from '../../../integrations/shopify/operations.ts';
-import { createShopifyApp } from '../../../integrations/shopify/shopify-app.ts';
 import { getBackfill, putBackfill } from '../../../shared/store/backfills.ts';
 import { getTenant, tenantIdFor } from '../../../shared/store/tenants.ts';
 import { apiEvent } from '../../helpers/api-event.ts';
-import { testStore } from '../../helpers/dynamo.ts';
-import type { ShopifySandbox } from '../../../sandbox/shopify/index.ts';
-import { generateShopHistory, startShopifySandbox } from '../../../sandbox/shopify/index.ts';
+import { generateShopHistory } from '../../../sandbox/shopify/index.ts';
+import type { ShopifySandboxWorld } from '../../worlds/shopify.ts';
+import { APP_URL as APP, startShopifyWorld } from '../../worlds/shopify.ts';
 
 const API_KEY = 'oauth-api-key';
-const API_SECRET = 'oauth-api-secret-not-a-real-one';
-const APP = 'https://app.clv-sync.test';
-const store = testStore();
-const logger = new Logger({ serviceName: 'clv-test', logLevel: 'SILENT' });
 const shop = `code-${Math.random().toString(36).slice(2, 8)}.myshopify.com`;
 let clock = Date.now();
 const sleep = async (ms: number) => {
   clock += ms;
 };
-let sandbox: ShopifySandbox;
-let shopify: ReturnType<typeof createShopifyApp>;
+let world: ShopifySandboxWorld;
 
 beforeAll(async () => {
-  sandbox = await startShopifySandbox({ apiKey: API_KEY, apiSecret: API_SECRET, now: () => clock });
-  const s = sandbox.addShop(shop, { currencyCode: 'USD' });
+  world = await startShopifyWorld({
+    apiKey: API_KEY,
+    apiSecret: 'oauth-api-secret-not-a-real-one',
+    sandbox: { now: () => clock },
+  });
+  const s = world.sandbox.addShop(shop, { currencyCode: 'USD' });
   for (const order of generateShopHistory({
     orders: 1200,
     customers: 400,
@@ -47,25 +43,15 @@ beforeAll(async () => {
     end: '2026-05-01T00:00:00Z',
   }))
     s.addOrder(order);
-  shopify = createShopifyApp({
-    apiKey: API_KEY,
-    apiSecret: API_SECRET,
-    appUrl: APP,
-    adminOrigin: sandbox.origin,
-  });
 });
 
-afterAll(() => sandbox?.stop());
+afterAll(() => world?.stop());
 
 describe('OAuth authorization-code install (non-embedded)', () => {
   it('redirects to the grant screen, then takes the signed callback and installs; a forged callback is refused', async () => {
+    const { sandbox, store } = world;
     const requested: unknown[] = [];
-    const auth = createShopifyAuthHandler({
-      shopify,
-      store,
-      logger,
-      requestBackfill: async (m) => void requested.push(m),
-    });
+    const auth = world.authWith(async (m) => requested.push(m));
     const begin = await auth(apiEvent({ method: 'GET', path: '/shopify/auth', query: `shop=${shop}` }));
     expect(begin.statusCode).toBe(302);
     const grant = new URL(String(begin.headers?.location));
@@ -112,7 +98,7 @@ describe('OAuth authorization-code install (non-embedded)', () => {
 describe('install on a shop whose admin filters are used up', () => {
   it('creates the definitions without the filter, reports it, and still queues the backfill', async () => {
     const full = `full-${Math.random().toString(36).slice(2, 8)}.myshopify.com`;
-    const s = sandbox.addShop(full, { currencyCode: 'EUR' });
+    const s = world.sandbox.addShop(full, { currencyCode: 'EUR' });
     // 48 of the 50 filterable customer definitions are the merchant's and other apps'.
     for (let i = 0; i < 48; i++)
       s.metafieldDefinitions.push({
@@ -126,19 +112,7 @@ describe('install on a shop whose admin filters are used up', () => {
         adminFilterable: true,
       });
     const requested: unknown[] = [];
-    const auth = createShopifyAuthHandler({
-      shopify,
-      store,
-      logger,
-      requestBackfill: async (m) => void requested.push(m),
-    });
-    const res = await auth(
-      apiEvent({
-        method: 'POST',
-        path: '/shopify/install',
-        headers: { authorization: `Bearer ${sandbox.sessionToken(full)}` },
-      }),
-    );
+    const res = await world.install(full, async (m) => requested.push(m));
     expect(res.statusCode).toBe(200);
     const body = JSON.parse(String(res.body)) as {
       tenantId: string;
@@ -164,6 +138,7 @@ describe('backfill: busy bulk slots, and a resume after a cut-off', () => {
     'shares the shop with running exports, is refused past five with a transient error, and resumes at the checkpoint',
     { timeout: 300_000 },
     async () => {
+      const { sandbox, shopify, store } = world;
       const tenant = await getTenant(store, (await tenantIdFor(store, 'shopify', shop))!);
       const client = await shopAdmin(shopify, store, tenant, { sleep });
       const poll = { intervalMs: 5, sleep };

@@ -4,14 +4,10 @@
  * (the old one stays refused), and a relink keeps settings saved meanwhile. The interleaving is forced
  * at the DynamoDB client boundary: the rotation runs right after the dashboard's read of the tenant.
  */
-import { randomUUID } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { salesforceLink } from '../../../cli/commands/salesforce-link.ts';
-import { createDashboardApiHandler } from '../../../functions/dashboard-api.ts';
 import { outboundTokenHash, outboundTokenMatches } from '../../../integrations/salesforce/outbound-token.ts';
-import { createShopifyApp } from '../../../integrations/shopify/shopify-app.ts';
 import type { Store } from '../../../shared/store/store.ts';
 import { createStore } from '../../../shared/store/store.ts';
 import {
@@ -20,38 +16,12 @@ import {
   saveTenantSettings,
   TenantNotFoundError,
 } from '../../../shared/store/tenants.ts';
-import { apiEvent } from '../../helpers/api-event.ts';
-import { tenantName, testStore } from '../../helpers/dynamo.ts';
-import { signHs256 } from '../../../sandbox/shopify/jwt.ts';
+import { tenantName } from '../../helpers/dynamo.ts';
+import { shopifyWorld } from '../../worlds/shopify.ts';
 
-const API_KEY = 'tenant-writes-key';
-const API_SECRET = 'tenant-writes-secret-not-real';
-const store = testStore();
-const logger = new Logger({ serviceName: 'clv-test', logLevel: 'SILENT' });
-const shopify = createShopifyApp({
-  apiKey: API_KEY,
-  apiSecret: API_SECRET,
-  appUrl: 'https://app.clv-sync.test',
-});
+const world = shopifyWorld({ apiKey: 'tenant-writes-key', apiSecret: 'tenant-writes-secret-not-real' });
+const { store } = world;
 const randomOrg = () => `00D5g${String(Math.floor(Math.random() * 1e10)).padStart(10, '0')}`;
-
-function sessionToken(shop: string): string {
-  const now = Math.floor(Date.now() / 1000);
-  return signHs256(
-    {
-      iss: `https://${shop}/admin`,
-      dest: `https://${shop}`,
-      aud: API_KEY,
-      sub: '42',
-      exp: now + 60,
-      nbf: now,
-      iat: now,
-      jti: randomUUID(),
-      sid: randomUUID(),
-    },
-    API_SECRET,
-  );
-}
 
 /** A store on the same table whose first read of `tenantId`'s item runs `meanwhile` before it answers. */
 function storeInterleaving(tenantId: string, meanwhile: () => Promise<unknown>): Store {
@@ -86,19 +56,16 @@ describe('tenant writes', () => {
     const tenantId = tenantName('stale-save');
     const shop = `${tenantId}.myshopify.com`;
     const org = randomOrg();
-    await putTenant(store, { tenantId, shopifyShop: shop, currency: 'EUR' });
+    await world.addTenant(tenantId, shop);
     const first = await salesforceLink(linkArgs(tenantId, org));
     const oldToken = /\?token=([A-Za-z0-9_-]{43})'/.exec(first)![1]!;
     let newToken = '';
-    const api = createDashboardApiHandler({
-      shopify,
-      store: storeInterleaving(tenantId, async () => {
+    const api = world.dashboardOn(
+      storeInterleaving(tenantId, async () => {
         const rotated = await salesforceLink({ ...linkArgs(tenantId, org), 'new-outbound-token': true });
         newToken = /\?token=([A-Za-z0-9_-]{43})'/.exec(rotated)![1]!;
       }),
-      logger,
-      requestRefit: async () => {},
-    });
+    );
     const settings = {
       defaultMarginRate: 0.35,
       horizonMonths: 24,
@@ -107,12 +74,7 @@ describe('tenant writes', () => {
       tags: false,
     };
     const res = await api(
-      apiEvent({
-        method: 'PUT',
-        path: '/api/settings',
-        headers: { authorization: `Bearer ${sessionToken(shop)}` },
-        body: JSON.stringify(settings),
-      }),
+      world.dashboardEvent(shop, { method: 'PUT', path: '/api/settings', body: JSON.stringify(settings) }),
     );
     expect(res.statusCode).toBe(200);
     expect(newToken).not.toBe('');

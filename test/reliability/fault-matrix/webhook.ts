@@ -5,24 +5,15 @@
  * after the deliveries that followed it (Shopify, "Webhooks: retry
  * frequency": up to 8 retries over 4 hours).
  */
-import { createShopifyWebhookHandler } from '../../../functions/shopify-webhooks.ts';
-import { createShopifyApp, SHOPIFY_API_VERSION } from '../../../integrations/shopify/shopify-app.ts';
-import { putTenant } from '../../../shared/store/tenants.ts';
-import { apiEvent } from '../../helpers/api-event.ts';
 import { tenantName } from '../../helpers/dynamo.ts';
-import { signWebhook } from '../../../sandbox/shopify/index.ts';
+import { shopifyWorld } from '../../worlds/shopify.ts';
 import { Injector } from './faults.ts';
 import type { AcceptedOrders } from './invariant.ts';
 import { lostItems } from './invariant.ts';
 import type { CaseResult, MatrixPath } from './world.ts';
 import { drainScores, iso, logger, NOW, sqsQueue, store } from './world.ts';
 
-const API_SECRET = 'fault-matrix-secret-not-real';
-export const shopify = createShopifyApp({
-  apiKey: 'k',
-  apiSecret: API_SECRET,
-  appUrl: 'https://app.clv-sync.test',
-});
+const world = shopifyWorld({ apiSecret: 'fault-matrix-secret-not-real', store, logger });
 /** Shopify's retries of one event (8 over 4 hours). */
 const SHOPIFY_RETRIES = 8;
 
@@ -101,22 +92,12 @@ export const WEBHOOK_DELIVERIES: OrderDelivery[] = [
 export async function shopTenant(label: string) {
   const tenantId = tenantName(label);
   const shop = `${tenantId}.myshopify.com`;
-  await putTenant(store, { tenantId, shopifyShop: shop, currency: 'EUR' });
+  await world.addTenant(tenantId, shop);
   return { tenantId, shop };
 }
 
-export function signed(shop: string, d: OrderDelivery) {
-  const s = signWebhook({
-    secret: API_SECRET,
-    topic: d.topic,
-    shop,
-    body: d.body,
-    apiVersion: SHOPIFY_API_VERSION,
-    eventId: d.eventId,
-    webhookId: `w-${d.eventId}`,
-  });
-  return apiEvent({ method: 'POST', path: '/shopify/webhooks', headers: s.headers, body: s.body });
-}
+export const signed = (shop: string, d: OrderDelivery) =>
+  world.webhookEvent(shop, d.topic, d.body, { eventId: d.eventId, webhookId: `w-${d.eventId}` });
 
 /** The newest version of each order among the deliveries Shopify counted as delivered. */
 export function newestAccepted(accepted: readonly OrderDelivery[]): AcceptedOrders {
@@ -140,13 +121,7 @@ export async function deliverAll(
   enqueue: (m: { tenantId: string; customerId: string }) => Promise<void>,
   options: { concurrently?: boolean; afterEach?: () => Promise<void> } = {},
 ): Promise<{ accepted: OrderDelivery[]; refused: string[] }> {
-  const handler = createShopifyWebhookHandler({
-    store: injector.store(store),
-    shopify,
-    logger,
-    enqueue: injector.sender('score', enqueue),
-    now: () => Date.now(),
-  });
+  const handler = world.webhooksOn(injector.store(store), injector.sender('score', enqueue));
   const accepted: OrderDelivery[] = [];
   let pending = [...deliveries];
   for (let round = 0; round <= SHOPIFY_RETRIES && pending.length; round++) {
