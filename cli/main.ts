@@ -38,46 +38,20 @@ clv example writes one, simulated from a BG/NBD + Gamma-Gamma process whose para
 Summary CSV: customer_id,frequency,recency,T,monetary_value (in --time-unit).
 ${OPERATIONS_SETTINGS}`;
 
-const OPTIONS = {
-  transactions: { type: 'string' },
-  summary: { type: 'string' },
-  format: { type: 'string' },
-  'calibration-end': { type: 'string' },
-  'holdout-end': { type: 'string' },
-  'observation-end': { type: 'string' },
-  'time-unit': { type: 'string' },
-  models: { type: 'string' },
-  model: { type: 'string' },
-  penalty: { type: 'string' },
-  'horizon-months': { type: 'string' },
-  'discount-rate': { type: 'string' },
-  'churn-window-days': { type: 'string' },
-  'margin-rate': { type: 'string' },
-  out: { type: 'string' },
-  json: { type: 'boolean' },
-  'instance-url': { type: 'string' },
-  'access-token': { type: 'string' },
-  'login-url': { type: 'string' },
-  'client-id': { type: 'string' },
-  endpoint: { type: 'string' },
-  'integration-user': { type: 'string' },
-  tenant: { type: 'string' },
-  'org-id': { type: 'string' },
-  flow: { type: 'string' },
-  username: { type: 'string' },
-  grain: { type: 'string' },
-  currency: { type: 'string' },
-  'new-outbound-token': { type: 'boolean' },
-  sandbox: { type: 'boolean' },
-  shop: { type: 'string' },
-  org: { type: 'string' },
-  email: { type: 'string' },
-  id: { type: 'string' },
-  top: { type: 'string' },
-  seed: { type: 'string' },
-  customers: { type: 'string' },
+/** The options every command may take: those with a value, then the flags (strict parseArgs refuses the rest). */
+const VALUE_OPTIONS = [
+  'transactions summary format calibration-end holdout-end observation-end time-unit models model',
+  'penalty horizon-months discount-rate churn-window-days margin-rate out instance-url access-token',
+  'login-url client-id endpoint integration-user tenant org-id flow username grain currency shop',
+  'org email id top seed customers',
+].flatMap((line) => line.split(' '));
+const FLAG_OPTIONS = ['json', 'new-outbound-token', 'sandbox'];
+
+const OPTIONS: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+  ...Object.fromEntries(VALUE_OPTIONS.map((name) => [name, { type: 'string' }])),
+  ...Object.fromEntries(FLAG_OPTIONS.map((name) => [name, { type: 'boolean' }])),
   help: { type: 'boolean', short: 'h' },
-} as const;
+};
 
 type Command = (
   values: Record<string, string | boolean | undefined>,

@@ -58,14 +58,6 @@ export {
   parseChangeEvent,
 } from './change-event-schema.ts';
 export type { ChangeEvent, ChangeType } from './change-event-schema.ts';
-export {
-  OPPORTUNITY_FIELDS,
-  ORDER_FIELDS,
-  RETURNS_FIELDS,
-  RETURNS_FILTER,
-  SOQL_ID_BATCH,
-  selectWhereInSoql,
-} from './change-event-soql.ts';
 export type { ChangeEventContext, ChangeEventOutcome, ChangeRecordOutcome } from './change-event-types.ts';
 
 /** The delivery key of a change event in the store. */

@@ -32,11 +32,16 @@ interface Reread {
   floorMs: number;
 }
 
-export async function rereadOpportunities(
+/** What both re-reads are given: the event's context, the org's connection, the record ids, the version floor. */
+type RereadArgs = [
   ctx: ChangeEventContext,
   connection: () => Promise<Connection>,
   ids: string[],
   floorMs: number,
+];
+
+export async function rereadOpportunities(
+  ...[ctx, connection, ids, floorMs]: RereadArgs
 ): Promise<ChangeRecordOutcome[]> {
   const found = await selectWhereIn(await connection(), 'Opportunity', OPPORTUNITY_FIELDS, 'Id', ids);
   const byId = new Map(found.map((r) => [salesforceId18(String(r.Id), 'Id'), r]));
@@ -53,10 +58,7 @@ export async function rereadOpportunities(
  * the version of its latest return when that is newer.
  */
 export async function rereadOrders(
-  ctx: ChangeEventContext,
-  connection: () => Promise<Connection>,
-  ids: string[],
-  floorMs: number,
+  ...[ctx, connection, ids, floorMs]: RereadArgs
 ): Promise<ChangeRecordOutcome[]> {
   const conn = await connection();
   const outcomes: ChangeRecordOutcome[] = [];

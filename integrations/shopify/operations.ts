@@ -83,6 +83,13 @@ export const ORDERS_BULK_QUERY = /* GraphQL */ `
   }
 `;
 
+/** The payload's errors, with Shopify's code where the mutation's error type has one. */
+const USER_ERRORS_WITH_CODE = `userErrors {
+        field
+        message
+        code
+      }`;
+
 export const BULK_OPERATION_RUN_QUERY = /* GraphQL */ `
   mutation RunBulkQuery($query: String!) {
     bulkOperationRunQuery(query: $query, groupObjects: true) {
@@ -90,11 +97,7 @@ export const BULK_OPERATION_RUN_QUERY = /* GraphQL */ `
         id
         status
       }
-      userErrors {
-        field
-        message
-        code
-      }
+      ${USER_ERRORS_WITH_CODE}
     }
   }
 `;
@@ -152,11 +155,7 @@ export const METAFIELD_DEFINITION_CREATE = /* GraphQL */ `
         namespace
         key
       }
-      userErrors {
-        field
-        message
-        code
-      }
+      ${USER_ERRORS_WITH_CODE}
     }
   }
 `;
@@ -169,18 +168,15 @@ export const METAFIELDS_SET = /* GraphQL */ `
         id
         key
       }
-      userErrors {
-        field
-        message
-        code
-      }
+      ${USER_ERRORS_WITH_CODE}
     }
   }
 `;
 
-export const TAGS_ADD = /* GraphQL */ `
-  mutation AddTags($id: ID!, $tags: [String!]!) {
-    tagsAdd(id: $id, tags: $tags) {
+/** `tagsAdd` and `tagsRemove` take the same arguments and answer the same payload. */
+const tagsMutation = (operation: string, field: 'tagsAdd' | 'tagsRemove') => /* GraphQL */ `
+  mutation ${operation}($id: ID!, $tags: [String!]!) {
+    ${field}(id: $id, tags: $tags) {
       userErrors {
         field
         message
@@ -189,16 +185,8 @@ export const TAGS_ADD = /* GraphQL */ `
   }
 `;
 
-export const TAGS_REMOVE = /* GraphQL */ `
-  mutation RemoveTags($id: ID!, $tags: [String!]!) {
-    tagsRemove(id: $id, tags: $tags) {
-      userErrors {
-        field
-        message
-      }
-    }
-  }
-`;
+export const TAGS_ADD = tagsMutation('AddTags', 'tagsAdd');
+export const TAGS_REMOVE = tagsMutation('RemoveTags', 'tagsRemove');
 
 export const STAGED_UPLOADS_CREATE = /* GraphQL */ `
   mutation StageUpload($input: [StagedUploadInput!]!) {
@@ -226,11 +214,7 @@ export const BULK_OPERATION_RUN_MUTATION = /* GraphQL */ `
         id
         status
       }
-      userErrors {
-        field
-        message
-        code
-      }
+      ${USER_ERRORS_WITH_CODE}
     }
   }
 `;

@@ -106,9 +106,8 @@ export async function loadSession(
   store: Store,
   tenantId: string,
   sessionId: string,
-  options: SessionStorageOptions = {},
+  { envelope = tokenEnvelope() }: SessionStorageOptions = {},
 ): Promise<Session | null> {
-  const envelope = options.envelope ?? tokenEnvelope();
   const stored = await tenantStore(store, tenantId).sessions.get(sessionId);
   if (!stored) return null;
   if (stored.format === SEALED_FORMAT) {
@@ -127,7 +126,7 @@ export async function loadSession(
       ConditionExpression: 'attribute_not_exists(sealed)',
     });
   } catch (error) {
-    if (error instanceof SessionChangedError) return loadSession(store, tenantId, sessionId, options);
+    if (error instanceof SessionChangedError) return loadSession(store, tenantId, sessionId, { envelope });
     throw error;
   }
   return session;

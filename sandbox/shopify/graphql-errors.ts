@@ -8,9 +8,10 @@
  * Messages graphql-js words differently and that have no rule here keep
  * graphql-js's wording.
  */
-import type { ASTNode, DocumentNode, GraphQLError, GraphQLInputType, VariableDefinitionNode } from 'graphql';
-import { Kind, print, typeFromAST, validateInputValue, visit } from 'graphql';
+import type { ASTNode, DocumentNode, GraphQLError, VariableDefinitionNode } from 'graphql';
+import { Kind, print, validateInputValue, visit } from 'graphql';
 import type { GraphQLSchema } from 'graphql';
+import { declaredVariables } from './declared-variables.ts';
 
 export interface ShopifyError {
   message: string;
@@ -227,10 +228,7 @@ export function variableErrors(
   values: Record<string, unknown>,
 ): ShopifyError[] {
   const out: ShopifyError[] = [];
-  for (const def of definitions) {
-    const name = def.variable.name.value;
-    const type = typeFromAST(schema, def.type) as GraphQLInputType | undefined;
-    if (!type) continue;
+  for (const { definition: def, name, type } of declaredVariables(schema, definitions)) {
     const provided = Object.hasOwn(values, name);
     const value = provided ? values[name] : def.defaultValue ? undefined : null;
     if (!provided && def.defaultValue) continue;

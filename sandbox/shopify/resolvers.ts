@@ -77,18 +77,36 @@ async function bulkOperation(ctx: ExecContext, op: BulkOperationRecord | undefin
   return bulkOperationView(op);
 }
 
+/** A gid's type and id; a malformed one is refused as Shopify refuses it. */
+const validGid = (id: string) => parseGid(id) ?? invalidId(id);
+
+const orderViewById = (ctx: ExecContext, id: string) => {
+  const order = findOrder(ctx, id);
+  return order ? orderView(order, ctx) : null;
+};
+
+const customerViewById = (ctx: ExecContext, id: string) => {
+  const c = ctx.shop.customers.get(id);
+  return c ? customerView(c, ctx) : null;
+};
+
+/** The types with a root field of their own, looked up by gid (`order(id:)`, `customer(id:)`). */
+const ROOT_OBJECTS = new Map<string, (ctx: ExecContext, id: string) => unknown>([
+  ['Order', orderViewById],
+  ['Customer', customerViewById],
+]);
+
+/** A root field that takes one gid: null for a gid of another type. */
+const byGidOfType = (type: 'Order' | 'Customer') => (args: { id: string }, ctx: ExecContext) => {
+  const parsed = validGid(args.id);
+  return parsed.type === type ? ROOT_OBJECTS.get(type)!(ctx, parsed.id) : null;
+};
+
 async function nodeById(id: string, ctx: ExecContext): Promise<unknown> {
-  const parsed = parseGid(id);
-  if (!parsed) invalidId(id);
+  const parsed = validGid(id);
+  const root = ROOT_OBJECTS.get(parsed.type);
+  if (root) return root(ctx, parsed.id);
   switch (parsed.type) {
-    case 'Order': {
-      const order = findOrder(ctx, parsed.id);
-      return order ? orderView(order, ctx) : null;
-    }
-    case 'Customer': {
-      const c = ctx.shop.customers.get(parsed.id);
-      return c ? customerView(c, ctx) : null;
-    }
     case 'LineItem':
     case 'Refund': {
       for (const order of visibleOrders(ctx)) {
@@ -131,12 +149,8 @@ export const rootValue = {
   shop: (_: Args, ctx: ExecContext) => shopView(ctx.shop),
   node: (args: { id: string }, ctx: ExecContext) => nodeById(args.id, ctx),
   nodes: (args: { ids: string[] }, ctx: ExecContext) => Promise.all(args.ids.map((id) => nodeById(id, ctx))),
-  order: (args: { id: string }, ctx: ExecContext) => {
-    const parsed = parseGid(args.id);
-    if (!parsed) invalidId(args.id);
-    const order = parsed.type === 'Order' ? findOrder(ctx, parsed.id) : null;
-    return order ? orderView(order, ctx) : null;
-  },
+  order: byGidOfType('Order'),
+  customer: byGidOfType('Customer'),
   orders: (args: PageArgs & { sortKey: string; query?: string | null }, ctx: ExecContext) => {
     const filter = searchFilter<CanonicalOrder>(args.query, {
       created_at: (o) => o.createdAt,
@@ -154,12 +168,6 @@ export const rootValue = {
       ctx.bulk,
       (o) => orderView(o, ctx),
     );
-  },
-  customer: (args: { id: string }, ctx: ExecContext) => {
-    const parsed = parseGid(args.id);
-    if (!parsed) invalidId(args.id);
-    const c = parsed.type === 'Customer' ? ctx.shop.customers.get(parsed.id) : undefined;
-    return c ? customerView(c, ctx) : null;
   },
   customers: (args: PageArgs & { sortKey: string; query?: string | null }, ctx: ExecContext) => {
     const filter = searchFilter<SandboxCustomer>(args.query, {

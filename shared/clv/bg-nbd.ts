@@ -70,12 +70,12 @@ export function bgFamilyLogLikelihood(
   const lnAtx = new Float64Array(txValues.length);
   for (let k = 0; k < txValues.length; k++) lnAtx[k] = Math.log(alpha + (txValues[k] as number));
 
-  const { x, tx, T, weight, xIndex, TIndex, txIndex } = data;
   let ll = 0;
   let gR = 0;
   let gAlpha = 0;
   let gA = 0;
   let gB = 0;
+  const { x, tx, T, weight, xIndex, TIndex, txIndex } = data;
   for (let i = 0; i < data.n; i++) {
     const w = weight[i] as number;
     const xi = xIndex[i] as number;

@@ -78,18 +78,20 @@ export async function recordOrder(
     storedAt: new Date(now).toISOString(),
   };
   const moved = stored && stored.customerId !== customerId;
+  // The owner item decides a race between deliveries: only a newer version of the order may claim it.
+  const claimOwner = {
+    Put: {
+      TableName: store.table,
+      Item: { ...owner, kind: 'orderOwner', customerId, version: order.version, versionMs },
+      ConditionExpression: 'attribute_not_exists(pk) OR versionMs < :v',
+      ExpressionAttributeValues: { ':v': versionMs },
+    },
+  };
   try {
     await store.doc.send(
       new TransactWriteCommand({
         TransactItems: [
-          {
-            Put: {
-              TableName: store.table,
-              Item: { ...owner, kind: 'orderOwner', customerId, version: order.version, versionMs },
-              ConditionExpression: 'attribute_not_exists(pk) OR versionMs < :v',
-              ExpressionAttributeValues: { ':v': versionMs },
-            },
-          },
+          claimOwner,
           { Put: { TableName: store.table, Item: item } },
           orderSetChange(store, tenant.tenantId, customerId),
           // The order's customer may have changed (identities fixed at the source): it leaves the old history.

@@ -25,12 +25,20 @@ export async function* outboxPages(
   target: CrmTarget,
   pageSize = 1000,
 ): AsyncGenerator<PendingWrite[]> {
-  yield* queryPages<PendingWrite>(store, {
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :t)',
-    ExpressionAttributeValues: { ':pk': keys.outboxPartition(tenantId), ':t': `${target}#` },
+  yield* queryPages<PendingWrite>(store, outboxQuery(tenantId, target, pageSize));
+}
+
+/** The tenant's outbox, one CRM's entries or (`target` null) all of them, as last written. */
+function outboxQuery(tenantId: string, target: CrmTarget | null, limit: number) {
+  return {
+    KeyConditionExpression: target ? 'pk = :pk AND begins_with(sk, :t)' : 'pk = :pk',
+    ExpressionAttributeValues: {
+      ':pk': keys.outboxPartition(tenantId),
+      ...(target ? { ':t': `${target}#` } : {}),
+    },
     ConsistentRead: true,
-    Limit: pageSize,
-  });
+    Limit: limit,
+  };
 }
 
 /**
@@ -39,18 +47,24 @@ export async function* outboxPages(
  */
 export const SETTLE_CONCURRENCY = 16;
 
+/** A command on the entry that holds only while it still carries this score. */
+function whileSameScore(
+  store: Store,
+  tenantId: string,
+  entry: OutboxEntry,
+  values: Record<string, unknown> = {},
+) {
+  return {
+    TableName: store.table,
+    Key: keyOf(keys.outbox(tenantId, entry.target, entry.customerId)),
+    ConditionExpression: 'scoredAt = :s',
+    ExpressionAttributeValues: { ...values, ':s': entry.scoredAt },
+  };
+}
+
 /** Removes a written entry, unless a newer score has replaced it (then it stays for the next flush). */
 export function settleOutboxEntry(store: Store, tenantId: string, entry: OutboxEntry): Promise<boolean> {
-  return conditionally(() =>
-    store.doc.send(
-      new DeleteCommand({
-        TableName: store.table,
-        Key: keyOf(keys.outbox(tenantId, entry.target, entry.customerId)),
-        ConditionExpression: 'scoredAt = :s',
-        ExpressionAttributeValues: { ':s': entry.scoredAt },
-      }),
-    ),
-  );
+  return conditionally(() => store.doc.send(new DeleteCommand(whileSameScore(store, tenantId, entry))));
 }
 
 /** Counts a failed write on the entry (if it is still the same score) with the reason a person can act on. */
@@ -63,11 +77,8 @@ export async function recordWriteFailure(
   await conditionally(() =>
     store.doc.send(
       new UpdateCommand({
-        TableName: store.table,
-        Key: keyOf(keys.outbox(tenantId, entry.target, entry.customerId)),
+        ...whileSameScore(store, tenantId, entry, { ':one': 1, ':e': reason.slice(0, 1000) }),
         UpdateExpression: 'ADD attempts :one SET lastError = :e',
-        ConditionExpression: 'scoredAt = :s',
-        ExpressionAttributeValues: { ':one': 1, ':e': reason.slice(0, 1000), ':s': entry.scoredAt },
       }),
     ),
   );
@@ -78,13 +89,7 @@ export async function recordWriteFailure(
  * entries and then failed finds nothing changed, yet those entries still need a flush.
  */
 export async function hasPendingWrites(store: Store, tenantId: string): Promise<boolean> {
-  for await (const page of queryPages(store, {
-    KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': keys.outboxPartition(tenantId) },
-    ConsistentRead: true,
-    Limit: 1,
-  }))
-    return page.length > 0;
+  for await (const page of queryPages(store, outboxQuery(tenantId, null, 1))) return page.length > 0;
   return false;
 }
 

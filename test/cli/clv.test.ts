@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HoldoutEvaluation } from '../../shared/clv/evaluate.ts';
 import { cdnowFile } from '../helpers/cdnow.ts';
 import { suiteOnSharedData } from '../helpers/shared-data.ts';
 import type { Run } from '../helpers/clv-process.ts';
@@ -51,6 +52,15 @@ const sampleFile = () => cdnowFile('CDNOW_sample.txt');
 const summaryFile = () => cdnowFile('cdnow_customers_summary_with_transactions.csv');
 const splitFile = () => cdnowFile('derived_cdnow_sample_calib_holdout_weeks.csv');
 const fixtureText = (file: string) => readFileSync(file, 'utf8');
+/** The CDNOW sample's transactions, calibrated up to the end of September 1997 as the papers do. */
+const sampleCalibration = () => [
+  '--transactions',
+  sampleFile(),
+  '--format',
+  'cdnow',
+  '--calibration-end',
+  '1997-09-30',
+];
 
 /** The CDNOW 1/10 sample's rows: master id, sample id, YYYYMMDD, CDs, dollars. */
 function cdnowSampleRows(): { id: string; date: string; dollars: number }[] {
@@ -88,18 +98,7 @@ describe('clv fit', () => {
       clv(['fit', '--summary', summaryFile(), '--time-unit', 'week', '--json']),
     ) as unknown as FitJson;
     fromTransactions = json(
-      clv([
-        'fit',
-        '--transactions',
-        sampleFile(),
-        '--format',
-        'cdnow',
-        '--calibration-end',
-        '1997-09-30',
-        '--time-unit',
-        'week',
-        '--json',
-      ]),
+      clv(['fit', ...sampleCalibration(), '--time-unit', 'week', '--json']),
     ) as unknown as FitJson;
   }, HOOK_TIMEOUT_MS);
 
@@ -142,24 +141,12 @@ describe('clv fit', () => {
 });
 
 describe('clv evaluate', () => {
-  interface Evaluation {
-    model: string;
-    customers: number;
-    predictedTotal: number;
-    actualTotal: number;
-    mae: number;
-    rmse: number;
-    correlation: number;
+  interface Evaluation extends HoldoutEvaluation {
     candidates?: Evaluation[];
   }
   const args = (model: string) => [
     'evaluate',
-    '--transactions',
-    sampleFile(),
-    '--format',
-    'cdnow',
-    '--calibration-end',
-    '1997-09-30',
+    ...sampleCalibration(),
     '--holdout-end',
     '1998-06-30',
     '--time-unit',

@@ -40,7 +40,6 @@ import {
   parse,
   specifiedRules,
   TypeInfo,
-  typeFromAST,
   validate,
   validateInputValue,
   visit,
@@ -63,6 +62,7 @@ import { customerGid } from '../../integrations/shopify/shopify-ids.ts';
 import type { CrmFields } from '../../shared/crm/fields.ts';
 import { meets, scopeRule } from '../../sandbox/shopify/access-scopes.ts';
 import { adminSchema } from '../../sandbox/shopify/admin-schema.ts';
+import { declaredVariables } from '../../sandbox/shopify/declared-variables.ts';
 import { elementType } from '../../sandbox/shopify/field-access.ts';
 import {
   ADMIN_FILTERABLE_PER_OWNER_TYPE,
@@ -123,10 +123,7 @@ function variableProblems(
   values: Record<string, unknown>,
 ): string[] {
   const out: string[] = [];
-  for (const def of definitions) {
-    const name = def.variable.name.value;
-    const type = typeFromAST(schema, def.type) as GraphQLInputType | undefined;
-    if (!type) continue; // an unknown type is a validation error, reported there
+  for (const { name, type } of declaredVariables(schema, definitions)) {
     const value = Object.hasOwn(values, name) ? values[name] : null;
     validateInputValue(value, type, (error, path) =>
       out.push(`$${name}${path.length ? `.${path.join('.')}` : ''}: ${error.message}`),

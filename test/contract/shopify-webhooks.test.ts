@@ -188,6 +188,14 @@ const COMPLIANCE_CUSTOMER = {
   customerPhone: '555-625-1199',
 };
 
+/** A customer compliance parser reads the delivering shop, the documented customer and the topic's own fields. */
+const complianceRead =
+  (parse: (payload: unknown) => unknown, own: Json): TopicContract['read'] =>
+  (payload) => {
+    const shop = (payload as Json).shop_domain as string;
+    expect(parse(payload)).toEqual({ shopId: '954889', shopDomain: shop, ...COMPLIANCE_CUSTOMER, ...own });
+  };
+
 /** A customer the compliance examples name, known to the tenant. */
 const knownComplianceCustomer = async (w: World) =>
   (await resolveCustomer(store, w.tenantId, COMPLIANCE_CUSTOMER.customer, NOW)).customerId;
@@ -262,16 +270,10 @@ const CONTRACTS: Record<ShopifyTopic, TopicContract> = {
     },
   },
   'customers/data_request': {
-    read(payload) {
-      const shop = (payload as Json).shop_domain as string;
-      expect(parseDataRequest(payload)).toEqual({
-        shopId: '954889',
-        shopDomain: shop,
-        ...COMPLIANCE_CUSTOMER,
-        ordersRequested: ['299938', '280263', '220458'],
-        dataRequestId: '9999',
-      });
-    },
+    read: complianceRead(parseDataRequest, {
+      ordersRequested: ['299938', '280263', '220458'],
+      dataRequestId: '9999',
+    }),
     async deliver(w, body) {
       const customerId = await knownComplianceCustomer(w);
       const res = await w.deliver('customers/data_request', body);
@@ -287,15 +289,7 @@ const CONTRACTS: Record<ShopifyTopic, TopicContract> = {
     },
   },
   'customers/redact': {
-    read(payload) {
-      const shop = (payload as Json).shop_domain as string;
-      expect(parseCustomersRedact(payload)).toEqual({
-        shopId: '954889',
-        shopDomain: shop,
-        ...COMPLIANCE_CUSTOMER,
-        ordersToRedact: ['299938', '280263', '220458'],
-      });
-    },
+    read: complianceRead(parseCustomersRedact, { ordersToRedact: ['299938', '280263', '220458'] }),
     async deliver(w, body) {
       await knownComplianceCustomer(w);
       expect(await w.deliver('customers/redact', body)).toEqual({

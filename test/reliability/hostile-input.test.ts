@@ -940,32 +940,28 @@ describe('hostile input: 10,000 attacks, each refused with its 4xx; nothing stor
     });
   });
 
-  it(
-    'Shopify webhooks: forged, incomplete, malformed, mistyped, foreign and oversized deliveries',
-    { timeout: 300_000 },
-    async () => {
-      await shopifyAttacks();
-      expect(misses.filter((m) => m.startsWith('shopify.')).slice(0, 10)).toEqual([]);
+  it.each([
+    {
+      surface: 'Shopify webhooks: forged, incomplete, malformed, mistyped, foreign and oversized deliveries',
+      attacks: shopifyAttacks,
+      kind: 'shopify.',
     },
-  );
-
-  it(
-    'Salesforce outbound messages: no or wrong token, entities, truncated, garbage, foreign orgs, oversized',
-    { timeout: 300_000 },
-    async () => {
-      await salesforceAttacks();
-      expect(misses.filter((m) => m.startsWith('salesforce.')).slice(0, 10)).toEqual([]);
+    {
+      surface:
+        'Salesforce outbound messages: no or wrong token, entities, truncated, garbage, foreign orgs, oversized',
+      attacks: salesforceAttacks,
+      kind: 'salesforce.',
     },
-  );
-
-  it(
-    'dashboard API: no, forged, expired or foreign session tokens; shops not installed; settings tampering',
-    { timeout: 300_000 },
-    async () => {
-      await dashboardAttacks();
-      expect(misses.filter((m) => m.startsWith('dashboard.')).slice(0, 10)).toEqual([]);
+    {
+      surface:
+        'dashboard API: no, forged, expired or foreign session tokens; shops not installed; settings tampering',
+      attacks: dashboardAttacks,
+      kind: 'dashboard.',
     },
-  );
+  ])('$surface', { timeout: 300_000 }, async ({ attacks, kind }) => {
+    await attacks();
+    expect(misses.filter((m) => m.startsWith(kind)).slice(0, 10)).toEqual([]);
+  });
 
   it('tried 10,000 cases; nothing was queued and every attacked workspace is unchanged', async () => {
     const total = Object.values(tally)

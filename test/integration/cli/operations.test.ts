@@ -26,6 +26,11 @@ const root = fileURLToPath(new URL('../../..', import.meta.url));
 const store = testStore();
 const NOW = Date.parse('2026-03-01T00:00:00Z');
 const orders = orderStream({ orders: 700, customers: 220, seed: 41 });
+/** The table and its endpoint, and no queue URL: what a command finds with nothing injected. */
+const tableOnlyEnv = () => ({
+  CLV_TABLE: process.env.CLV_TABLE,
+  CLV_DYNAMODB_ENDPOINT: process.env.CLV_DYNAMODB_ENDPOINT,
+});
 
 interface Run {
   code: number;
@@ -124,18 +129,9 @@ describe('clv operations commands (DynamoDB Local)', () => {
       // The fields in the contract's order (ARCHITECTURE.md, "CRM fields"), whatever order DynamoDB returned.
       const fieldTable = text.out.slice(text.out.indexOf('CRM field'), text.out.indexOf('\ndetail'));
       const names = [...fieldTable.matchAll(/^([a-z_]+)\s{2,}\S.*$/gm)].map((m) => m[1]);
-      expect(names).toEqual([
-        'predicted_clv',
-        'historic_clv',
-        'expected_orders',
-        'p_alive',
-        'churn_risk',
-        'next_order_date',
-        'segment',
-        'tier',
-        'referrals',
-        'referral_value',
-      ]);
+      const contractOrder =
+        'predicted_clv historic_clv expected_orders p_alive churn_risk next_order_date segment tier referrals referral_value';
+      expect(names).toEqual(contractOrder.split(' '));
       expect(text.out).toContain(`email:${email}`);
     });
 
@@ -200,11 +196,7 @@ describe('clv operations commands (DynamoDB Local)', () => {
     });
 
     it('refuses to start without a write-back queue for a linked workspace', async () => {
-      const env = {
-        CLV_TABLE: process.env.CLV_TABLE,
-        CLV_DYNAMODB_ENDPOINT: process.env.CLV_DYNAMODB_ENDPOINT,
-      };
-      const run = await clv(['refit', '--tenant', tenantId], { env });
+      const run = await clv(['refit', '--tenant', tenantId], { env: tableOnlyEnv() });
       expect(run.code).toBe(2);
       expect(run.err).toMatch(/^clv: CLV_WRITEBACK_QUEUE_URL is not set: set it to .*\n$/);
     });
@@ -263,11 +255,7 @@ describe('clv operations commands (DynamoDB Local)', () => {
     });
 
     it('exits 2 without a backfill queue URL when none is injected', async () => {
-      const env = {
-        CLV_TABLE: process.env.CLV_TABLE,
-        CLV_DYNAMODB_ENDPOINT: process.env.CLV_DYNAMODB_ENDPOINT,
-      };
-      const run = await clv(['backfill', '--shop', shop], { env });
+      const run = await clv(['backfill', '--shop', shop], { env: tableOnlyEnv() });
       expect(run.code).toBe(2);
       expect(run.err).toMatch(/^clv: CLV_BACKFILL_QUEUE_URL is not set/);
     });

@@ -13,7 +13,6 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import { RequestThrottled } from '@aws-sdk/client-sqs';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +35,8 @@ import { apiEvent } from '../../helpers/api-event.ts';
 import { scanAll, scoresOf, tenantName, testStore } from '../../helpers/dynamo.ts';
 import type { ShopifySandbox } from '../../../sandbox/shopify/index.ts';
 import { generateShopHistory, signWebhook, startShopifySandbox } from '../../../sandbox/shopify/index.ts';
+import type { StoreCommand } from '../../helpers/intercepted-store.ts';
+import { interceptedStore } from '../../helpers/intercepted-store.ts';
 
 const store = testStore();
 const logger = new Logger({
@@ -46,25 +47,8 @@ const NOW = Date.parse('2026-06-01T00:00:00Z');
 const API_KEY = 'exactly-once-api-key';
 const API_SECRET = 'exactly-once-api-secret-not-real';
 
-type Send = DynamoDBDocumentClient['send'];
-type Command = Parameters<Send>[0];
-
-/** The store with every request passed through `intercept` first: it may throw (a fault) or wait. */
-function interceptedStore(intercept: (command: Command) => Promise<void> | void): Store {
-  const doc = new Proxy(store.doc, {
-    get(target, prop, receiver) {
-      if (prop !== 'send') return Reflect.get(target, prop, receiver) as unknown;
-      return async (...args: Parameters<Send>) => {
-        await intercept(args[0]);
-        return (target.send as (...a: typeof args) => unknown)(...args);
-      };
-    },
-  });
-  return { ...store, doc };
-}
-
 /** recordOrder's transaction: the one whose first item is the order's owner (keys.orderOwner). */
-function orderTransaction(command: Command): string | null {
+function orderTransaction(command: StoreCommand): string | null {
   if (!(command instanceof TransactWriteCommand)) return null;
   const first = command.input.TransactItems?.[0]?.Put?.Item;
   return first?.sk === 'OWNER' ? String(first.pk) : null;
@@ -213,7 +197,7 @@ describe('exactly-once scoring (issue 15)', () => {
     ).toEqual([200]);
     // orders/cancelled right behind it: its transaction meets orders/paid's still in flight on the owner item.
     let conflicts = 0;
-    const conflicting = interceptedStore((command) => {
+    const conflicting = interceptedStore(store, (command) => {
       if (orderTransaction(command) && conflicts++ === 0) throw conflict();
     });
     const webhooks = createShopifyWebhookHandler({
@@ -323,7 +307,7 @@ describe('exactly-once scoring (issue 15)', () => {
       const { tenantId, backfills } = await installedShop('eo-throttle', 150, 23);
       let seen = 0;
       let throttledOwner: string | null = null;
-      const throttling = interceptedStore((command) => {
+      const throttling = interceptedStore(store, (command) => {
         const pk = orderTransaction(command);
         if (pk && ++seen === 60) {
           throttledOwner = pk;
@@ -343,7 +327,7 @@ describe('exactly-once scoring (issue 15)', () => {
       const { tenantId, backfills } = await installedShop('eo-resume', 450, 29);
       let killed = false;
       // Killed right after the 200-order checkpoint was saved: nothing after it reaches DynamoDB.
-      const dying = interceptedStore((command) => {
+      const dying = interceptedStore(store, (command) => {
         if (killed)
           throw Object.assign(new Error('Task timed out after 900.00 seconds'), { name: 'KilledError' });
         if (command instanceof PutCommand) {
@@ -392,7 +376,7 @@ describe('exactly-once scoring (issue 15)', () => {
     let release!: () => void;
     const released = new Promise<void>((r) => (release = r));
     let held = 0;
-    const holding = interceptedStore(async (command) => {
+    const holding = interceptedStore(store, async (command) => {
       if (command instanceof TransactWriteCommand && held++ === 0) {
         reached();
         await released;

@@ -143,15 +143,16 @@ describe('tenantReport on a shop with a fitted model (DynamoDB Local)', () => {
     expect(report.topCustomers.map((c) => c.customerId)).toEqual(expected.map((s) => s.customerId));
     report.topCustomers.forEach((c, i) => {
       const s = expected[i]!;
+      const { predicted_clv, historic_clv, churn_risk, p_alive, tier, segment } = s.fields;
       expect(c).toEqual({
         customerId: s.customerId,
         emails: emails(s),
-        predictedClv: s.fields.predicted_clv,
-        historicClv: s.fields.historic_clv,
-        churnRisk: s.fields.churn_risk,
-        pAlive: s.fields.p_alive,
-        tier: s.fields.tier,
-        segment: s.fields.segment,
+        predictedClv: predicted_clv,
+        historicClv: historic_clv,
+        churnRisk: churn_risk,
+        pAlive: p_alive,
+        tier,
+        segment,
       });
       expect(c.emails.length).toBe(1);
     });

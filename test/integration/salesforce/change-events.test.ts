@@ -11,9 +11,9 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSalesforceEventsHandler } from '../../../functions/salesforce-events.ts';
+import { ORDER_FIELDS } from '../../../integrations/salesforce/change-event-soql.ts';
 import {
   ChangeEventError,
-  ORDER_FIELDS,
   orgIdFromSource,
   parseChangeEvent,
 } from '../../../integrations/salesforce/change-events.ts';

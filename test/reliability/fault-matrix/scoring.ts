@@ -55,17 +55,20 @@ export async function tenantWithOrders(label: string, orders: readonly Order[]) 
   return { tenant, queue };
 }
 
+/** The scoring and the refit handler's dependencies: the store and the write-back queue behind the faults. */
+const faultyScoringDeps = (injector: Injector, flushes: ReturnType<typeof flushRecorder>, now: number) => ({
+  store: injector.store(store),
+  logger,
+  now: () => now,
+  enqueueWriteback: injector.sender('writeback', flushes.send),
+});
+
 export const scoringPath: MatrixPath = {
   name: 'scoring',
   async run(injector, label): Promise<CaseResult> {
     const { tenant, queue } = await tenantWithOrders(label, smallHistory(2, 1));
     const flushes = flushRecorder();
-    const handler = createScoreHandler({
-      store: injector.store(store),
-      logger,
-      now: () => NOW,
-      enqueueWriteback: injector.sender('writeback', flushes.send),
-    });
+    const handler = createScoreHandler(faultyScoringDeps(injector, flushes, NOW));
     await queue.drain(faultyConsumer(injector, handler));
     const dead = queue.deadLetters.map((m) => `score message ${m.body} dead-lettered`);
     const lost = await lostItems({
@@ -88,12 +91,7 @@ export const refitPath: MatrixPath = {
     const { tenant, queue } = await tenantWithOrders(label, smallHistory(6, 2));
     await drainScores(queue);
     const flushes = flushRecorder();
-    const refit = createRefitHandler({
-      store: injector.store(store),
-      logger,
-      now: () => REFIT_AT,
-      enqueueWriteback: injector.sender('writeback', flushes.send),
-    });
+    const refit = createRefitHandler(faultyScoringDeps(injector, flushes, REFIT_AT));
     let ok = false;
     for (let attempt = 0; attempt < REFIT_ATTEMPTS && !ok; attempt++)
       ok = (await injector.invoke(() => refit({ tenantId: tenant.tenantId }))).ok;

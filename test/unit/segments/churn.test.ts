@@ -9,15 +9,20 @@ import {
 } from '../../../shared/segments/churn.ts';
 
 describe('churnBand', () => {
-  it('is low below 33 %, high above 66 %, and medium on both edges', () => {
+  it.each([
+    [0, 'low'],
+    [0.3299, 'low'],
+    [0.33, 'medium'],
+    [0.5, 'medium'],
+    [0.66, 'medium'],
+    [0.6601, 'high'],
+    [1, 'high'],
+  ] as const)('is low below 33 %%, high above 66 %% and medium on both edges: %s is %s', (risk, band) => {
+    expect(churnBand(risk)).toBe(band);
+  });
+
+  it('defaults to those thresholds', () => {
     expect(DEFAULT_CHURN_BAND_THRESHOLDS).toEqual({ low: 0.33, high: 0.66 });
-    expect(churnBand(0)).toBe('low');
-    expect(churnBand(0.3299)).toBe('low');
-    expect(churnBand(0.33)).toBe('medium');
-    expect(churnBand(0.5)).toBe('medium');
-    expect(churnBand(0.66)).toBe('medium');
-    expect(churnBand(0.6601)).toBe('high');
-    expect(churnBand(1)).toBe('high');
   });
 
   it('takes configured thresholds', () => {
@@ -49,15 +54,12 @@ describe('churnBand', () => {
   });
 
   it('never bands a riskier customer lower', () => {
+    const risk = fc.double({ min: 0, max: 1, noNaN: true });
     fc.assert(
-      fc.property(
-        fc.double({ min: 0, max: 1, noNaN: true }),
-        fc.double({ min: 0, max: 1, noNaN: true }),
-        (a, b) => {
-          const [lo, hi] = a <= b ? [a, b] : [b, a];
-          expect(CHURN_BANDS.indexOf(churnBand(lo))).toBeLessThanOrEqual(CHURN_BANDS.indexOf(churnBand(hi)));
-        },
-      ),
+      fc.property(risk, risk, (a, b) => {
+        const [lo, hi] = a <= b ? [a, b] : [b, a];
+        expect(CHURN_BANDS.indexOf(churnBand(lo))).toBeLessThanOrEqual(CHURN_BANDS.indexOf(churnBand(hi)));
+      }),
     );
   });
 });

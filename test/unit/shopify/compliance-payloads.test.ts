@@ -6,23 +6,26 @@ import {
   parseDataRequest,
   parseShopRedact,
 } from '../../../integrations/shopify/order-from-webhook.ts';
-import { parseWebhookJson } from '../../../integrations/shopify/webhook-json.ts';
-import { documentedExampleBody } from '../../../sandbox/shopify/documented-examples.ts';
+import { parsedDocumentedExample } from '../../helpers/documented-payloads.ts';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const SHOP = 'northfold.myshopify.com';
-/** Shopify's documented example of the topic, for shop SHOP, parsed as the webhook handler parses bodies. */
-const documented = (topic: string): Json =>
-  parseWebhookJson(documentedExampleBody(topic, { shop: SHOP })) as Json;
+const documented = (topic: string) => parsedDocumentedExample(topic, { shop: SHOP });
 
 describe('compliance payloads', () => {
-  it('customers/redact: the customer as an identity, and the orders to redact', () => {
-    expect(parseCustomersRedact(documented('customers/redact'))).toEqual({
+  it.each([
+    ['customers/redact', parseCustomersRedact, { ordersToRedact: ['299938', '280263', '220458'] }],
+    [
+      'customers/data_request',
+      parseDataRequest,
+      { ordersRequested: ['299938', '280263', '220458'], dataRequestId: '9999' },
+    ],
+  ] as const)('%s: the customer as an identity, and the orders it names', (topic, parse, own) => {
+    expect(parse(documented(topic))).toEqual({
       shopId: '954889',
       shopDomain: SHOP,
       customer: { shopifyCustomerId: '191167', email: 'john@example.com' },
       customerPhone: '555-625-1199',
-      ordersToRedact: ['299938', '280263', '220458'],
+      ...own,
     });
   });
 
@@ -40,17 +43,6 @@ describe('compliance payloads', () => {
 
   it('shop/redact', () => {
     expect(parseShopRedact(documented('shop/redact'))).toEqual({ shopId: '954889', shopDomain: SHOP });
-  });
-
-  it('customers/data_request', () => {
-    expect(parseDataRequest(documented('customers/data_request'))).toEqual({
-      shopId: '954889',
-      shopDomain: SHOP,
-      customer: { shopifyCustomerId: '191167', email: 'john@example.com' },
-      customerPhone: '555-625-1199',
-      ordersRequested: ['299938', '280263', '220458'],
-      dataRequestId: '9999',
-    });
   });
 
   it.each([

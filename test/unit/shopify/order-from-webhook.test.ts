@@ -11,6 +11,7 @@ import { ForeignCurrencyError as StoreForeignCurrencyError } from '../../../shar
 import { OrderSchema } from '../../../shared/store/order.ts';
 import { parseWebhookJson } from '../../../integrations/shopify/webhook-json.ts';
 import { documentedExampleBody } from '../../../sandbox/shopify/documented-examples.ts';
+import { catchError } from '../../helpers/catch-error.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const fixture = (name: string): Json =>
@@ -244,12 +245,3 @@ describe('refundFromWebhook', () => {
     expect(catchError(() => refundFromWebhook(p))).toMatchObject({ name: 'ShopifyPayloadError', path });
   });
 });
-
-function catchError(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { refundFromWebhook } from '../../../integrations/shopify/order-from-webhook.ts';
 import { parseWebhookJson, WebhookJsonError } from '../../../integrations/shopify/webhook-json.ts';
+import { catchError } from '../../helpers/catch-error.ts';
 
 // Shopify's documented order id (orders/create, refunds/create): 64-bit, above 2^53 = 9007199254740992.
 const ORDER_ID = '820982911946154508';
@@ -58,12 +59,3 @@ describe('parseWebhookJson', () => {
     expect((error as Error).message).toBe('body nests too deeply to read');
   });
 });
-
-function catchError(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
