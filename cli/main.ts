@@ -40,10 +40,10 @@ ${OPERATIONS_SETTINGS}`;
 
 /** The options every command may take: those with a value, then the flags (strict parseArgs refuses the rest). */
 const VALUE_OPTIONS = [
-  'transactions summary format calibration-end holdout-end observation-end time-unit models model',
-  'penalty horizon-months discount-rate churn-window-days margin-rate out instance-url access-token',
-  'login-url client-id endpoint integration-user tenant org-id flow username grain currency shop',
-  'org email id top seed customers',
+  'transactions summary format calibration-end holdout-end observation-end time-unit',
+  'models model penalty horizon-months discount-rate churn-window-days margin-rate out',
+  'instance-url access-token login-url client-id endpoint integration-user org-id flow username',
+  'tenant grain currency shop org email id top seed customers',
 ].flatMap((line) => line.split(' '));
 const FLAG_OPTIONS = ['json', 'new-outbound-token', 'sandbox'];
 

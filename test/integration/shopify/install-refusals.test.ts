@@ -7,68 +7,33 @@
  * DynamoDB Local and the Shopify sandbox.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createShopifyAuthHandler } from '../../../functions/shopify-auth.ts';
-import { createShopifyApp } from '../../../integrations/shopify/shopify-app.ts';
 import { tenantIdFor } from '../../../shared/store/tenants.ts';
 import { apiEvent } from '../../helpers/api-event.ts';
-import { testStore } from '../../helpers/dynamo.ts';
 import { capturingLogger } from '../../reliability/figures.ts';
-import type { ShopifySandbox } from '../../../sandbox/shopify/index.ts';
-import { startShopifySandbox } from '../../../sandbox/shopify/index.ts';
-import { signHs256 } from '../../../sandbox/shopify/jwt.ts';
 import { OAuthServer } from '../../../sandbox/shopify/oauth.ts';
+import type { ShopifySandboxWorld } from '../../worlds/shopify.ts';
+import { APP_URL, installRequest, startShopifyWorld } from '../../worlds/shopify.ts';
 
 const API_KEY = 'refusals-api-key';
 const API_SECRET = 'refusals-api-secret-not-real';
-const APP = 'https://app.clv-sync.test';
-const CALLBACK = `${APP}/shopify/auth/callback`;
-const store = testStore();
+const CALLBACK = `${APP_URL}/shopify/auth/callback`;
 const { logger, lines } = capturingLogger();
 const requested: unknown[] = [];
-let sandbox: ShopifySandbox;
-let auth: ReturnType<typeof createShopifyAuthHandler>;
+let world: ShopifySandboxWorld;
+let auth: ReturnType<ShopifySandboxWorld['authWith']>;
 const newShop = (name: string) => `${name}-${Math.random().toString(36).slice(2, 8)}.myshopify.com`;
 
 beforeAll(async () => {
-  sandbox = await startShopifySandbox({ apiKey: API_KEY, apiSecret: API_SECRET });
-  const shopify = createShopifyApp({
-    apiKey: API_KEY,
-    apiSecret: API_SECRET,
-    appUrl: APP,
-    adminOrigin: sandbox.origin,
-  });
-  auth = createShopifyAuthHandler({
-    shopify,
-    store,
-    logger,
-    requestBackfill: async (m) => void requested.push(m),
-  });
+  world = await startShopifyWorld({ apiKey: API_KEY, apiSecret: API_SECRET, logger });
+  auth = world.authWith(async (m) => requested.push(m));
 });
-afterAll(() => sandbox?.stop());
+afterAll(() => world?.stop());
 
-/** A session token with the sandbox's claims, some replaced or (undefined) removed. */
-function token(shop: string, overrides: Record<string, unknown> = {}, secret = API_SECRET): string {
-  const now = Math.floor(Date.now() / 1000);
-  const claims: Record<string, unknown> = {
-    iss: `https://${shop}/admin`,
-    dest: `https://${shop}`,
-    aud: API_KEY,
-    sub: '1',
-    exp: now + 60,
-    nbf: now,
-    iat: now,
-    jti: crypto.randomUUID(),
-    sid: crypto.randomUUID(),
-    ...overrides,
-  };
-  for (const [k, v] of Object.entries(claims)) if (v === undefined) delete claims[k];
-  return signHs256(claims, secret);
-}
+/** A session token as the admin signs it, some claims replaced or (undefined) removed. */
+const token = (shop: string, overrides: Record<string, unknown> = {}, secret = API_SECRET) =>
+  world.sessionToken(shop, overrides, secret);
 
-const install = (bearer: string) =>
-  auth(
-    apiEvent({ method: 'POST', path: '/shopify/install', headers: { authorization: `Bearer ${bearer}` } }),
-  );
+const install = (bearer: string) => auth(installRequest(bearer));
 
 describe('POST /shopify/install verifies its session token as the dashboard does (issue 15, item 14)', () => {
   const now = () => Math.floor(Date.now() / 1000);
@@ -85,6 +50,7 @@ describe('POST /shopify/install verifies its session token as the dashboard does
   ];
   for (const [name, make] of cases)
     it(`refuses ${name}: 401, no install, the token neither answered nor logged`, async () => {
+      const { sandbox, store } = world;
       const shop = newShop('refused');
       const other = newShop('other');
       sandbox.addShop(shop, { currencyCode: 'USD' });
@@ -101,6 +67,7 @@ describe('POST /shopify/install verifies its session token as the dashboard does
     });
 
   it('installs with a genuine token', async () => {
+    const { sandbox, store } = world;
     const shop = newShop('genuine');
     sandbox.addShop(shop, { currencyCode: 'USD' });
     expect((await install(sandbox.sessionToken(shop))).statusCode).toBe(200);
@@ -111,7 +78,7 @@ describe('POST /shopify/install verifies its session token as the dashboard does
 describe('the OAuth routes answer a bad request 4xx, never 5xx (issue 15, item 14)', () => {
   /** /shopify/auth for a new shop: the state and its signed cookie. */
   async function begin(shop: string) {
-    sandbox.addShop(shop, { currencyCode: 'USD' });
+    world.sandbox.addShop(shop, { currencyCode: 'USD' });
     const res = await auth(apiEvent({ method: 'GET', path: '/shopify/auth', query: `shop=${shop}` }));
     expect(res.statusCode).toBe(302);
     const state = new URL(String(res.headers?.location)).searchParams.get('state')!;
@@ -124,7 +91,7 @@ describe('the OAuth routes answer a bad request 4xx, never 5xx (issue 15, item 1
   it('no state cookie (another browser, an old link): 400', async () => {
     const shop = newShop('nocookie');
     const { state } = await begin(shop);
-    const url = sandbox.authorizationRedirect(shop, { redirectUri: CALLBACK, state });
+    const url = world.sandbox.authorizationRedirect(shop, { redirectUri: CALLBACK, state });
     const res = await callback(queryOf(url), undefined);
     expect(res.statusCode).toBe(400);
     expect(String(res.body)).toContain('start the install again');
@@ -133,10 +100,10 @@ describe('the OAuth routes answer a bad request 4xx, never 5xx (issue 15, item 1
   it('no HMAC: 401', async () => {
     const shop = newShop('nohmac');
     const { state, cookies } = await begin(shop);
-    const url = new URL(sandbox.authorizationRedirect(shop, { redirectUri: CALLBACK, state }));
+    const url = new URL(world.sandbox.authorizationRedirect(shop, { redirectUri: CALLBACK, state }));
     url.searchParams.delete('hmac');
     expect((await callback(url.search.slice(1), cookies)).statusCode).toBe(401);
-    expect(await tenantIdFor(store, 'shopify', shop)).toBeNull();
+    expect(await tenantIdFor(world.store, 'shopify', shop)).toBeNull();
   });
 
   it('a correctly signed callback whose timestamp is an hour old: 401', async () => {
@@ -150,13 +117,13 @@ describe('the OAuth routes answer a bad request 4xx, never 5xx (issue 15, item 1
     const res = await callback(queryOf(anHourAgo.authorizationRedirect(shop, CALLBACK, state)), cookies);
     expect(res.statusCode).toBe(401);
     expect(String(res.body)).toContain('timestamp');
-    expect(await tenantIdFor(store, 'shopify', shop)).toBeNull();
+    expect(await tenantIdFor(world.store, 'shopify', shop)).toBeNull();
   });
 
   it('a crawler following the callback link: 403', async () => {
     const shop = newShop('bot');
     const { state, cookies } = await begin(shop);
-    const url = sandbox.authorizationRedirect(shop, { redirectUri: CALLBACK, state });
+    const url = world.sandbox.authorizationRedirect(shop, { redirectUri: CALLBACK, state });
     const res = await callback(queryOf(url), cookies, {
       'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
     });
