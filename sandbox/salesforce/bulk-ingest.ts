@@ -26,8 +26,8 @@ import type { RecordError, StoredValue } from './field-values.ts';
 import { KEY_PREFIX } from './ids.ts';
 import { checkFields, checkId } from './record-writes.ts';
 import type { Reply } from './reply.ts';
-import { json, notFound, restError, sfDateTime } from './reply.ts';
-import { routeBulkJobs } from './bulk-jobs.ts';
+import { json, notFound, restError } from './reply.ts';
+import { jobInfoCommon, routeBulkJobs } from './bulk-jobs.ts';
 
 type IngestState = 'Open' | 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
 const OPERATIONS = ['insert', 'update', 'delete'] as const;
@@ -53,21 +53,14 @@ const jobsOf = (ctx: SandboxContext) => store(ctx, 'bulk-ingest', () => new Map<
 
 function info(ctx: SandboxContext, job: IngestJob, full: boolean) {
   return {
-    id: job.id,
-    operation: job.operation,
-    object: job.object,
-    createdById: ctx.org.userId,
-    createdDate: sfDateTime(job.createdDate),
-    systemModstamp: sfDateTime(job.modified),
-    state: job.state,
-    concurrencyMode: 'Parallel',
-    contentType: 'CSV',
-    apiVersion: Number(job.apiVersion),
-    ...(full
-      ? { jobType: 'V2Ingest' }
-      : { contentUrl: `services/data/v${job.apiVersion}/jobs/ingest/${job.id}/batches` }),
-    lineEnding: job.lineEnding,
-    columnDelimiter: job.columnDelimiter,
+    ...jobInfoCommon(
+      ctx,
+      job,
+      job.object,
+      full
+        ? { jobType: 'V2Ingest' }
+        : { contentUrl: `services/data/v${job.apiVersion}/jobs/ingest/${job.id}/batches` },
+    ),
     ...(full
       ? {
           numberRecordsProcessed: job.processed,

@@ -6,7 +6,7 @@
  */
 import type { ApiRequest, SandboxContext } from './context.ts';
 import type { Reply } from './reply.ts';
-import { json, notFound } from './reply.ts';
+import { json, notFound, sfDateTime } from './reply.ts';
 
 export interface BulkJobKind<Job> {
   jobs(ctx: SandboxContext): Map<string, Job>;
@@ -40,4 +40,39 @@ export function routeBulkJobs<Job>(ctx: SandboxContext, req: ApiRequest, kind: B
     return json(200, kind.info(ctx, job, true));
   }
   return kind.route(ctx, req, job, sub);
+}
+
+/** What every job of either kind carries, in the order Salesforce lists it; `kindFields` sit where each kind puts its own (jobType, contentUrl). */
+export interface JobCommon {
+  id: string;
+  operation: string;
+  state: string;
+  createdDate: number;
+  modified: number;
+  apiVersion: string;
+  lineEnding: string;
+  columnDelimiter: string;
+}
+
+export function jobInfoCommon(
+  ctx: SandboxContext,
+  job: JobCommon,
+  object: string,
+  kindFields: object,
+): object {
+  return {
+    id: job.id,
+    operation: job.operation,
+    object,
+    createdById: ctx.org.userId,
+    createdDate: sfDateTime(job.createdDate),
+    systemModstamp: sfDateTime(job.modified),
+    state: job.state,
+    concurrencyMode: 'Parallel',
+    contentType: 'CSV',
+    apiVersion: Number(job.apiVersion),
+    ...kindFields,
+    lineEnding: job.lineEnding,
+    columnDelimiter: job.columnDelimiter,
+  };
 }

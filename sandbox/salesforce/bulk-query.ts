@@ -21,8 +21,8 @@ import type { ColumnDelimiter, LineEnding } from './csv.ts';
 import { DELIMITERS, toCsv } from './csv.ts';
 import { KEY_PREFIX } from './ids.ts';
 import type { Reply } from './reply.ts';
-import { json, notFound, restError, sfDateTime } from './reply.ts';
-import { routeBulkJobs } from './bulk-jobs.ts';
+import { json, notFound, restError } from './reply.ts';
+import { jobInfoCommon, routeBulkJobs } from './bulk-jobs.ts';
 import type { BoundQuery } from './soql-run.ts';
 import { flatRow, prepareQuery, runQuery } from './soql-run.ts';
 
@@ -46,19 +46,7 @@ const jobsOf = (ctx: SandboxContext) => store(ctx, 'bulk-query', () => new Map<s
 
 function info(ctx: SandboxContext, job: QueryJob, full: boolean) {
   return {
-    id: job.id,
-    operation: job.operation,
-    object: job.bound.object.name,
-    createdById: ctx.org.userId,
-    createdDate: sfDateTime(job.createdDate),
-    systemModstamp: sfDateTime(job.modified),
-    state: job.state,
-    concurrencyMode: 'Parallel',
-    contentType: 'CSV',
-    apiVersion: Number(job.apiVersion),
-    ...(full ? { jobType: 'V2Query' } : {}),
-    lineEnding: job.lineEnding,
-    columnDelimiter: job.columnDelimiter,
+    ...jobInfoCommon(ctx, job, job.bound.object.name, full ? { jobType: 'V2Query' } : {}),
     ...(full
       ? {
           numberRecordsProcessed: job.rows?.length ?? 0,

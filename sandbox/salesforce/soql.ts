@@ -93,6 +93,38 @@ const DATE = /^\d{4}-\d{2}-\d{2}/;
 const NUMBER = /^-?\d+(?:\.\d+)?/;
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*/;
 
+/** The literal and word tokens, tried in this order (a datetime before its date prefix, a number before an identifier). */
+const LEXEMES: readonly {
+  type: Token['type'];
+  pattern: RegExp;
+  /** A leading '-' is a sign only where a value may start (after an operator, a parenthesis or a comma). */
+  accepts?: (text: string, at: number) => boolean;
+  normalize?: (lexeme: string) => string;
+}[] = [
+  { type: 'datetime', pattern: DATETIME },
+  { type: 'date', pattern: DATE },
+  {
+    type: 'number',
+    pattern: NUMBER,
+    accepts: (text, at) => text[at] !== '-' || /[=<>(,]\s*$/.test(text.slice(0, at)),
+  },
+  { type: 'ident', pattern: IDENT },
+  { type: 'op', pattern: /^(?:!=|<>|<=|>=|=|<|>)/, normalize: (op) => (op === '<>' ? '!=' : op) },
+];
+
+function matchLexeme(
+  text: string,
+  at: number,
+  rest: string,
+): { token: Omit<Token, 'column'>; length: number } | undefined {
+  for (const { type, pattern, accepts, normalize } of LEXEMES) {
+    const m = pattern.exec(rest);
+    if (!m || (accepts && !accepts(text, at))) continue;
+    return { token: { type, text: normalize ? normalize(m[0]) : m[0] }, length: m[0].length };
+  }
+  return undefined;
+}
+
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -119,34 +151,10 @@ function tokenize(text: string): Token[] {
       i = j + 1;
       continue;
     }
-    const dt = DATETIME.exec(rest);
-    if (dt) {
-      tokens.push({ type: 'datetime', text: dt[0], column });
-      i += dt[0].length;
-      continue;
-    }
-    const d = DATE.exec(rest);
-    if (d) {
-      tokens.push({ type: 'date', text: d[0], column });
-      i += d[0].length;
-      continue;
-    }
-    const n = NUMBER.exec(rest);
-    if (n && (ch !== '-' || /[=<>(,]\s*$/.test(text.slice(0, i)))) {
-      tokens.push({ type: 'number', text: n[0], column });
-      i += n[0].length;
-      continue;
-    }
-    const id = IDENT.exec(rest);
-    if (id) {
-      tokens.push({ type: 'ident', text: id[0], column });
-      i += id[0].length;
-      continue;
-    }
-    const op = /^(?:!=|<>|<=|>=|=|<|>)/.exec(rest);
-    if (op) {
-      tokens.push({ type: 'op', text: op[0] === '<>' ? '!=' : op[0], column });
-      i += op[0].length;
+    const lexeme = matchLexeme(text, i, rest);
+    if (lexeme) {
+      tokens.push({ ...lexeme.token, column } as Token); // every Token variant is { type, text, column }
+      i += lexeme.length;
       continue;
     }
     if ('(),:'.includes(ch)) {
