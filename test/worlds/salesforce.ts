@@ -6,6 +6,7 @@
  * events (the EventBridge envelope Event Relay puts on the partner bus), and
  * the write-back queue, flushed until only dead letters are left.
  */
+import { Logger } from '@aws-lambda-powertools/logger';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -39,6 +40,21 @@ import { apiEvent } from '../helpers/api-event.ts';
 import { tenantName, testStore } from '../helpers/dynamo.ts';
 
 export const store = testStore();
+
+/** The functions' logger, silent unless TEST_LOG_LEVEL says otherwise (tests spy on its warn). */
+export const testLogger = () =>
+  new Logger({
+    serviceName: 'clv-test',
+    logLevel: (process.env.TEST_LOG_LEVEL as 'ERROR' | undefined) ?? 'SILENT',
+  });
+
+/** A workspace's connected app that logs in to the sandbox with client credentials. */
+export const connectedApp = (sf: SalesforceSandbox, clientId: string): TenantSettings['salesforce'] => ({
+  loginUrl: sf.loginUrl,
+  clientId,
+  flow: 'client-credentials',
+  apiVersion: sf.apiVersion,
+});
 
 /** The fields the deployed outbound message sends: its field list in our metadata, as `clv salesforce setup` deploys it. */
 export const OUTBOUND_FIELDS = [
@@ -212,19 +228,12 @@ export async function startSalesforceWorld(o: SalesforceWorldOptions): Promise<S
   const history = o.history && generateOrgHistory({ currency: 'USD', ...o.history });
   if (history) sf.org.load(history);
   const token = o.outboundToken ? issueOutboundToken() : undefined;
-  const link = (label: string, orgId: string, connectedApp: boolean, extra?: Partial<TenantSettings>) =>
+  const link = (label: string, orgId: string, withApp: boolean, extra?: Partial<TenantSettings>) =>
     putTenant(store, {
       tenantId: tenantName(label),
       salesforceOrgId: orgId,
       currency: 'USD',
-      ...(connectedApp && {
-        salesforce: {
-          loginUrl: sf.loginUrl,
-          clientId,
-          flow: 'client-credentials',
-          apiVersion: sf.apiVersion,
-        },
-      }),
+      ...(withApp && { salesforce: connectedApp(sf, clientId) }),
       ...extra,
     });
   const tenant = await link(o.label, sf.orgId, o.connectedApp !== false, {
