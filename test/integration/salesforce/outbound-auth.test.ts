@@ -20,12 +20,13 @@ import {
   callbackUrls,
   deliverOutbound,
   randomSalesforceId,
+  startSalesforceWorld,
   store,
   testLogger,
 } from '../../worlds/salesforce.ts';
 import { largestOutboundMessage, namespaceFloodBody } from '../../helpers/outbound-bodies.ts';
 import type { SalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
-import { isAck, outboundMessage, startSalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
+import { isAck, outboundMessage } from '../../../sandbox/salesforce/index.ts';
 
 const logger = testLogger();
 let queued: ScoreMessage[];
@@ -33,7 +34,7 @@ const handler = createSalesforceOutboundHandler({ store, logger, enqueue: async 
 
 let sf: SalesforceSandbox;
 let tenantId: string;
-const outbound = issueOutboundToken();
+let outbound: { token: string; hash: string };
 
 const randomId = randomSalesforceId;
 
@@ -67,14 +68,14 @@ const workspaceItems = async (id = tenantId) =>
 const storedOrders = async (id = tenantId) => (await workspaceItems(id)).filter((i) => i.kind === 'order');
 
 beforeAll(async () => {
-  sf = await startSalesforceSandbox({ clientId: tenantName('clv-outbound-auth') });
-  tenantId = tenantName('sf-outbound-auth');
-  await putTenant(store, {
-    tenantId,
-    salesforceOrgId: sf.orgId,
-    currency: 'USD',
-    salesforceOutboundTokenHash: outbound.hash,
+  const world = await startSalesforceWorld({
+    label: 'sf-outbound-auth',
+    clientId: tenantName('clv-outbound-auth'),
+    connectedApp: false,
+    outboundToken: true,
   });
+  ({ sf, tenantId } = world);
+  outbound = world.outboundToken!;
 });
 
 afterAll(async () => {
