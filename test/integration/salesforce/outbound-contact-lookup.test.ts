@@ -13,22 +13,20 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { createSalesforceOutboundHandler } from '../../../functions/salesforce-outbound.ts';
 import { salesforceConnection } from '../../../integrations/salesforce/connection.ts';
 import { contactEmailsFrom } from '../../../integrations/salesforce/contact-emails.ts';
-import { issueOutboundToken } from '../../../integrations/salesforce/outbound-token.ts';
 import type { ScoreMessage } from '../../../shared/pipeline/messages.ts';
 import { findCustomers } from '../../../shared/store/identities.ts';
 import type { TenantSettings } from '../../../shared/store/tenants.ts';
-import { putTenant } from '../../../shared/store/tenants.ts';
-import { scanAll, tenantName } from '../../helpers/dynamo.ts';
+import { scanAll } from '../../helpers/dynamo.ts';
 import {
   callbackUrls,
-  connectedApp,
   deliverOutbound,
   randomSalesforceId,
+  startSalesforceWorld,
   store,
   testLogger,
 } from '../../worlds/salesforce.ts';
 import type { SalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
-import { isAck, outboundMessage, startSalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
+import { isAck, outboundMessage } from '../../../sandbox/salesforce/index.ts';
 
 const logger = testLogger();
 const CLIENT_ID = 'contact-lookup-consumer-key';
@@ -37,7 +35,7 @@ const CLIENT_SECRET = 'contact-lookup-secret-not-real';
 let sf: SalesforceSandbox;
 let queued: ScoreMessage[];
 let secret = CLIENT_SECRET;
-const token = issueOutboundToken();
+let token: { token: string; hash: string };
 
 /** The org's Contact emails through the sandbox's OAuth and SOQL, as the deployed function asks for them. */
 const handler = createSalesforceOutboundHandler({
@@ -90,15 +88,14 @@ const ordersOf = async (tenantId: string) =>
     .sort();
 
 beforeAll(async () => {
-  sf = await startSalesforceSandbox({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-  tenantId = tenantName('sf-contact-lookup');
-  await putTenant(store, {
-    tenantId,
-    salesforceOrgId: sf.orgId,
-    currency: 'USD',
-    salesforceOutboundTokenHash: token.hash,
-    salesforce: connectedApp(sf, CLIENT_ID),
+  const world = await startSalesforceWorld({
+    label: 'sf-contact-lookup',
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    outboundToken: true,
   });
+  ({ sf, tenantId } = world);
+  token = world.outboundToken!;
 });
 
 afterAll(async () => {
