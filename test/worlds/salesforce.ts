@@ -74,6 +74,12 @@ export const randomSalesforceId = (prefix: string) =>
       ).join(''),
   );
 
+/** An Order's fields billed to `contact` (and its Account, if it has one). */
+export const orderBilledTo = (
+  contact: { Id: string; AccountId?: string | null },
+  fields: Record<string, unknown>,
+) => ({ AccountId: contact.AccountId ?? null, BillToContactId: contact.Id, ...fields });
+
 /** The Contact id an outbox entry writes to, if it has one. */
 export const contactOf = (e: { identities: string[] }) =>
   e.identities.find((k) => k.startsWith('sfcontact:'))?.slice('sfcontact:'.length);

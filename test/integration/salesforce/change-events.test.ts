@@ -20,7 +20,14 @@ import type { ScoreMessage } from '../../../shared/pipeline/messages.ts';
 import type { TenantSettings } from '../../../shared/store/tenants.ts';
 import { putTenant } from '../../../shared/store/tenants.ts';
 import { scanAll, tenantItems, tenantName, tenantSnapshot } from '../../helpers/dynamo.ts';
-import { changeEvent, connectedApp, randomSalesforceId, store, testLogger } from '../../worlds/salesforce.ts';
+import {
+  changeEvent,
+  connectedApp,
+  orderBilledTo,
+  randomSalesforceId,
+  store,
+  testLogger,
+} from '../../worlds/salesforce.ts';
 import type { OrgHistory, SalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
 import { generateOrgHistory, startSalesforceSandbox, to18 } from '../../../sandbox/salesforce/index.ts';
 
@@ -182,13 +189,14 @@ describe('Salesforce change events relayed through EventBridge', () => {
   it('a CREATE event for a new activated Order stores it and queues its customer', async () => {
     const contact = history.contacts.find((c) => c.Email)!;
     const created = at('2024-07-01T09:00:00.000Z');
-    order = sf.org.insert('Order', {
-      AccountId: contact.AccountId ?? null,
-      BillToContactId: contact.Id,
-      TotalAmount: 480,
-      EffectiveDate: '2024-07-01',
-      Status: 'Activated',
-    });
+    order = sf.org.insert(
+      'Order',
+      orderBilledTo(contact, {
+        TotalAmount: 480,
+        EffectiveDate: '2024-07-01',
+        Status: 'Activated',
+      }),
+    );
     createEvent = relayed({
       changeType: 'CREATE',
       recordIds: [order.Id],
@@ -236,20 +244,22 @@ describe('Salesforce change events relayed through EventBridge', () => {
     sf.org.addOrderStatus('Awaiting Approval', 'Draft');
     const contact = history.contacts.filter((c) => c.Email)[1]!;
     const created = at('2024-07-01T11:00:00.000Z');
-    const shipped = sf.org.insert('Order', {
-      AccountId: contact.AccountId ?? null,
-      BillToContactId: contact.Id,
-      TotalAmount: 215,
-      EffectiveDate: '2024-07-01',
-      Status: 'Shipped',
-    });
-    const waiting = sf.org.insert('Order', {
-      AccountId: contact.AccountId ?? null,
-      BillToContactId: contact.Id,
-      TotalAmount: 99,
-      EffectiveDate: '2024-07-01',
-      Status: 'Awaiting Approval',
-    });
+    const shipped = sf.org.insert(
+      'Order',
+      orderBilledTo(contact, {
+        TotalAmount: 215,
+        EffectiveDate: '2024-07-01',
+        Status: 'Shipped',
+      }),
+    );
+    const waiting = sf.org.insert(
+      'Order',
+      orderBilledTo(contact, {
+        TotalAmount: 99,
+        EffectiveDate: '2024-07-01',
+        Status: 'Awaiting Approval',
+      }),
+    );
     const result = await handler(
       relayed({
         changeType: 'CREATE',
