@@ -29,7 +29,7 @@ import {
 } from '../../../shared/crypto/token-envelope.ts';
 import { deleteTenant } from '../../../shared/store/deletion.ts';
 import { queryAll } from '../../../shared/store/query.ts';
-import { apiEvent } from '../../helpers/api-event.ts';
+import { installRequest } from '../../worlds/shopify.ts';
 import { scanAll, tenantName, testStore } from '../../helpers/dynamo.ts';
 import type { ShopifySandbox } from '../../../sandbox/shopify/index.ts';
 import { startShopifySandbox } from '../../../sandbox/shopify/index.ts';
@@ -204,13 +204,7 @@ describe('Shopify tokens never reach the logs', () => {
       adminOrigin: sandbox.origin,
     });
     const auth = createShopifyAuthHandler({ shopify, store, logger, requestBackfill: async () => undefined });
-    const res = await auth(
-      apiEvent({
-        method: 'POST',
-        path: '/shopify/install',
-        headers: { authorization: `Bearer ${sandbox.sessionToken(shop)}` },
-      }),
-    );
+    const res = await auth(installRequest(sandbox.sessionToken(shop)));
     expect(res.statusCode).toBe(200);
     const { tenantId } = JSON.parse(String(res.body)) as { tenantId: string };
     const first = await offlineSession(shopify, store, tenantId, shop);
