@@ -208,24 +208,13 @@ describe('Shopify tokens never reach the logs', () => {
     expect(res.statusCode).toBe(200);
     const { tenantId } = JSON.parse(String(res.body)) as { tenantId: string };
     const first = await offlineSession(shopify, store, tenantId, shop);
-    const fresh = await offlineSession(
-      shopify,
-      store,
-      tenantId,
-      shop,
-      first.expires!.getTime() - REFRESH_BEFORE_EXPIRY_MS + 1000,
-    );
+    const nearExpiry = first.expires!.getTime() - REFRESH_BEFORE_EXPIRY_MS + 1000;
+    const fresh = await offlineSession(shopify, store, tenantId, shop, nearExpiry);
     // A spent refresh token (spent once the new access token is used): the refresh fails, and its error
     // names no token either.
     await adminClient(shopify, fresh).request(SHOP_INFO);
     await saveSession(store, tenantId, first);
-    const failure = await offlineSession(
-      shopify,
-      store,
-      tenantId,
-      shop,
-      first.expires!.getTime() - REFRESH_BEFORE_EXPIRY_MS + 1000,
-    ).catch((e: Error) => e);
+    const failure = await offlineSession(shopify, store, tenantId, shop, nearExpiry).catch((e: Error) => e);
     expect(failure).toBeInstanceOf(Error);
     output.push(String((failure as Error).message));
     logger.error('refresh failed', failure as Error);
