@@ -33,6 +33,9 @@ const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const PRIVATE_KEY = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const secrets = async () => ({ clientSecret: CLIENT_SECRET, privateKey: PRIVATE_KEY });
 const noWait = { sleep: async () => {}, timeoutMs: 2000 };
+/** Logs in for `t` without waits; its connection, or what it threw. */
+const connect = (t: TenantSettings) => salesforceConnection(t, secrets, noWait);
+const refusal = (t: TenantSettings) => connect(t).catch((e: unknown) => e);
 
 function tenant(
   sf: SalesforceSandbox,
@@ -106,28 +109,20 @@ describe('JWT bearer assertion', () => {
   });
 
   it('the product logs in to a production org, posting to its My Domain URL', async () => {
-    const { conn } = await salesforceConnection(tenant(production, 'jwt-bearer'), secrets, noWait);
+    const { conn } = await connect(tenant(production, 'jwt-bearer'));
     expect((await conn.limits()).DailyApiRequests?.Max).toBeGreaterThan(0);
     expect(tokenCalls(production)).toEqual([expect.objectContaining({ status: 200 })]);
     expect(tokenCalls(production)[0]!.host).toBeUndefined();
   });
 
   it('the product logs in to a sandbox org with the test.salesforce.com audience', async () => {
-    const { conn } = await salesforceConnection(
-      tenant(sandboxOrg, 'jwt-bearer', { sandbox: true }),
-      secrets,
-      noWait,
-    );
+    const { conn } = await connect(tenant(sandboxOrg, 'jwt-bearer', { sandbox: true }));
     expect(conn.accessToken).toBeTruthy();
     expect(tokenCalls(sandboxOrg).map((c) => c.status)).toEqual([200]);
   });
 
   it('a wrong audience is refused as Salesforce refuses it, not retried, and the message says what to set', async () => {
-    const error = await salesforceConnection(
-      tenant(production, 'jwt-bearer', { sandbox: true }),
-      secrets,
-      noWait,
-    ).catch((e: unknown) => e);
+    const error = await refusal(tenant(production, 'jwt-bearer', { sandbox: true }));
     expect(error).toBeInstanceOf(SalesforceAuthError);
     expect((error as Error).message).toContain('invalid_grant: audience is invalid');
     expect((error as Error).message).toContain('--sandbox');
@@ -137,7 +132,7 @@ describe('JWT bearer assertion', () => {
 
 describe('client credentials', () => {
   it('the product logs in on the My Domain token endpoint', async () => {
-    const { conn } = await salesforceConnection(tenant(production, 'client-credentials'), secrets, noWait);
+    const { conn } = await connect(tenant(production, 'client-credentials'));
     expect((await conn.limits()).DailyApiRequests?.Max).toBeGreaterThan(0);
     expect(tokenCalls(production).map((c) => c.status)).toEqual([200]);
   });
@@ -146,11 +141,7 @@ describe('client credentials', () => {
     'on the %s login server it is refused (invalid_grant, request not supported on this domain) and not retried',
     async (server) => {
       const loginUrl = production.loginServers[server];
-      const error = await salesforceConnection(
-        tenant(production, 'client-credentials', { loginUrl }),
-        secrets,
-        noWait,
-      ).catch((e: unknown) => e);
+      const error = await refusal(tenant(production, 'client-credentials', { loginUrl }));
       expect(error).toBeInstanceOf(SalesforceAuthError);
       expect((error as Error).message).toContain('invalid_grant: request not supported on this domain');
       expect((error as Error).message).toContain("only on the org's My Domain URL");
@@ -166,11 +157,7 @@ describe('client credentials', () => {
   it.each(['https://login.salesforce.com', 'https://test.salesforce.com/'])(
     'a tenant whose login URL is %s is told so before any request',
     async (loginUrl) => {
-      const error = await salesforceConnection(
-        tenant(production, 'client-credentials', { loginUrl }),
-        secrets,
-        noWait,
-      ).catch((e: unknown) => e);
+      const error = await refusal(tenant(production, 'client-credentials', { loginUrl }));
       expect(error).toBeInstanceOf(SalesforceNotConfiguredError);
       expect((error as Error).message).toMatch(
         /only on the org's My Domain URL .* not (login|test)\.salesforce\.com/,

@@ -6,7 +6,6 @@
  * (carrying the workspace's token) updates that Contact and is acknowledged. The production code runs
  * unchanged; only Salesforce is the sandbox.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSalesforceOutboundHandler } from '../../functions/salesforce-outbound.ts';
 import { createRefitHandler } from '../../functions/refit.ts';
@@ -18,24 +17,27 @@ import { issueOutboundToken } from '../../integrations/salesforce/outbound-token
 import { findCustomers, readIdentities } from '../../shared/store/identities.ts';
 import { flushSalesforceOutbox } from '../../integrations/salesforce/write-back.ts';
 import { deploySalesforceSetup } from '../../integrations/salesforce/setup.ts';
-import { createShopifyApp } from '../../integrations/shopify/shopify-app.ts';
 import { LocalQueue } from '../../local/sqs-queue.ts';
 import { ingestOrder } from '../../shared/pipeline/ingest.ts';
 import type { PendingWrite } from '../../shared/store/outbox.ts';
 import { outboxEntries } from '../../shared/store/scores.ts';
 import type { TenantSettings } from '../../shared/store/tenants.ts';
-import { scoresOf, tenantItems, tenantSnapshot, testStore } from '../helpers/dynamo.ts';
+import { scoresOf, tenantItems, tenantSnapshot } from '../helpers/dynamo.ts';
 import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 import { isAck, to18 } from '../../sandbox/salesforce/index.ts';
 import type { SalesforceWorld } from '../worlds/salesforce.ts';
-import { contactOf, drainAll, salesforceWriteback, startSalesforceWorld } from '../worlds/salesforce.ts';
+import {
+  contactOf,
+  drainAll,
+  orderBilledTo,
+  salesforceWriteback,
+  startSalesforceWorld,
+  store,
+  testLogger,
+} from '../worlds/salesforce.ts';
 
 const NOW = Date.parse('2026-06-01T00:00:00Z');
-const store = testStore();
-const logger = new Logger({
-  serviceName: 'clv-test',
-  logLevel: (process.env.TEST_LOG_LEVEL as 'ERROR' | undefined) ?? 'SILENT',
-});
+const logger = testLogger();
 
 let world: SalesforceWorld;
 let sf: SalesforceSandbox;
@@ -47,12 +49,7 @@ let OUTBOUND_ENDPOINT: string;
 describe('Salesforce: setup, SOQL backfill, merged CLV, write-back, outbound messages', () => {
   const scoreQueue = new LocalQueue({ name: 'score', batchSize: 25 });
   const writebackQueue = new LocalQueue({ name: 'writeback', batchSize: 10, maxReceiveCount: 3 });
-  const shopify = createShopifyApp({
-    apiKey: 'unused',
-    apiSecret: 'unused',
-    appUrl: 'https://app.clv-sync.test',
-  });
-  const writeback = () => salesforceWriteback({ store, shopify, logger, salesforceSecrets: secrets });
+  const writeback = () => salesforceWriteback({ store, logger, salesforceSecrets: secrets });
 
   beforeAll(async () => {
     world = await startSalesforceWorld({
@@ -193,13 +190,14 @@ describe('Salesforce: setup, SOQL backfill, merged CLV, write-back, outbound mes
       .all('Contact')
       .find((c) => c.CLV_Historic__c !== undefined && c.CLV_Historic__c !== null)!;
     const before = Number(contact.CLV_Historic__c);
-    const order = sf.org.insert('Order', {
-      AccountId: contact.AccountId ?? null,
-      BillToContactId: contact.Id,
-      TotalAmount: 480,
-      EffectiveDate: '2026-05-30',
-      Status: 'Activated',
-    });
+    const order = sf.org.insert(
+      'Order',
+      orderBilledTo(contact, {
+        TotalAmount: 480,
+        EffectiveDate: '2026-05-30',
+        Status: 'Activated',
+      }),
+    );
     const envelope = (orgId: string) =>
       world.outboundEnvelope(
         [

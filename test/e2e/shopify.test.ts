@@ -21,6 +21,7 @@ import { getDataExport } from '../../shared/store/data-exports.ts';
 import { outboxEntries } from '../../shared/store/scores.ts';
 import { scoresOf, scanAll, tenantSnapshot, testStore } from '../helpers/dynamo.ts';
 import { apiEvent } from '../helpers/api-event.ts';
+import { installRequest } from '../worlds/shopify.ts';
 import type { ShopifySandbox } from '../../sandbox/shopify/index.ts';
 import {
   generateShopHistory,
@@ -87,21 +88,9 @@ describe('Shopify: install, backfill, write-back, webhook (sandbox + DynamoDB Lo
 
   it('installs by token exchange: tenant in the shop currency, expiring token stored, definitions created', async () => {
     const auth = createShopifyAuthHandler({ ...deps(), requestBackfill: (m) => backfillQueue.send(m) });
-    const refused = await auth(
-      apiEvent({
-        method: 'POST',
-        path: '/shopify/install',
-        headers: { authorization: 'Bearer not.a.token' },
-      }),
-    );
+    const refused = await auth(installRequest('not.a.token'));
     expect(refused.statusCode).toBe(401);
-    const res = await auth(
-      apiEvent({
-        method: 'POST',
-        path: '/shopify/install',
-        headers: { authorization: `Bearer ${sandbox.sessionToken(shop)}` },
-      }),
-    );
+    const res = await auth(installRequest(sandbox.sessionToken(shop)));
     expect(res.statusCode).toBe(200);
     const body = JSON.parse(String(res.body)) as { tenantId: string; newTenant: boolean };
     expect(body.newTenant).toBe(true);
@@ -118,13 +107,7 @@ describe('Shopify: install, backfill, write-back, webhook (sandbox + DynamoDB Lo
     ).toEqual(['churn_risk', 'segment', 'tier']);
     expect(backfillQueue.pending.map((m) => JSON.parse(m.body))).toEqual([{ tenantId, source: 'shopify' }]);
     // Installing again changes nothing: same tenant, definitions already there.
-    const again = await auth(
-      apiEvent({
-        method: 'POST',
-        path: '/shopify/install',
-        headers: { authorization: `Bearer ${sandbox.sessionToken(shop)}` },
-      }),
-    );
+    const again = await auth(installRequest(sandbox.sessionToken(shop)));
     expect(JSON.parse(String(again.body))).toMatchObject({ tenantId, newTenant: false });
     backfillQueue.pending.splice(1);
   });

@@ -19,7 +19,7 @@ import type { PendingWrite } from '../../shared/store/outbox.ts';
 import { MAX_WRITE_ATTEMPTS } from '../../shared/store/outbox.ts';
 import { testStore } from '../helpers/dynamo.ts';
 import { outboxEntries } from '../../shared/store/scores.ts';
-import { apiEvent } from '../helpers/api-event.ts';
+import { installRequest } from '../worlds/shopify.ts';
 import type { RandomFaults } from '../../sandbox/random-faults.ts';
 import type { ShopifySandbox } from '../../sandbox/shopify/index.ts';
 import { generateShopHistory, startShopifySandbox } from '../../sandbox/shopify/index.ts';
@@ -95,13 +95,7 @@ describe('CRM faults: 20 % of write-back calls fail; every field is written exac
         logger,
         requestBackfill: (m) => backfillQueue.send(m),
       });
-      const installed = await auth(
-        apiEvent({
-          method: 'POST',
-          path: '/shopify/install',
-          headers: { authorization: `Bearer ${sandbox.sessionToken(shop)}` },
-        }),
-      );
+      const installed = await auth(installRequest(sandbox.sessionToken(shop)));
       tenantId = (JSON.parse(String(installed.body)) as { tenantId: string }).tenantId;
       await backfillQueue.drain(
         createBackfillHandler({

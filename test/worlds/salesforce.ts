@@ -6,6 +6,7 @@
  * events (the EventBridge envelope Event Relay puts on the partner bus), and
  * the write-back queue, flushed until only dead letters are left.
  */
+import { Logger } from '@aws-lambda-powertools/logger';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -40,6 +41,21 @@ import { tenantName, testStore } from '../helpers/dynamo.ts';
 
 export const store = testStore();
 
+/** The functions' logger, silent unless TEST_LOG_LEVEL says otherwise (tests spy on its warn). */
+export const testLogger = () =>
+  new Logger({
+    serviceName: 'clv-test',
+    logLevel: (process.env.TEST_LOG_LEVEL as 'ERROR' | undefined) ?? 'SILENT',
+  });
+
+/** A workspace's connected app that logs in to the sandbox with client credentials. */
+export const connectedApp = (sf: SalesforceSandbox, clientId: string): TenantSettings['salesforce'] => ({
+  loginUrl: sf.loginUrl,
+  clientId,
+  flow: 'client-credentials',
+  apiVersion: sf.apiVersion,
+});
+
 /** The fields the deployed outbound message sends: its field list in our metadata, as `clv salesforce setup` deploys it. */
 export const OUTBOUND_FIELDS = [
   ...readFileSync(
@@ -57,6 +73,12 @@ export const randomSalesforceId = (prefix: string) =>
         () => '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'[Math.floor(Math.random() * 36)],
       ).join(''),
   );
+
+/** An Order's fields billed to `contact` (and its Account, if it has one). */
+export const orderBilledTo = (
+  contact: { Id: string; AccountId?: string | null },
+  fields: Record<string, unknown>,
+) => ({ AccountId: contact.AccountId ?? null, BillToContactId: contact.Id, ...fields });
 
 /** The Contact id an outbox entry writes to, if it has one. */
 export const contactOf = (e: { identities: string[] }) =>
@@ -212,19 +234,12 @@ export async function startSalesforceWorld(o: SalesforceWorldOptions): Promise<S
   const history = o.history && generateOrgHistory({ currency: 'USD', ...o.history });
   if (history) sf.org.load(history);
   const token = o.outboundToken ? issueOutboundToken() : undefined;
-  const link = (label: string, orgId: string, connectedApp: boolean, extra?: Partial<TenantSettings>) =>
+  const link = (label: string, orgId: string, withApp: boolean, extra?: Partial<TenantSettings>) =>
     putTenant(store, {
       tenantId: tenantName(label),
       salesforceOrgId: orgId,
       currency: 'USD',
-      ...(connectedApp && {
-        salesforce: {
-          loginUrl: sf.loginUrl,
-          clientId,
-          flow: 'client-credentials',
-          apiVersion: sf.apiVersion,
-        },
-      }),
+      ...(withApp && { salesforce: connectedApp(sf, clientId) }),
       ...extra,
     });
   const tenant = await link(o.label, sf.orgId, o.connectedApp !== false, {

@@ -32,6 +32,7 @@ import { recordOrder } from '../../../shared/store/orders.ts';
 import type { Store } from '../../../shared/store/store.ts';
 import { getTenant, putTenant } from '../../../shared/store/tenants.ts';
 import { apiEvent } from '../../helpers/api-event.ts';
+import { installRequest } from '../../worlds/shopify.ts';
 import { scanAll, scoresOf, tenantName, testStore } from '../../helpers/dynamo.ts';
 import type { ShopifySandbox } from '../../../sandbox/shopify/index.ts';
 import { generateShopHistory, signWebhook, startShopifySandbox } from '../../../sandbox/shopify/index.ts';
@@ -255,13 +256,7 @@ describe('exactly-once scoring (issue 15)', () => {
         logger,
         requestBackfill: (m) => backfills.send(m),
       });
-      const res = await auth(
-        apiEvent({
-          method: 'POST',
-          path: '/shopify/install',
-          headers: { authorization: `Bearer ${sandbox.sessionToken(shop)}` },
-        }),
-      );
+      const res = await auth(installRequest(sandbox.sessionToken(shop)));
       expect(res.statusCode).toBe(200);
       const { tenantId } = JSON.parse(String(res.body)) as { tenantId: string };
       return { shop, tenantId, backfills };

@@ -5,7 +5,6 @@
  * reads the records the event names back from the sandbox org by SOQL, the
  * way it reads a real org.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -20,17 +19,21 @@ import {
 import type { ScoreMessage } from '../../../shared/pipeline/messages.ts';
 import type { TenantSettings } from '../../../shared/store/tenants.ts';
 import { putTenant } from '../../../shared/store/tenants.ts';
-import { scanAll, tenantItems, tenantName, tenantSnapshot, testStore } from '../../helpers/dynamo.ts';
+import { scanAll, tenantItems, tenantName, tenantSnapshot } from '../../helpers/dynamo.ts';
+import {
+  changeEvent,
+  connectedApp,
+  orderBilledTo,
+  randomSalesforceId,
+  store,
+  testLogger,
+} from '../../worlds/salesforce.ts';
 import type { OrgHistory, SalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
 import { generateOrgHistory, startSalesforceSandbox, to18 } from '../../../sandbox/salesforce/index.ts';
 
 const CLIENT_SECRET = 'change-events-secret-not-real';
 const CHANNEL_ID = to18('0YL5g000000CaGm');
-const store = testStore();
-const logger = new Logger({
-  serviceName: 'clv-test',
-  logLevel: (process.env.TEST_LOG_LEVEL as 'ERROR' | undefined) ?? 'SILENT',
-});
+const logger = testLogger();
 /** A relayed UPDATE of one Order, as EventBridge delivers it: the template of the events below. */
 const fixture = JSON.parse(
   readFileSync(new URL('../../fixtures/salesforce/order-change-event.json', import.meta.url), 'utf8'),
@@ -40,7 +43,6 @@ let sf: SalesforceSandbox;
 let history: OrgHistory;
 let tenant: TenantSettings;
 let queued: ScoreMessage[];
-let replayId = 1000;
 
 const handler = createSalesforceEventsHandler({
   store,
@@ -51,15 +53,7 @@ const handler = createSalesforceEventsHandler({
   secrets: async () => ({ clientSecret: CLIENT_SECRET }),
 });
 
-/** A random, well-formed id with a key prefix: unique per test run. */
-const randomId = (prefix: string) =>
-  to18(
-    prefix +
-      Array.from(
-        { length: 12 },
-        () => '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'[Math.floor(Math.random() * 36)],
-      ).join(''),
-  );
+const randomId = randomSalesforceId;
 
 /** A change event as Event Relay puts it on the partner event bus. */
 function relayed(o: {
@@ -72,31 +66,12 @@ function relayed(o: {
   commitTimestamp?: number;
   eventUuid?: string;
 }): EventBridgeEvent<string, unknown> {
-  const event = structuredClone(fixture) as EventBridgeEvent<string, Record<string, unknown>>;
-  const entityName = o.entityName ?? 'Order';
-  const commitTimestamp = o.commitTimestamp ?? sf.org.now();
-  const fields = o.fields ?? {};
-  event.id = randomUUID();
-  event.source = `aws.partner/salesforce.com/${o.orgId ?? sf.orgId}/${CHANNEL_ID}`;
-  event['detail-type'] = `${entityName}ChangeEvent`;
-  event.time = new Date(commitTimestamp).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  event.detail = {
-    ...event.detail,
-    payload: {
-      ChangeEventHeader: {
-        ...((event.detail.payload as Record<string, unknown>).ChangeEventHeader as object),
-        entityName,
-        recordIds: o.recordIds,
-        changeType: o.changeType,
-        changedFields: o.changeType === 'UPDATE' ? Object.keys(fields) : [],
-        commitTimestamp,
-        transactionKey: randomUUID(),
-      },
-      ...fields,
-    },
-    event: { replayId: String(++replayId), EventUuid: o.eventUuid ?? randomUUID() },
-  };
-  return event;
+  return changeEvent({
+    ...o,
+    orgId: o.orgId ?? sf.orgId,
+    commitTimestamp: o.commitTimestamp ?? sf.org.now(),
+    channelId: CHANNEL_ID,
+  });
 }
 
 /** Everything stored for the workspace, sorted. */
@@ -138,12 +113,7 @@ beforeAll(async () => {
     tenantId: tenantName('sf-cdc'),
     salesforceOrgId: sf.orgId,
     currency: 'USD',
-    salesforce: {
-      loginUrl: sf.loginUrl,
-      clientId,
-      flow: 'client-credentials',
-      apiVersion: sf.apiVersion,
-    },
+    salesforce: connectedApp(sf, clientId),
   });
 });
 
@@ -219,13 +189,14 @@ describe('Salesforce change events relayed through EventBridge', () => {
   it('a CREATE event for a new activated Order stores it and queues its customer', async () => {
     const contact = history.contacts.find((c) => c.Email)!;
     const created = at('2024-07-01T09:00:00.000Z');
-    order = sf.org.insert('Order', {
-      AccountId: contact.AccountId ?? null,
-      BillToContactId: contact.Id,
-      TotalAmount: 480,
-      EffectiveDate: '2024-07-01',
-      Status: 'Activated',
-    });
+    order = sf.org.insert(
+      'Order',
+      orderBilledTo(contact, {
+        TotalAmount: 480,
+        EffectiveDate: '2024-07-01',
+        Status: 'Activated',
+      }),
+    );
     createEvent = relayed({
       changeType: 'CREATE',
       recordIds: [order.Id],
@@ -273,20 +244,22 @@ describe('Salesforce change events relayed through EventBridge', () => {
     sf.org.addOrderStatus('Awaiting Approval', 'Draft');
     const contact = history.contacts.filter((c) => c.Email)[1]!;
     const created = at('2024-07-01T11:00:00.000Z');
-    const shipped = sf.org.insert('Order', {
-      AccountId: contact.AccountId ?? null,
-      BillToContactId: contact.Id,
-      TotalAmount: 215,
-      EffectiveDate: '2024-07-01',
-      Status: 'Shipped',
-    });
-    const waiting = sf.org.insert('Order', {
-      AccountId: contact.AccountId ?? null,
-      BillToContactId: contact.Id,
-      TotalAmount: 99,
-      EffectiveDate: '2024-07-01',
-      Status: 'Awaiting Approval',
-    });
+    const shipped = sf.org.insert(
+      'Order',
+      orderBilledTo(contact, {
+        TotalAmount: 215,
+        EffectiveDate: '2024-07-01',
+        Status: 'Shipped',
+      }),
+    );
+    const waiting = sf.org.insert(
+      'Order',
+      orderBilledTo(contact, {
+        TotalAmount: 99,
+        EffectiveDate: '2024-07-01',
+        Status: 'Awaiting Approval',
+      }),
+    );
     const result = await handler(
       relayed({
         changeType: 'CREATE',

@@ -28,6 +28,22 @@ function clv(args: readonly string[]): Promise<{ status: number; stdout: string;
 const randomOrg = () => `00D5g${String(Math.floor(Math.random() * 1e10)).padStart(10, '0')}`;
 const ORG = randomOrg();
 
+/** `clv salesforce link` for a workspace, an org, a login URL and a consumer key, and any more options. */
+const link = (tenantId: string, orgId: string, loginUrl: string, clientId: string, ...more: string[]) =>
+  clv([
+    'salesforce',
+    'link',
+    '--tenant',
+    tenantId,
+    '--org-id',
+    orgId,
+    '--login-url',
+    loginUrl,
+    '--client-id',
+    clientId,
+    ...more,
+  ]);
+
 describe('clv salesforce link', () => {
   it('links an existing Shopify workspace to an org, keeping its settings; the org then routes to it', async () => {
     const tenantId = tenantName('link');
@@ -129,20 +145,7 @@ describe('clv salesforce link', () => {
     'refuses client credentials at %s, where Salesforce refuses them, naming the My Domain URL',
     async (loginUrl) => {
       const tenantId = tenantName('generic-host');
-      const run = await clv([
-        'salesforce',
-        'link',
-        '--tenant',
-        tenantId,
-        '--org-id',
-        randomOrg(),
-        '--login-url',
-        loginUrl,
-        '--client-id',
-        'k',
-        '--currency',
-        'USD',
-      ]);
+      const run = await link(tenantId, randomOrg(), loginUrl, 'k', '--currency', 'USD');
       expect(run.status).toBe(2);
       expect(run.stderr).toMatch(
         /--login-url: the client credentials flow works only on the org's My Domain URL/,
@@ -153,18 +156,12 @@ describe('clv salesforce link', () => {
   );
 
   it('JWT bearer: a sandbox My Domain URL, or --sandbox, makes the audience test.salesforce.com; the token still goes to the My Domain URL', async () => {
-    const link = async (loginUrl: string, extra: string[] = []) => {
+    const linkJwt = async (loginUrl: string, extra: string[] = []) => {
       const tenantId = tenantName('jwt');
-      const run = await clv([
-        'salesforce',
-        'link',
-        '--tenant',
+      const run = await link(
         tenantId,
-        '--org-id',
         randomOrg(),
-        '--login-url',
         loginUrl,
-        '--client-id',
         'k',
         '--flow',
         'jwt-bearer',
@@ -173,12 +170,12 @@ describe('clv salesforce link', () => {
         '--currency',
         'USD',
         ...extra,
-      ]);
+      );
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
       return { run, tenant: await getTenant(store, tenantId) };
     };
-    const sandbox = await link('https://acme--uat.sandbox.my.salesforce.com');
+    const sandbox = await linkJwt('https://acme--uat.sandbox.my.salesforce.com');
     expect(sandbox.tenant.salesforce).toMatchObject({
       sandbox: true,
       loginUrl: 'https://acme--uat.sandbox.my.salesforce.com',
@@ -186,9 +183,9 @@ describe('clv salesforce link', () => {
     expect(sandbox.run.stdout).toContain(
       'The JWT is posted to https://acme--uat.sandbox.my.salesforce.com with the audience https://test.salesforce.com.',
     );
-    const flagged = await link('https://acme-uat.my.salesforce.com', ['--sandbox']);
+    const flagged = await linkJwt('https://acme-uat.my.salesforce.com', ['--sandbox']);
     expect(flagged.tenant.salesforce?.sandbox).toBe(true);
-    const prod = await link('https://acme.my.salesforce.com');
+    const prod = await linkJwt('https://acme.my.salesforce.com');
     expect(prod.tenant.salesforce?.sandbox).toBe(false);
     expect(prod.run.stdout).toContain('with the audience https://login.salesforce.com.');
     expect(prod.run.stdout).toContain('production org');

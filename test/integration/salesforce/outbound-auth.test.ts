@@ -4,7 +4,6 @@
  * and whatever org it names; the body's size and shape are bounded; workspaces linked before token routes
  * are migrated on first use. DynamoDB Local, the production handler, the Salesforce sandbox's envelopes.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -16,51 +15,37 @@ import { issueOutboundToken } from '../../../integrations/salesforce/outbound-to
 import type { ScoreMessage } from '../../../shared/pipeline/messages.ts';
 import { keys } from '../../../shared/store/keys.ts';
 import { putTenant } from '../../../shared/store/tenants.ts';
-import { apiEvent } from '../../helpers/api-event.ts';
-import { scanAll, tenantName, testStore } from '../../helpers/dynamo.ts';
+import { scanAll, tenantName } from '../../helpers/dynamo.ts';
+import {
+  callbackUrls,
+  deliverOutbound,
+  randomSalesforceId,
+  startSalesforceWorld,
+  store,
+  testLogger,
+} from '../../worlds/salesforce.ts';
 import { largestOutboundMessage, namespaceFloodBody } from '../../helpers/outbound-bodies.ts';
 import type { SalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
-import { isAck, outboundMessage, startSalesforceSandbox, to18 } from '../../../sandbox/salesforce/index.ts';
+import { isAck, outboundMessage } from '../../../sandbox/salesforce/index.ts';
 
-const store = testStore();
-const logger = new Logger({
-  serviceName: 'clv-test',
-  logLevel: (process.env.TEST_LOG_LEVEL as 'ERROR' | undefined) ?? 'SILENT',
-});
+const logger = testLogger();
 let queued: ScoreMessage[];
 const handler = createSalesforceOutboundHandler({ store, logger, enqueue: async (m) => void queued.push(m) });
 
 let sf: SalesforceSandbox;
 let tenantId: string;
-const outbound = issueOutboundToken();
+let outbound: { token: string; hash: string };
 
-const randomId = (prefix: string) =>
-  to18(
-    prefix +
-      Array.from(
-        { length: 12 },
-        () => '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'[Math.floor(Math.random() * 36)],
-      ).join(''),
-  );
+const randomId = randomSalesforceId;
 
-const post = (body: string, query: string, to = handler) =>
-  to(
-    apiEvent({
-      method: 'POST',
-      path: '/salesforce/outbound',
-      query,
-      headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' },
-      body,
-    }),
-  );
+const post = (body: string, query: string, to = handler) => deliverOutbound(to, body, query);
 
 /** A one-notification message from `orgId` for a new Activated order. */
 function message(orgId: string, urls?: { enterpriseUrl: string; partnerUrl: string }): string {
   return outboundMessage({
     orgId,
     actionId: randomId('04k'),
-    enterpriseUrl: urls?.enterpriseUrl ?? `${sf.instanceUrl}/services/Soap/c/62.0/${orgId.slice(0, 15)}`,
-    partnerUrl: urls?.partnerUrl ?? `${sf.instanceUrl}/services/Soap/u/62.0/${orgId.slice(0, 15)}`,
+    ...(urls ?? callbackUrls(sf.instanceUrl, orgId)),
     notifications: [
       {
         id: randomId('04l'),
@@ -83,14 +68,14 @@ const workspaceItems = async (id = tenantId) =>
 const storedOrders = async (id = tenantId) => (await workspaceItems(id)).filter((i) => i.kind === 'order');
 
 beforeAll(async () => {
-  sf = await startSalesforceSandbox({ clientId: tenantName('clv-outbound-auth') });
-  tenantId = tenantName('sf-outbound-auth');
-  await putTenant(store, {
-    tenantId,
-    salesforceOrgId: sf.orgId,
-    currency: 'USD',
-    salesforceOutboundTokenHash: outbound.hash,
+  const world = await startSalesforceWorld({
+    label: 'sf-outbound-auth',
+    clientId: tenantName('clv-outbound-auth'),
+    connectedApp: false,
+    outboundToken: true,
   });
+  ({ sf, tenantId } = world);
+  outbound = world.outboundToken!;
 });
 
 afterAll(async () => {

@@ -9,33 +9,33 @@
  *   Contacts are known by id alone, as for an org clv-sync cannot call, and the message is acknowledged.
  * DynamoDB Local, the production handler, the Salesforce sandbox's OAuth and SOQL, faults at its HTTP edge.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSalesforceOutboundHandler } from '../../../functions/salesforce-outbound.ts';
 import { salesforceConnection } from '../../../integrations/salesforce/connection.ts';
 import { contactEmailsFrom } from '../../../integrations/salesforce/contact-emails.ts';
-import { issueOutboundToken } from '../../../integrations/salesforce/outbound-token.ts';
 import type { ScoreMessage } from '../../../shared/pipeline/messages.ts';
 import { findCustomers } from '../../../shared/store/identities.ts';
 import type { TenantSettings } from '../../../shared/store/tenants.ts';
-import { putTenant } from '../../../shared/store/tenants.ts';
-import { apiEvent } from '../../helpers/api-event.ts';
-import { scanAll, tenantName, testStore } from '../../helpers/dynamo.ts';
+import { scanAll } from '../../helpers/dynamo.ts';
+import {
+  callbackUrls,
+  deliverOutbound,
+  randomSalesforceId,
+  startSalesforceWorld,
+  store,
+  testLogger,
+} from '../../worlds/salesforce.ts';
 import type { SalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
-import { isAck, outboundMessage, startSalesforceSandbox, to18 } from '../../../sandbox/salesforce/index.ts';
+import { isAck, outboundMessage } from '../../../sandbox/salesforce/index.ts';
 
-const store = testStore();
-const logger = new Logger({
-  serviceName: 'clv-test',
-  logLevel: (process.env.TEST_LOG_LEVEL as 'ERROR' | undefined) ?? 'SILENT',
-});
+const logger = testLogger();
 const CLIENT_ID = 'contact-lookup-consumer-key';
 const CLIENT_SECRET = 'contact-lookup-secret-not-real';
 
 let sf: SalesforceSandbox;
 let queued: ScoreMessage[];
 let secret = CLIENT_SECRET;
-const token = issueOutboundToken();
+let token: { token: string; hash: string };
 
 /** The org's Contact emails through the sandbox's OAuth and SOQL, as the deployed function asks for them. */
 const handler = createSalesforceOutboundHandler({
@@ -51,14 +51,7 @@ const handler = createSalesforceOutboundHandler({
   },
 });
 
-const randomId = (prefix: string) =>
-  to18(
-    prefix +
-      Array.from(
-        { length: 12 },
-        () => '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'[Math.floor(Math.random() * 36)],
-      ).join(''),
-  );
+const randomId = randomSalesforceId;
 
 let tenantId: string;
 const contact = (email: string) =>
@@ -81,21 +74,12 @@ const envelope = (notifications: ReturnType<typeof notification>[]) =>
   outboundMessage({
     orgId: sf.orgId,
     actionId: randomId('04k'),
-    enterpriseUrl: `${sf.instanceUrl}/services/Soap/c/62.0/${sf.orgId.slice(0, 15)}`,
-    partnerUrl: `${sf.instanceUrl}/services/Soap/u/62.0/${sf.orgId.slice(0, 15)}`,
+    ...callbackUrls(sf.instanceUrl, sf.orgId),
     notifications,
   });
 
 const deliver = (body: string) =>
-  handler(
-    apiEvent({
-      method: 'POST',
-      path: '/salesforce/outbound',
-      query: `token=${token.token}`,
-      headers: { 'content-type': 'text/xml; charset=utf-8' },
-      body,
-    }),
-  );
+  deliverOutbound(handler, body, `token=${token.token}`, { 'content-type': 'text/xml; charset=utf-8' });
 
 const ordersOf = async (tenantId: string) =>
   (await scanAll(store))
@@ -104,20 +88,14 @@ const ordersOf = async (tenantId: string) =>
     .sort();
 
 beforeAll(async () => {
-  sf = await startSalesforceSandbox({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-  tenantId = tenantName('sf-contact-lookup');
-  await putTenant(store, {
-    tenantId,
-    salesforceOrgId: sf.orgId,
-    currency: 'USD',
-    salesforceOutboundTokenHash: token.hash,
-    salesforce: {
-      loginUrl: sf.loginUrl,
-      clientId: CLIENT_ID,
-      flow: 'client-credentials',
-      apiVersion: sf.apiVersion,
-    },
+  const world = await startSalesforceWorld({
+    label: 'sf-contact-lookup',
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    outboundToken: true,
   });
+  ({ sf, tenantId } = world);
+  token = world.outboundToken!;
 });
 
 afterAll(async () => {

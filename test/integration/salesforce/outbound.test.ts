@@ -3,9 +3,7 @@
  * org the way a workflow outbound message action feeds it: real SOAP
  * envelopes over HTTP, delivered until acknowledged.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,30 +15,27 @@ import {
 import type { ScoreMessage } from '../../../shared/pipeline/messages.ts';
 import { putTenant } from '../../../shared/store/tenants.ts';
 import { apiEvent } from '../../helpers/api-event.ts';
-import { scanAll, tenantName, testStore } from '../../helpers/dynamo.ts';
+import { scanAll, tenantName } from '../../helpers/dynamo.ts';
+import {
+  OUTBOUND_FIELDS,
+  callbackUrls,
+  deliverOutbound,
+  randomSalesforceId,
+  store,
+  testLogger,
+} from '../../worlds/salesforce.ts';
 import type { OrgHistory, SalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
 import {
   generateOrgHistory,
   isAck,
   outboundMessage,
   startSalesforceSandbox,
-  to18,
 } from '../../../sandbox/salesforce/index.ts';
 import { issueOutboundToken } from '../../../integrations/salesforce/outbound-token.ts';
 import { deliverOutboundMessage } from '../../../sandbox/salesforce/outbound-sender.ts';
 
-const store = testStore();
-const logger = new Logger({
-  serviceName: 'clv-test',
-  logLevel: (process.env.TEST_LOG_LEVEL as 'ERROR' | undefined) ?? 'SILENT',
-});
-/** The fields the deployed outbound message sends: its field list in our metadata, as `clv salesforce setup` deploys it. */
-const ORDER_FIELDS = [
-  ...readFileSync(
-    new URL('../../../integrations/salesforce/metadata/workflows/Order.workflow', import.meta.url),
-    'utf8',
-  ).matchAll(/<fields>([^<]+)<\/fields>/g),
-].map((m) => m[1]!);
+const logger = testLogger();
+const ORDER_FIELDS = OUTBOUND_FIELDS;
 
 let sf: SalesforceSandbox;
 let history: OrgHistory;
@@ -58,15 +53,7 @@ const handler = createSalesforceOutboundHandler({
   },
 });
 
-/** A random, well-formed id with a key prefix: unique per test run. */
-const randomId = (prefix: string) =>
-  to18(
-    prefix +
-      Array.from(
-        { length: 12 },
-        () => '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'[Math.floor(Math.random() * 36)],
-      ).join(''),
-  );
+const randomId = randomSalesforceId;
 
 /** Everything stored for the workspace (its items all carry gsi1pk = the tenant), and its org's route. */
 async function workspaceItems(): Promise<Record<string, unknown>[]> {
@@ -79,15 +66,7 @@ async function workspaceItems(): Promise<Record<string, unknown>[]> {
 const storedOrders = async () => (await workspaceItems()).filter((i) => i.kind === 'order');
 
 async function post(body: string): Promise<APIGatewayProxyStructuredResultV2> {
-  return handler(
-    apiEvent({
-      method: 'POST',
-      path: '/salesforce/outbound',
-      query: `token=${outbound.token}`,
-      headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' },
-      body,
-    }),
-  );
+  return deliverOutbound(handler, body, `token=${outbound.token}`);
 }
 
 const purchases = () => history.orders.filter((o) => !o.IsReductionOrder);
@@ -210,8 +189,7 @@ describe('POST /salesforce/outbound', () => {
     const foreign = outboundMessage({
       orgId: otherOrg,
       actionId: randomId('04k'),
-      enterpriseUrl: `https://other.my.salesforce.com/services/Soap/c/62.0/${otherOrg.slice(0, 15)}`,
-      partnerUrl: `https://other.my.salesforce.com/services/Soap/u/62.0/${otherOrg.slice(0, 15)}`,
+      ...callbackUrls('https://other.my.salesforce.com', otherOrg),
       notifications: [
         {
           id: randomId('04l'),
@@ -269,8 +247,7 @@ describe('POST /salesforce/outbound', () => {
     const xml = outboundMessage({
       orgId: sf.orgId,
       actionId: randomId('04k'),
-      enterpriseUrl: `${sf.instanceUrl}/services/Soap/c/62.0/${sf.orgId.slice(0, 15)}`,
-      partnerUrl: `${sf.instanceUrl}/services/Soap/u/62.0/${sf.orgId.slice(0, 15)}`,
+      ...callbackUrls(sf.instanceUrl, sf.orgId),
       notifications: [
         { id: ids[0]!, sObject: 'Order', fields: fieldsOf(good) },
         { id: ids[1]!, sObject: 'Order', fields: { ...fieldsOf(bad), TotalAmount: 'twelve' } },

@@ -98,6 +98,10 @@ interface Run {
  * Runs `clv args…` as a user would. Asynchronously: the sandbox answers from
  * this process, so a synchronous spawn would wait for itself.
  */
+/** `clv salesforce setup` with its credentials (`auth`) and ENDPOINT, then any more options. */
+const setupRun = (auth: string[], env: Record<string, string>, ...more: string[]) =>
+  clv(['salesforce', 'setup', ...auth, '--endpoint', ENDPOINT, ...more], env);
+
 function clv(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
   const base = { ...process.env };
   for (const name of ['SALESFORCE_ACCESS_TOKEN', 'SALESFORCE_CLIENT_SECRET', 'CLV_PROGRESS'])
@@ -396,18 +400,11 @@ describe('clv salesforce setup', () => {
   afterAll(() => sf.stop());
 
   it('with an instance URL and a token from the environment: deploys and prints what it deployed', async () => {
-    const run = await clv(
-      [
-        'salesforce',
-        'setup',
-        '--instance-url',
-        sf.instanceUrl,
-        '--endpoint',
-        ENDPOINT,
-        '--integration-user',
-        sf.org.username,
-      ],
+    const run = await setupRun(
+      ['--instance-url', sf.instanceUrl],
       { SALESFORCE_ACCESS_TOKEN: sf.issueAccessToken() },
+      '--integration-user',
+      sf.org.username,
     );
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
@@ -422,21 +419,12 @@ describe('clv salesforce setup', () => {
   });
 
   it('with client credentials (secret from the environment) and --json: a rerun changes nothing', async () => {
-    const run = await clv(
-      [
-        'salesforce',
-        'setup',
-        '--login-url',
-        sf.loginUrl,
-        '--client-id',
-        CLIENT_ID,
-        '--endpoint',
-        ENDPOINT,
-        '--integration-user',
-        'integration@clv.example',
-        '--json',
-      ],
+    const run = await setupRun(
+      ['--login-url', sf.loginUrl, '--client-id', CLIENT_ID],
       { SALESFORCE_CLIENT_SECRET: CLIENT_SECRET },
+      '--integration-user',
+      'integration@clv.example',
+      '--json',
     );
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
@@ -448,10 +436,9 @@ describe('clv salesforce setup', () => {
   });
 
   it('a wrong client secret fails with the OAuth error, exit code 1', async () => {
-    const run = await clv(
-      ['salesforce', 'setup', '--login-url', sf.loginUrl, '--client-id', CLIENT_ID, '--endpoint', ENDPOINT],
-      { SALESFORCE_CLIENT_SECRET: 'wrong' },
-    );
+    const run = await setupRun(['--login-url', sf.loginUrl, '--client-id', CLIENT_ID], {
+      SALESFORCE_CLIENT_SECRET: 'wrong',
+    });
     expect(run.status).toBe(1);
     expect(run.stderr).toBe('clv: invalid client credentials\n');
   });
@@ -480,10 +467,9 @@ describe('clv salesforce setup', () => {
   it.each(['https://login.salesforce.com', 'https://test.salesforce.com'])(
     'client credentials at %s is a usage error naming the My Domain URL (Salesforce refuses it there)',
     async (loginUrl) => {
-      const run = await clv(
-        ['salesforce', 'setup', '--login-url', loginUrl, '--client-id', CLIENT_ID, '--endpoint', ENDPOINT],
-        { SALESFORCE_CLIENT_SECRET: CLIENT_SECRET },
-      );
+      const run = await setupRun(['--login-url', loginUrl, '--client-id', CLIENT_ID], {
+        SALESFORCE_CLIENT_SECRET: CLIENT_SECRET,
+      });
       expect(run.status).toBe(2);
       expect(run.stderr).toMatch(
         /--login-url: the client credentials flow works only on the org's My Domain URL/,

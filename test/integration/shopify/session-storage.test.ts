@@ -29,7 +29,7 @@ import {
 } from '../../../shared/crypto/token-envelope.ts';
 import { deleteTenant } from '../../../shared/store/deletion.ts';
 import { queryAll } from '../../../shared/store/query.ts';
-import { apiEvent } from '../../helpers/api-event.ts';
+import { installRequest } from '../../worlds/shopify.ts';
 import { scanAll, tenantName, testStore } from '../../helpers/dynamo.ts';
 import type { ShopifySandbox } from '../../../sandbox/shopify/index.ts';
 import { startShopifySandbox } from '../../../sandbox/shopify/index.ts';
@@ -204,34 +204,17 @@ describe('Shopify tokens never reach the logs', () => {
       adminOrigin: sandbox.origin,
     });
     const auth = createShopifyAuthHandler({ shopify, store, logger, requestBackfill: async () => undefined });
-    const res = await auth(
-      apiEvent({
-        method: 'POST',
-        path: '/shopify/install',
-        headers: { authorization: `Bearer ${sandbox.sessionToken(shop)}` },
-      }),
-    );
+    const res = await auth(installRequest(sandbox.sessionToken(shop)));
     expect(res.statusCode).toBe(200);
     const { tenantId } = JSON.parse(String(res.body)) as { tenantId: string };
     const first = await offlineSession(shopify, store, tenantId, shop);
-    const fresh = await offlineSession(
-      shopify,
-      store,
-      tenantId,
-      shop,
-      first.expires!.getTime() - REFRESH_BEFORE_EXPIRY_MS + 1000,
-    );
+    const nearExpiry = first.expires!.getTime() - REFRESH_BEFORE_EXPIRY_MS + 1000;
+    const fresh = await offlineSession(shopify, store, tenantId, shop, nearExpiry);
     // A spent refresh token (spent once the new access token is used): the refresh fails, and its error
     // names no token either.
     await adminClient(shopify, fresh).request(SHOP_INFO);
     await saveSession(store, tenantId, first);
-    const failure = await offlineSession(
-      shopify,
-      store,
-      tenantId,
-      shop,
-      first.expires!.getTime() - REFRESH_BEFORE_EXPIRY_MS + 1000,
-    ).catch((e: Error) => e);
+    const failure = await offlineSession(shopify, store, tenantId, shop, nearExpiry).catch((e: Error) => e);
     expect(failure).toBeInstanceOf(Error);
     output.push(String((failure as Error).message));
     logger.error('refresh failed', failure as Error);

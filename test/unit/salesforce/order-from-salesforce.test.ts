@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { catchError } from '../../helpers/catch-error.ts';
 import {
   orderFromSalesforce,
   readSalesforceRecord,
@@ -48,14 +49,7 @@ const opportunityFields = (over: Record<string, string | null> = {}): Record<str
   ...over,
 });
 
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error');
-}
+const errorOf = (fn: () => unknown) => catchError(fn) as Error;
 
 describe('orderFromSalesforce: Order', () => {
   it('reads an activated Order from an outbound message built by the sandbox org', () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { catchError } from '../../helpers/catch-error.ts';
 import {
   MAX_NOTIFICATIONS,
   OutboundMessageError,
@@ -36,14 +37,7 @@ const envelope = (n: number, sessionId?: string) =>
     notifications: notifications(n),
   });
 
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error');
-}
+const errorOf = (fn: () => unknown) => catchError(fn) as Error;
 
 describe('parseOutboundMessage', () => {
   it('reads the envelope the sandbox org sends, every value as text', () => {
