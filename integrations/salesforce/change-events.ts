@@ -38,6 +38,7 @@
  * done again on its retry, and the store's versions keep that idempotent.
  */
 import type { Connection } from 'jsforce';
+import { isPermanent } from '../../shared/errors.ts';
 import { mapLimited } from '../../shared/pipeline/map-limited.ts';
 import { tenantStore } from '../../shared/store/tenant-store.ts';
 import { cancelDeleted } from './change-delete.ts';
@@ -46,7 +47,6 @@ import type { ChangeEventContext, ChangeEventOutcome, ChangeRecordOutcome } from
 import { concurrencyOf } from './change-event-types.ts';
 import { rereadOpportunities, rereadOrders } from './change-reread.ts';
 import type { SalesforceOrderObject } from './order-from-salesforce.ts';
-import { isPermanentRecordError } from './outbound-notifications.ts';
 import { salesforceId18 } from './salesforce-ids.ts';
 
 export {
@@ -111,14 +111,9 @@ export async function ingestChangeEvent(
     try {
       unique.add(salesforceId18(id, 'recordIds', sObject));
     } catch (error) {
-      if (!isPermanentRecordError(error)) throw error;
-      records.push({
-        sObjectType: sObject,
-        recordId: id,
-        action: 'rejected',
-        reason: error.message,
-        error: error.name,
-      });
+      if (!isPermanent(error)) throw error;
+      const { message, name } = error as Error;
+      records.push({ sObjectType: sObject, recordId: id, action: 'rejected', reason: message, error: name });
     }
   }
 

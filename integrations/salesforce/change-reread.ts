@@ -5,6 +5,7 @@
  * returns, at the version of its latest return when that is newer.
  */
 import type { Connection } from 'jsforce';
+import { isPermanent } from '../../shared/errors.ts';
 import { mapLimited } from '../../shared/pipeline/map-limited.ts';
 import type { Order } from '../../shared/store/order.ts';
 import {
@@ -20,7 +21,6 @@ import { concurrencyOf } from './change-event-types.ts';
 import { ingestReading } from './ingest-reading.ts';
 import type { SalesforceOrderObject } from './order-from-salesforce.ts';
 import { readSalesforceRecord, salesforceOrderId } from './order-from-salesforce.ts';
-import { isPermanentRecordError } from './outbound-notifications.ts';
 import { salesforceId18 } from './salesforce-ids.ts';
 
 /** A record re-read, to ingest: at no older a version than `floorMs`, and with its returns netted. */
@@ -165,7 +165,8 @@ async function ingestReread(ctx: ChangeEventContext, r: Reread): Promise<ChangeR
     );
     return { ...base, ...(await ingestReading(ctx, reading, (order) => atLeast(order, r.floorMs))) };
   } catch (error) {
-    if (!isPermanentRecordError(error)) throw error;
-    return { ...base, action: 'rejected', reason: error.message, error: error.name };
+    if (!isPermanent(error)) throw error;
+    const { message, name } = error as Error;
+    return { ...base, action: 'rejected', reason: message, error: name };
   }
 }

@@ -7,11 +7,13 @@
  * that never was is ignored.
  *
  * A notification we cannot use (a bad field, no customer, a foreign currency,
- * an object we do not read) is rejected: reported, recorded as seen, and not
- * retried, so it cannot hold back the other notifications of its message.
+ * an object we do not read: whatever shared/errors.ts's isPermanent calls
+ * permanent) is rejected: reported, recorded as seen, and not retried, so it
+ * cannot hold back the other notifications of its message.
  * Failures of our own (DynamoDB) are thrown after the other notifications
  * have finished, so Salesforce's retry finds those already done.
  */
+import { isPermanent } from '../../shared/errors.ts';
 import { mapLimited } from '../../shared/pipeline/map-limited.ts';
 import { tenantStore } from '../../shared/store/tenant-store.ts';
 import type { ContactEmails } from './contact-emails.ts';
@@ -21,12 +23,7 @@ import type { SalesforceOrderObject } from './order-from-salesforce.ts';
 import { readSalesforceRecord } from './order-from-salesforce.ts';
 import type { OutboundNotification } from './outbound-message.ts';
 import { SalesforceAuthError } from './token.ts';
-import {
-  ForeignCurrencyError,
-  SalesforceNotConfiguredError,
-  SalesforceOrderWithoutCustomerError,
-  SalesforceRecordError,
-} from './salesforce-errors.ts';
+import { SalesforceNotConfiguredError, SalesforceRecordError } from './salesforce-errors.ts';
 
 export interface NotificationContext extends IntakeContext {
   /** Notifications handled at once (each is a few DynamoDB calls). */
@@ -65,15 +62,6 @@ const READ_OBJECTS: readonly string[] = ['Order', 'Opportunity'] satisfies Sales
 
 /** The delivery key of a notification: its id is the same on every retry of it. */
 export const notificationEventId = (notificationId: string) => `salesforce:${notificationId}`;
-
-/** Errors that mean the notification itself is unusable: retrying it cannot help. */
-export function isPermanentRecordError(error: unknown): error is Error {
-  return (
-    error instanceof SalesforceRecordError ||
-    error instanceof SalesforceOrderWithoutCustomerError ||
-    error instanceof ForeignCurrencyError
-  );
-}
 
 export async function ingestNotifications(
   ctx: NotificationContext,
@@ -179,8 +167,9 @@ async function ingestNotification(
     return { ...base, action: 'deferred', reason: "its Contact's email could not be asked of the org yet" };
   const outcome = await handle(ctx, notification).catch(
     (error: unknown): Omit<NotificationOutcome, keyof typeof base> => {
-      if (!isPermanentRecordError(error)) throw error;
-      return { action: 'rejected', reason: error.message, error: error.name };
+      if (!isPermanent(error)) throw error;
+      const { message, name } = error as Error;
+      return { action: 'rejected', reason: message, error: name };
     },
   );
   // Recorded after the work: a notification that failed midway is handled again on Salesforce's retry.

@@ -164,4 +164,20 @@ describe('outbound message: the Contact email lookup fails', () => {
     // No secret in the log.
     expect(JSON.stringify(warn.mock.calls)).not.toContain('a-revoked-secret');
   });
+
+  it('answers with an email the Order schema refuses: that notification is rejected, the message acknowledged', async () => {
+    // Issue 16: the shared taxonomy (isPermanent) decides, so a ZodError from storing the looked-up order is
+    // the input's fault here as on every other intake path; before, it failed the message on every redelivery.
+    const newcomer = contact('ab');
+    const n = notification(newcomer);
+    const warn = vi.spyOn(logger, 'warn');
+    const answer = await deliver(envelope([n]));
+    expect(answer.statusCode).toBe(200);
+    expect(isAck(String(answer.body))).toBe(true);
+    expect(await ordersOf(tenantId)).not.toContain(`Order:${n.fields.Id}`);
+    expect(warn).toHaveBeenCalledWith(
+      'outbound notification rejected',
+      expect.objectContaining({ notificationId: n.id, error: 'ZodError' }),
+    );
+  });
 });
