@@ -7,7 +7,7 @@
  * (SalesforceOrderWithoutCustomerError). A record in another currency than the
  * tenant's is the store's ForeignCurrencyError, re-exported here.
  */
-import { PermanentError } from '../../shared/errors.ts';
+import { OrderWithoutCustomerError, PermanentError } from '../../shared/errors.ts';
 export { ForeignCurrencyError } from '../../shared/store/orders.ts';
 
 /** The body is not an outbound message clv-sync accepts; nothing in it is used. */
@@ -27,22 +27,20 @@ export class SalesforceRecordError extends PermanentError {
   }
 }
 
-/** A purchase with no customer at the tenant's grain: it cannot join any customer's history. */
-export class SalesforceOrderWithoutCustomerError extends PermanentError {
+/** A purchase with no customer at the tenant's grain (shared/errors.ts's concept), with what to fix in Salesforce. */
+export class SalesforceOrderWithoutCustomerError extends OrderWithoutCustomerError {
   override name = 'SalesforceOrderWithoutCustomerError';
-  readonly orderId: string;
 
   constructor(orderId: string, grain: 'contact' | 'account', field: string) {
     super(
+      orderId,
       grain === 'contact'
         ? `Salesforce ${orderId} has no ${field}, so it belongs to no contact and is left out of the scores; ` +
             `set ${field} on the record in Salesforce (and include ${field} in the outbound message's fields), ` +
             'or switch the workspace to the account grain if customers are Accounts'
         : `Salesforce ${orderId} has no AccountId, so it belongs to no account and is left out of the scores; ` +
             "set the record's Account in Salesforce and include AccountId in the outbound message's fields",
-      { statusCode: 422 },
     );
-    this.orderId = orderId;
   }
 }
 

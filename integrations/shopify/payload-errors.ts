@@ -5,7 +5,10 @@
  * customer (OrderWithoutCustomerError). An order in another currency than the
  * tenant's is the store's ForeignCurrencyError, re-exported here.
  */
-import { PermanentError } from '../../shared/errors.ts';
+import {
+  OrderWithoutCustomerError as AnyOrderWithoutCustomerError,
+  PermanentError,
+} from '../../shared/errors.ts';
 import type { ZodError } from 'zod';
 
 export { ForeignCurrencyError } from '../../shared/store/orders.ts';
@@ -24,16 +27,15 @@ export class ShopifyPayloadError extends PermanentError {
   }
 }
 
-export class OrderWithoutCustomerError extends PermanentError {
+/** The shared concept (shared/errors.ts), with what to fix in the Shopify admin. */
+export class OrderWithoutCustomerError extends AnyOrderWithoutCustomerError {
   override name = 'OrderWithoutCustomerError';
-  readonly orderId: string;
   constructor(orderId: string) {
     super(
+      orderId,
       `Shopify order ${orderId} has no customer and no email, so it cannot join any customer's history; ` +
         'it is left out of the scores (attach a customer to the order in the Shopify admin to count it)',
-      { statusCode: 422 },
     );
-    this.orderId = orderId;
   }
 }
 
