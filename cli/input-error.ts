@@ -1,5 +1,7 @@
+import { PermanentError } from '../shared/errors.ts';
+
 /** A problem in a user's input file, reported as `file:line: problem`. */
-export class InputFileError extends Error {
+export class InputFileError extends PermanentError {
   override name = 'InputFileError';
   readonly file: string;
   readonly line: number | null;

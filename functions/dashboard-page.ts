@@ -11,6 +11,7 @@
  * It refuses nothing and counts nothing, so it needs no chain of its own: Lambda runs this factory's
  * function under deployed.ts alone.
  */
+import { InternalError } from '../shared/errors.ts';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { assetAnswer, pageAnswer } from './dashboard/page-answers.ts';
 import { APP_PATH, ASSETS_PATH, pageHtml } from './dashboard/page-html.ts';
@@ -23,7 +24,7 @@ export { APP_BRIDGE_URL, APP_PATH, ASSETS_PATH, pageHtml } from './dashboard/pag
 export type { WebAssets, WebManifest } from './dashboard/web-assets.ts';
 export { WebBundleMissingError, webAssets } from './dashboard/web-assets.ts';
 
-export class AppPageConfigError extends Error {
+export class AppPageConfigError extends InternalError {
   override name = 'AppPageConfigError';
 }
 

@@ -6,10 +6,22 @@
  *   order with no customer, a foreign currency). Retrying cannot help: it is
  *   answered 4xx (`statusCode`) or recorded as rejected, and never retried.
  * - Everything else is transient: a DynamoDB throttle, a transaction
- *   conflict, a queue that did not answer, a CRM outage, our own bug. It is
+ *   conflict, a queue that did not answer, a CRM outage (TransientError), our
+ *   own bug or a deployment missing a setting (InternalError). It is
  *   rethrown, so the delivery or the queue message is retried and, in the
  *   end, dead-lettered where someone sees it. "Anything else counts as
  *   rejected" loses data: a `catch` decides by class, with `isPermanent`.
+ *
+ * Every domain error of the product code (functions/, integrations/, shared/,
+ * cli/) extends ClvError through one of the classes below, so its class alone
+ * decides its status and whether a retry can help
+ * (test/unit/errors/taxonomy.test.ts fails on a class outside it). Errors of
+ * the platform and of libraries (TypeError, the AWS SDK's, shopify-api's,
+ * jsforce's) are classified where they are caught.
+ *
+ * No exception is kept: the engine's argument errors (shared/clv,
+ * shared/segments) used to extend RangeError and are InternalErrors now; no
+ * product code catches RangeError, and the tests assert each one's own class.
  *
  * The shape follows middy's http-errors (`statusCode`, `expose`) and
  * shopify-api's lib/error.ts (`HttpRetriableError` vs the rest): the class
@@ -52,6 +64,21 @@ export class TransientError extends ClvError {
   readonly expose = false;
   constructor(message: string, options: ClvErrorOptions = {}) {
     super(message, 503, options);
+  }
+}
+
+/**
+ * Our own code or deployment is at fault, not the input and not a dependency: a setting or bundle missing
+ * from the deployment, the engine called with numbers its caller should have checked, data no model can
+ * fit. Retried like a transient failure (a deploy or a setting may cure it, and a message that keeps
+ * failing is dead-lettered where someone sees it), answered 500, its message never shown to the caller.
+ * The CLI shows it: there the numbers are the user's file (cli/main.ts decides the exit code).
+ */
+export class InternalError extends ClvError {
+  readonly retriable = true;
+  readonly expose = false;
+  constructor(message: string, options: ClvErrorOptions = {}) {
+    super(message, 500, options);
   }
 }
 

@@ -2,6 +2,7 @@
  * The built page (web/dist, written by web/build.ts): its manifest, and each file it lists read (and gzipped)
  * once per container. No other name reaches the disk.
  */
+import { InternalError } from '../../shared/errors.ts';
 import { readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 
@@ -11,7 +12,7 @@ export interface WebManifest {
   css: string;
 }
 
-export class WebBundleMissingError extends Error {
+export class WebBundleMissingError extends InternalError {
   override name = 'WebBundleMissingError';
 }
 

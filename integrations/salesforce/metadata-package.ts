@@ -7,6 +7,7 @@
  * package.xml decides what is deployed. Files it does not name (the layout
  * sections, the README) ship in the folder for admins and stay out of the zip.
  */
+import { InternalError } from '../../shared/errors.ts';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,7 +46,7 @@ export interface SetupPackage {
 }
 
 /** The metadata folder is not a valid package: a file is missing or a placeholder has no value. */
-export class MetadataPackageError extends Error {
+export class MetadataPackageError extends InternalError {
   override name = 'MetadataPackageError';
 }
 

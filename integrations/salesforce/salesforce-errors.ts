@@ -7,7 +7,7 @@
  * (SalesforceOrderWithoutCustomerError). A record in another currency than the
  * tenant's is the store's ForeignCurrencyError, re-exported here.
  */
-import { OrderWithoutCustomerError, PermanentError } from '../../shared/errors.ts';
+import { OrderWithoutCustomerError, PermanentError, TransientError } from '../../shared/errors.ts';
 export { ForeignCurrencyError } from '../../shared/store/orders.ts';
 
 /** The body is not an outbound message clv-sync accepts; nothing in it is used. */
@@ -45,6 +45,6 @@ export class SalesforceOrderWithoutCustomerError extends OrderWithoutCustomerErr
 }
 
 /** The workspace lacks what a login to its org needs (a secret, a user, a usable login URL). */
-export class SalesforceNotConfiguredError extends Error {
+export class SalesforceNotConfiguredError extends TransientError {
   override name = 'SalesforceNotConfiguredError';
 }

@@ -12,6 +12,7 @@
  * the CLV section ships in `metadata/layouts/` for an admin to add (see
  * metadata/README.md).
  */
+import { TransientError } from '../../shared/errors.ts';
 import type { Connection } from 'jsforce';
 import type { PackageMember } from './metadata-package.ts';
 import { buildSetupPackage } from './metadata-package.ts';
@@ -62,7 +63,7 @@ export interface SalesforceSetupResult {
 }
 
 /** The setup deploy failed, was rolled back, or did not finish in time. */
-export class SalesforceSetupError extends Error {
+export class SalesforceSetupError extends TransientError {
   override name = 'SalesforceSetupError';
   /** The deploy request id, when the deploy was started. */
   readonly id: string | undefined;

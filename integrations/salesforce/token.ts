@@ -11,19 +11,24 @@
  * request is a form POST answered with JSON: fetch does it, and
  * transient-retry.ts's loop retries it.
  */
+import { TransientError } from '../../shared/errors.ts';
 import * as z from 'zod';
 import { loginUrlProblem } from './login-hosts.ts';
 import { SalesforceNotConfiguredError } from './salesforce-errors.ts';
 import type { TransientRetryOptions } from './transient-retry.ts';
 import { withTransientRetry } from './transient-retry.ts';
 
-/** Salesforce refused the login: wrong client, secret, certificate or user. Retrying cannot help. */
-export class SalesforceAuthError extends Error {
+/**
+ * Salesforce refused the login: wrong client, secret, certificate or user. Asking again at once cannot help
+ * (requestAccessToken does not), but the work that needed the login is retried like any transient failure,
+ * and succeeds once the workspace is linked again; the Contact lookup counts it refused (isLookupRefused).
+ */
+export class SalesforceAuthError extends TransientError {
   override name = 'SalesforceAuthError';
 }
 
 /** The login service failed or did not answer, on every attempt: worth trying again later. */
-export class SalesforceLoginUnavailableError extends Error {
+export class SalesforceLoginUnavailableError extends TransientError {
   override name = 'SalesforceLoginUnavailableError';
 }
 
@@ -37,7 +42,7 @@ export type TokenAnswer = z.infer<typeof TokenAnswer>;
 const OAuthError = z.object({ error: z.string(), error_description: z.string().optional() });
 
 /** What made one attempt fail for a reason that may pass. */
-class TransientFailure extends Error {}
+class TransientFailure extends TransientError {}
 
 /**
  * POSTs `params` to the org's token endpoint until Salesforce issues a token

@@ -7,6 +7,7 @@
  * entry with the reason and is tried again on the next flush, until it is a
  * dead letter. Stops before the org's daily API limit runs out.
  */
+import { TransientError } from '../../shared/errors.ts';
 import type { Connection } from 'jsforce';
 import type { Addressed, Settle } from '../../shared/pipeline/flush-outbox.ts';
 import { flushOutbox } from '../../shared/pipeline/flush-outbox.ts';
@@ -32,7 +33,7 @@ type Target = Addressed<string>;
 /** Leave this share of the org's daily API calls to everything else the org runs. */
 export const API_RESERVE = 0.1;
 
-export class ApiLimitReachedError extends Error {
+export class ApiLimitReachedError extends TransientError {
   override name = 'ApiLimitReachedError';
 }
 

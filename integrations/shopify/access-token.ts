@@ -4,6 +4,7 @@
  * before expiry with the rotating refresh token, and a refresh that lost a
  * race to another worker takes the winner's session instead of failing.
  */
+import { TransientError } from '../../shared/errors.ts';
 import type { Session, Shopify } from '@shopify/shopify-api';
 import type { Store } from '../../shared/store/store.ts';
 import type { TenantSettings } from '../../shared/store/tenants.ts';
@@ -14,11 +15,12 @@ import { loadSession, offlineSessionId, saveSession, SessionChangedError } from 
 /** Refresh when less than this is left, so a long backfill or write-back never starts on a dying token. */
 export const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
 
-export class ShopNotInstalledError extends Error {
+/** The shop's offline token is missing or revoked: the work is retried (then dead-lettered) until it is installed again. */
+export class ShopNotInstalledError extends TransientError {
   override name = 'ShopNotInstalledError';
 }
 
-export class ReauthorizationRequiredError extends Error {
+export class ReauthorizationRequiredError extends TransientError {
   override name = 'ReauthorizationRequiredError';
 }
 
@@ -55,7 +57,7 @@ export async function offlineSession(
   }
 }
 
-export class ShopNotLinkedError extends Error {
+export class ShopNotLinkedError extends TransientError {
   override name = 'ShopNotLinkedError';
 }
 

@@ -6,6 +6,7 @@
  * restore rate — and the request is sent again. Server errors and dropped
  * connections are retried with backoff; anything else is thrown.
  */
+import { InternalError, TransientError } from '../../shared/errors.ts';
 import type { Session, Shopify } from '@shopify/shopify-api';
 import {
   GraphqlQueryError,
@@ -26,15 +27,16 @@ interface Cost {
   throttleStatus?: ThrottleStatus;
 }
 
-export class ShopifyThrottledError extends Error {
+export class ShopifyThrottledError extends TransientError {
   override name = 'ShopifyThrottledError';
 }
 
-export class ShopifyRequestError extends Error {
+export class ShopifyRequestError extends TransientError {
   override name = 'ShopifyRequestError';
 }
 
-export class ShopifyUserErrors extends Error {
+/** Shopify refused the input of a mutation we sent: our request is wrong, not the shop's data (InternalError). */
+export class ShopifyUserErrors extends InternalError {
   override name = 'ShopifyUserErrors';
   readonly userErrors: readonly { field?: string[] | null; message: string; code?: string | null }[];
   constructor(operation: string, userErrors: ShopifyUserErrors['userErrors']) {

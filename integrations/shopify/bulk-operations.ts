@@ -8,6 +8,7 @@
  * job's and take hours — but thrown as BulkOperationsBusyError, which is
  * transient: the queue delivers the message again later.
  */
+import { TransientError } from '../../shared/errors.ts';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import type { AdminClient } from './admin-client.ts';
@@ -30,12 +31,12 @@ export interface BulkOperation {
   type?: 'QUERY' | 'MUTATION';
 }
 
-export class BulkOperationFailedError extends Error {
+export class BulkOperationFailedError extends TransientError {
   override name = 'BulkOperationFailedError';
 }
 
 /** Transient: as many bulk operations as Shopify allows are running on the shop; try again later. */
-export class BulkOperationsBusyError extends Error {
+export class BulkOperationsBusyError extends TransientError {
   override name = 'BulkOperationsBusyError';
   readonly transient = true;
 }

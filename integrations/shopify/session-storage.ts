@@ -11,6 +11,7 @@
  * index (which projects every attribute) holds no copy. A session stored in
  * the clear by an earlier version is sealed again the first time it is read.
  */
+import { TransientError } from '../../shared/errors.ts';
 import { createHash } from 'node:crypto';
 import { Session } from '@shopify/shopify-api';
 import type { EncryptionContext, TokenEnvelope } from '../../shared/crypto/token-envelope.ts';
@@ -21,7 +22,7 @@ import { tenantStore } from '../../shared/store/tenant-store.ts';
 
 export { deleteSession, offlineSessionId } from './session-ids.ts';
 
-export class SessionChangedError extends Error {
+export class SessionChangedError extends TransientError {
   override name = 'SessionChangedError';
 }
 

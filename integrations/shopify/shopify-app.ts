@@ -3,6 +3,7 @@
  * shopify-api style: a factory that takes config once). The web-api adapter
  * fits Lambda: requests arrive as Fetch `Request`s, and Node 24 has fetch.
  */
+import { InternalError } from '../../shared/errors.ts';
 import '@shopify/shopify-api/adapters/web-api';
 import type { Shopify } from '@shopify/shopify-api';
 import { ApiVersion, LogSeverity, shopifyApi } from '@shopify/shopify-api';
@@ -26,7 +27,7 @@ export const SHOPIFY_SCOPES = [
   'read_products',
 ];
 
-export class ShopifyConfigError extends Error {
+export class ShopifyConfigError extends InternalError {
   override name = 'ShopifyConfigError';
 }
 

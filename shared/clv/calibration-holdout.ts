@@ -4,6 +4,7 @@
  * hold-out period (calibration end, hold-out end]. Only customers whose first
  * purchase falls in calibration are kept, as in Fader, Hardie & Lee (2005).
  */
+import { InternalError } from '../errors.ts';
 import type { Purchase, TimeUnit } from './purchases.ts';
 import { dayNumber, unitDays } from './purchases.ts';
 import type { CustomerSummary } from './summarize.ts';
@@ -26,7 +27,7 @@ export interface SplitOptions {
   zeroValuePurchases?: 'count' | 'ignore';
 }
 
-export class InvalidSplitError extends Error {
+export class InvalidSplitError extends InternalError {
   override name = 'InvalidSplitError';
 }
 

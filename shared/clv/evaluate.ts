@@ -5,6 +5,7 @@
  * measure that matches what a merchant sees (how far off each customer's
  * forecast is), with RMSE and totals reported beside it.
  */
+import { InternalError } from '../errors.ts';
 import type { CalibrationHoldoutRow } from './calibration-holdout.ts';
 import type { FitOptions } from './maximum-likelihood.ts';
 import { FitDidNotConvergeError } from './maximum-likelihood.ts';
@@ -95,7 +96,7 @@ export interface ModelSelection {
   failed: { model: string; reason: string }[];
 }
 
-export class NoModelFitsError extends Error {
+export class NoModelFitsError extends InternalError {
   override name = 'NoModelFitsError';
 }
 

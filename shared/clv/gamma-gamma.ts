@@ -8,6 +8,7 @@
  * Gamma(q, γ). Only repeat buyers (x > 0) with a positive mean value inform it,
  * and it assumes spend is independent of purchase frequency.
  */
+import { InternalError } from '../errors.ts';
 import { digamma, lgamma } from './special.ts';
 
 export interface GammaGammaParams extends Record<string, number> {
@@ -33,7 +34,7 @@ export interface SpendData {
   readonly sums: { wxLnM: number; wLnM: number; wxLnX: number };
 }
 
-export class InvalidSpendError extends Error {
+export class InvalidSpendError extends InternalError {
   override name = 'InvalidSpendError';
 }
 

@@ -4,6 +4,7 @@
  * negative log-likelihood (so tolerances do not depend on data size) plus an
  * optional L2 penalty on the parameters, as `lifetimes` defines it.
  */
+import { InternalError } from '../errors.ts';
 import { minimizeBfgs } from './optimize.ts';
 import { HypergeometricSeriesError } from './special.ts';
 
@@ -32,7 +33,7 @@ export interface MaximumLikelihoodFit<P extends Record<string, number>> {
   inverseHessian: Float64Array;
 }
 
-export class FitDidNotConvergeError extends Error {
+export class FitDidNotConvergeError extends InternalError {
   override name = 'FitDidNotConvergeError';
   readonly model: string;
   readonly reason: string;

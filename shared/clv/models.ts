@@ -1,3 +1,4 @@
+import { InternalError } from '../errors.ts';
 import { bgNbd } from './bg-nbd.ts';
 import { mbgNbd } from './mbg-nbd.ts';
 import { paretoNbd } from './pareto-nbd.ts';
@@ -12,7 +13,7 @@ export const PURCHASE_MODELS: Record<PurchaseModelName, PurchaseModel> = {
 
 export const PURCHASE_MODEL_NAMES = Object.keys(PURCHASE_MODELS) as PurchaseModelName[];
 
-export class UnknownModelError extends Error {
+export class UnknownModelError extends InternalError {
   override name = 'UnknownModelError';
 }
 

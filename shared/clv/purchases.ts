@@ -1,3 +1,5 @@
+import { InternalError } from '../errors.ts';
+
 /** The engine's view of an order line: who bought, when, for how much. */
 export interface Purchase {
   customerId: string;
@@ -21,7 +23,7 @@ export function unitDays(unit: TimeUnit): number {
   return unit === 'week' ? 7 : 1;
 }
 
-export class InvalidPurchaseError extends Error {
+export class InvalidPurchaseError extends InternalError {
   override name = 'InvalidPurchaseError';
 }
 

@@ -1,3 +1,4 @@
+import { InternalError } from '../errors.ts';
 import { DoubleInterner, TripleInterner } from './hash-table.ts';
 
 /**
@@ -38,7 +39,7 @@ export interface RfmData {
   readonly rowOfInput: Int32Array;
 }
 
-export class InvalidSummaryError extends Error {
+export class InvalidSummaryError extends InternalError {
   override name = 'InvalidSummaryError';
 }
 

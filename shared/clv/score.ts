@@ -14,6 +14,7 @@
  * purchase-model.ts): this is what lets a million customers score in about a
  * second.
  */
+import { InternalError } from '../errors.ts';
 import type { GammaGammaParams } from './gamma-gamma.ts';
 import { gammaGamma } from './gamma-gamma.ts';
 import { DoubleInterner, TripleInterner } from './hash-table.ts';
@@ -81,7 +82,7 @@ export function pooledMeanValue(
   return purchases ? value / purchases : 0;
 }
 
-export class InvalidScoringOptionsError extends Error {
+export class InvalidScoringOptionsError extends InternalError {
   override name = 'InvalidScoringOptionsError';
 }
 

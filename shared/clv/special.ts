@@ -7,6 +7,7 @@
  * 0 <= z < 1 with positive parameters, where the power series converges and
  * can be summed with rescaling so large parameters do not overflow.
  */
+import { InternalError } from '../errors.ts';
 import gammaln from '@stdlib/math-base-special-gammaln';
 import digammaStdlib from '@stdlib/math-base-special-digamma';
 
@@ -40,7 +41,7 @@ export function logSumExp(xs: ArrayLike<number>): number {
   return max + Math.log(sum);
 }
 
-export class HypergeometricSeriesError extends Error {
+export class HypergeometricSeriesError extends InternalError {
   override name = 'HypergeometricSeriesError';
 }
 

@@ -7,13 +7,14 @@
  * configuration), decrypted, and cached for a few minutes across invocations
  * of a warm function.
  */
+import { InternalError, TransientError } from '../errors.ts';
 import type { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 
-export class SecretNotConfiguredError extends Error {
+export class SecretNotConfiguredError extends InternalError {
   override name = 'SecretNotConfiguredError';
 }
 
-export class SecretUnreadableError extends Error {
+export class SecretUnreadableError extends TransientError {
   override name = 'SecretUnreadableError';
 }
 

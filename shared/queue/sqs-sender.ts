@@ -1,9 +1,10 @@
 /** Sends a JSON message to an SQS queue: how handlers enqueue work in AWS. */
+import { InternalError } from '../errors.ts';
 import type { RefitRequest, WritebackMessage } from '../pipeline/messages.ts';
 import { randomUUID } from 'node:crypto';
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 
-export class QueueNotConfiguredError extends Error {
+export class QueueNotConfiguredError extends InternalError {
   override name = 'QueueNotConfiguredError';
 }
 

@@ -3,6 +3,8 @@
  * between, both edges included in medium. The bands are what a rep reads on a Contact, so the edges
  * are configurable per tenant rather than hard-wired.
  */
+import { InternalError } from '../errors.ts';
+
 export const CHURN_BANDS = ['low', 'medium', 'high'] as const;
 export type ChurnBand = (typeof CHURN_BANDS)[number];
 
@@ -17,11 +19,11 @@ export const DEFAULT_CHURN_BAND_THRESHOLDS: Readonly<ChurnBandThresholds> = Obje
   high: 0.66,
 });
 
-export class InvalidChurnRiskError extends RangeError {
+export class InvalidChurnRiskError extends InternalError {
   override name = 'InvalidChurnRiskError';
 }
 
-export class InvalidChurnThresholdsError extends RangeError {
+export class InvalidChurnThresholdsError extends InternalError {
   override name = 'InvalidChurnThresholdsError';
 }
 

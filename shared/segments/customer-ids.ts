@@ -2,9 +2,10 @@
  * Every segment is computed per customer and returned keyed by customer id, so one id twice would
  * silently keep only the last row. That is always an upstream identity-merge bug; say so instead.
  */
+import { InternalError } from '../errors.ts';
 import { logCustomerId } from '../log-ids.ts';
 
-export class DuplicateCustomerError extends Error {
+export class DuplicateCustomerError extends InternalError {
   override name = 'DuplicateCustomerError';
 }
 

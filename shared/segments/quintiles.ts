@@ -7,9 +7,11 @@
  * on input order; the lowest value always scores 1. With distinct values and n a multiple of 5, each
  * score holds exactly n / 5 of the population.
  */
+import { InternalError } from '../errors.ts';
+
 export type QuintileScore = 1 | 2 | 3 | 4 | 5;
 
-export class NonFiniteValueError extends RangeError {
+export class NonFiniteValueError extends InternalError {
   override name = 'NonFiniteValueError';
 }
 

@@ -8,6 +8,7 @@
  * their own code) or a referrer we have no record of is dropped and counted in `ignored`; the customer
  * then counts as not referred, since nothing known connects them to an advocate.
  */
+import { InternalError } from '../errors.ts';
 import { assertUniqueCustomerIds } from './customer-ids.ts';
 import { sampleSummary, welchInterval } from './welch.ts';
 
@@ -53,7 +54,7 @@ export interface Advocate extends CustomerReferrals {
   customerId: string;
 }
 
-export class InvalidReferralInputError extends RangeError {
+export class InvalidReferralInputError extends InternalError {
   override name = 'InvalidReferralInputError';
 }
 

@@ -24,6 +24,7 @@
  * to the column above it, FM = ⌈(F + M) / 2⌉, reading "FM 4–5" as "FM above 3": a customer high on one
  * of frequency and spend and middling on the other is given the benefit of the doubt.
  */
+import { InternalError } from '../errors.ts';
 import { assertUniqueCustomerIds } from './customer-ids.ts';
 import { quintileScores } from './quintiles.ts';
 import type { QuintileScore } from './quintiles.ts';
@@ -64,11 +65,11 @@ export interface RfmScores {
 export type RfmAssignment =
   (RfmScores & { group: RatedRfmGroup }) | { r: null; f: null; m: null; group: 'Prospects' };
 
-export class InvalidRfmInputError extends Error {
+export class InvalidRfmInputError extends InternalError {
   override name = 'InvalidRfmInputError';
 }
 
-export class InvalidRfmScoreError extends RangeError {
+export class InvalidRfmScoreError extends InternalError {
   override name = 'InvalidRfmScoreError';
 }
 

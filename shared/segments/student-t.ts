@@ -8,7 +8,9 @@
  * Lentz method (Press et al., Numerical Recipes, §6.4), ln Γ by Lanczos' approximation (g = 7, n = 9).
  * The critical value is found by bisection on the monotone tail.
  */
-export class InvalidStudentTArgumentError extends RangeError {
+import { InternalError } from '../errors.ts';
+
+export class InvalidStudentTArgumentError extends InternalError {
   override name = 'InvalidStudentTArgumentError';
 }
 

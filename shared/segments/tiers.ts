@@ -9,6 +9,7 @@
  * (a tie can make a tier a little larger than its share). Zero CLV is bronze whatever the cuts say:
  * a customer expected to bring nothing is never "top" value, even when most of the tenant is at zero.
  */
+import { InternalError } from '../errors.ts';
 import { assertUniqueCustomerIds } from './customer-ids.ts';
 
 export const TIERS = ['platinum', 'gold', 'silver', 'bronze'] as const;
@@ -44,13 +45,8 @@ export const DEFAULT_TIER_THRESHOLDS: Readonly<TierThresholds> = Object.freeze({
 
 const RANKED_TIERS = ['platinum', 'gold', 'silver'] as const;
 
-/** Out-of-range tier input, named after its subclass so each says which input was wrong. */
-class TierRangeError extends RangeError {
-  constructor(message?: string) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+/** Out-of-range tier input, named after its subclass (ClvError names each) so each says which input was wrong. */
+class TierRangeError extends InternalError {}
 
 export class InvalidTierThresholdsError extends TierRangeError {}
 export class InvalidTierCutsError extends TierRangeError {}

@@ -3,11 +3,12 @@
  * call), resending what DynamoDB leaves unprocessed with exponential backoff,
  * as AWS asks of every batch caller.
  */
+import { TransientError } from '../errors.ts';
 import { BatchGetCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Key } from './keys.ts';
 import type { Store } from './store.ts';
 
-export class UnprocessedItemsError extends Error {
+export class UnprocessedItemsError extends TransientError {
   override name = 'UnprocessedItemsError';
 }
 

@@ -6,6 +6,7 @@
  * histories merge into the customer with the smaller id (a rule that does not
  * depend on which order arrived first), with the merge recorded.
  */
+import { TransientError } from '../errors.ts';
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -19,7 +20,7 @@ import type { CustomerIdentity } from './order.ts';
 import { identityKeys } from './order.ts';
 import type { Store } from './store.ts';
 
-export class IdentityConflictError extends Error {
+export class IdentityConflictError extends TransientError {
   override name = 'IdentityConflictError';
 }
 

@@ -3,6 +3,7 @@
  * and a count of the calls made (the refit benchmark reports it). Configured
  * once, as shopify-api's factories are.
  */
+import { InternalError } from '../errors.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
@@ -20,7 +21,7 @@ export interface Store {
   readonly calls: Map<string, number>;
 }
 
-export class StoreConfigError extends Error {
+export class StoreConfigError extends InternalError {
   override name = 'StoreConfigError';
 }
 
