@@ -14,12 +14,10 @@ import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDashboardApiHandler } from '../../functions/dashboard-api.ts';
 import { createSalesforceOutboundHandler, MAX_OUTBOUND_BYTES } from '../../functions/salesforce-outbound.ts';
-import { createShopifyWebhookHandler, MAX_WEBHOOK_BYTES } from '../../functions/shopify-webhooks.ts';
+import { MAX_WEBHOOK_BYTES } from '../../functions/shopify-webhooks.ts';
 import { issueOutboundToken } from '../../integrations/salesforce/outbound-token.ts';
 import { orderFromWebhook } from '../../integrations/shopify/order-from-webhook.ts';
-import { createShopifyApp, SHOPIFY_API_VERSION } from '../../integrations/shopify/shopify-app.ts';
 import { SUBSCRIBED_TOPICS } from '../../integrations/shopify/webhook-topics.ts';
 import { ingestOrder } from '../../shared/pipeline/ingest.ts';
 import type { ScoreMessage } from '../../shared/pipeline/messages.ts';
@@ -27,8 +25,9 @@ import { getTenant, putTenant } from '../../shared/store/tenants.ts';
 import { apiEvent } from '../helpers/api-event.ts';
 import { tenantName, tenantSnapshot, testStore } from '../helpers/dynamo.ts';
 import { outboundMessage, to18 } from '../../sandbox/salesforce/index.ts';
-import { signWebhook } from '../../sandbox/shopify/index.ts';
 import { OAuthServer } from '../../sandbox/shopify/oauth.ts';
+import { ACCEPTED_SETTINGS } from '../worlds/dashboard-settings.ts';
+import { shopifyWorld, webhookPost } from '../worlds/shopify.ts';
 import { quietLogger, recordFigures } from './figures.ts';
 
 const store = testStore();
@@ -93,12 +92,16 @@ const tenants = {
 
 const queued: ScoreMessage[] = [];
 const enqueue = async (m: ScoreMessage) => void queued.push(m);
-const shopify = createShopifyApp({
+const refits: unknown[] = [];
+const world = shopifyWorld({
   apiKey: API_KEY,
   apiSecret: API_SECRET,
-  appUrl: 'https://app.clv-sync.test',
+  store,
+  logger,
+  enqueue,
+  webhookNow: () => NOW,
+  requestRefit: async (m) => void refits.push(m),
 });
-const webhooks = createShopifyWebhookHandler({ store, shopify, logger, enqueue, now: () => NOW });
 const outbound = createSalesforceOutboundHandler({ store, logger, enqueue, now: () => NOW });
 
 /** Status counts per kind, and every case that got something else than its kind's status. */
@@ -209,12 +212,8 @@ const unicodeText = fc
   .string({ unit: 'grapheme', minLength: 1, maxLength: 20 })
   .filter((s) => [...s].some((c) => c.codePointAt(0)! > 0x7f));
 
-function signed(topic: string, shop: string, body: string, secret = API_SECRET) {
-  return signWebhook({ secret, topic, shop, body, apiVersion: SHOPIFY_API_VERSION });
-}
-
 const post = (headers: Record<string, string>, body: string | Buffer) =>
-  webhooks(apiEvent({ method: 'POST', path: '/shopify/webhooks', headers, body }));
+  world.webhooks(webhookPost(headers, body));
 
 const anyTopic = fc.constantFrom(...SUBSCRIBED_TOPICS);
 const anyShop = fc.constantFrom(shopA, shopB);
@@ -234,7 +233,7 @@ async function shopifyAttacks(): Promise<void> {
     1,
     [anyTopic, anyShop, jsonBody, fc.uint8Array({ minLength: 0, maxLength: 48 })],
     (topic, shop, body, mac) => {
-      const { headers } = signed(topic, shop, body);
+      const { headers } = world.signedWebhook(shop, topic, body);
       headers['X-Shopify-Hmac-Sha256'] = Buffer.from(mac).toString('base64');
       return { expected: 401, send: () => post(headers, body), shown: () => body };
     },
@@ -251,7 +250,7 @@ async function shopifyAttacks(): Promise<void> {
     2,
     [anyTopic, anyShop, fc.subarray(required, { minLength: 1 })],
     (topic, shop, dropped) => {
-      const { headers } = signed(topic, shop, order);
+      const { headers } = world.signedWebhook(shop, topic, order);
       for (const h of dropped) delete headers[h];
       // No signature at all is unauthenticated (401); a signed delivery missing the rest is incomplete (400).
       const expected = dropped.includes('X-Shopify-Hmac-Sha256') ? 401 : 400;
@@ -265,7 +264,7 @@ async function shopifyAttacks(): Promise<void> {
     3,
     [anyTopic, anyShop, jsonBody, otherSecret],
     (topic, shop, body, secret) => {
-      const { headers } = signed(topic, shop, body, secret);
+      const { headers } = world.signedWebhook(shop, topic, body, { secret });
       return { expected: 401, send: () => post(headers, body), shown: () => secret };
     },
   );
@@ -276,7 +275,7 @@ async function shopifyAttacks(): Promise<void> {
     4,
     [anyTopic, anyShop, fc.nat(), flips],
     (topic, shop, at, flip) => {
-      const { headers } = signed(topic, shop, order);
+      const { headers } = world.signedWebhook(shop, topic, order);
       const tampered = Buffer.from(order);
       tampered[at % tampered.length] = tampered[at % tampered.length]! ^ flip;
       return { expected: 401, send: () => post(headers, tampered), shown: () => String(at) };
@@ -290,7 +289,7 @@ async function shopifyAttacks(): Promise<void> {
     [fc.constantFrom(...jsonTopics), anyShop, fc.nat()],
     (topic, shop, at) => {
       const body = order.slice(0, 1 + (at % (order.length - 1))); // never empty, never whole
-      const { headers } = signed(topic, shop, body);
+      const { headers } = world.signedWebhook(shop, topic, body);
       return { expected: 400, send: () => post(headers, body), shown: () => body };
     },
   );
@@ -308,7 +307,7 @@ async function shopifyAttacks(): Promise<void> {
       const body = arrays
         ? `${'['.repeat(depth)}${']'.repeat(depth)}`
         : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
-      const { headers } = signed(topic, shop, body);
+      const { headers } = world.signedWebhook(shop, topic, body);
       return { expected: 400, send: () => post(headers, body), shown: () => `depth ${depth}` };
     },
   );
@@ -323,7 +322,7 @@ async function shopifyAttacks(): Promise<void> {
     [orderTopics, anyShop, fieldAndWrongType],
     (topic, shop, [path, value]) => {
       const body = JSON.stringify(withField(path, value));
-      const { headers } = signed(topic, shop, body);
+      const { headers } = world.signedWebhook(shop, topic, body);
       return { expected: 400, send: () => post(headers, body), shown: () => body };
     },
   );
@@ -335,7 +334,7 @@ async function shopifyAttacks(): Promise<void> {
     [orderTopics, anyShop, textFields, unicodeText],
     (topic, shop, path, text) => {
       const body = JSON.stringify(withField(path, text));
-      const { headers } = signed(topic, shop, body);
+      const { headers } = world.signedWebhook(shop, topic, body);
       return { expected: 400, send: () => post(headers, body), shown: () => `${path}=${text}` };
     },
   );
@@ -352,7 +351,7 @@ async function shopifyAttacks(): Promise<void> {
         ),
     );
   await attackKind('shopify.unknownTopic', 9, [unknownTopics, anyShop], (topic, shop) => {
-    const { headers } = signed(topic, shop, order);
+    const { headers } = world.signedWebhook(shop, topic, order);
     // Header values must be ByteStrings: a topic outside Latin-1 cannot even be sent. Those are
     // checked as a header the signature was computed over, escaped as a client would.
     headers['X-Shopify-Topic'] = topic.replace(/[^\x20-\x7e]/gu, (c) => encodeURIComponent(c));
@@ -361,7 +360,7 @@ async function shopifyAttacks(): Promise<void> {
 
   for (let i = 0; i < BUDGET.shopify.oversizeBody; i++) {
     const body = `{"pad":"${'x'.repeat(MAX_WEBHOOK_BYTES + i * 1000)}"}`;
-    const { headers } = signed('orders/create', shopA, body);
+    const { headers } = world.signedWebhook(shopA, 'orders/create', body);
     await attack(
       'shopify.oversizeBody',
       413,
@@ -382,7 +381,7 @@ async function shopifyAttacks(): Promise<void> {
       orders_requested: [],
       data_request: { id: 1 },
     });
-    const { headers } = signed(topic, signer, body);
+    const { headers } = world.signedWebhook(signer, topic, body);
     return { expected: 400, send: () => post(headers, body), shown: () => `${topic} ${signer}` };
   });
 
@@ -395,7 +394,7 @@ async function shopifyAttacks(): Promise<void> {
   );
   await attackKind('shopify.unknownShop', 11, [shopTopics, anyShopName], (topic, name) => {
     const shop = `${name}-nobody.myshopify.com`;
-    const { headers } = signed(topic, shop, order);
+    const { headers } = world.signedWebhook(shop, topic, order);
     return { expected: 404, send: () => post(headers, order), shown: () => shop };
   });
 }
@@ -563,13 +562,6 @@ async function salesforceAttacks(): Promise<void> {
 const minter = new OAuthServer({ apiKey: API_KEY, apiSecret: API_SECRET, now: Date.now });
 const otherApp = new OAuthServer({ apiKey: 'another-app', apiSecret: 'another-app-secret', now: Date.now });
 const forger = new OAuthServer({ apiKey: API_KEY, apiSecret: 'a-guessed-secret', now: Date.now });
-const refits: unknown[] = [];
-const dashboard = createDashboardApiHandler({
-  shopify,
-  store,
-  logger,
-  requestRefit: async (m) => void refits.push(m),
-});
 const ROUTES = [
   ['GET', '/api/dashboard'],
   ['GET', '/api/settings'],
@@ -578,16 +570,12 @@ const ROUTES = [
 const anyRoute = fc.constantFrom(...ROUTES);
 
 const callApi = (route: readonly [string, string], headers: Record<string, string>, body?: string) =>
-  dashboard(apiEvent({ method: route[0], path: route[1], headers, ...(body === undefined ? {} : { body }) }));
+  world.dashboard(
+    apiEvent({ method: route[0], path: route[1], headers, ...(body === undefined ? {} : { body }) }),
+  );
 
 /** Settings the dashboard accepts: each tampering case breaks them in one way. */
-const validSettings = {
-  defaultMarginRate: 0.4,
-  horizonMonths: 12,
-  monthlyDiscountRate: 0.01,
-  tierThresholds: { platinum: 0.05, gold: 0.2, silver: 0.5 },
-  tags: true,
-};
+const validSettings = ACCEPTED_SETTINGS;
 
 /** Fields of the workspace the dashboard may not change, with values that would hijack or break it. */
 const FOREIGN_FIELDS: fc.Arbitrary<[string, unknown]> = fc.oneof(
