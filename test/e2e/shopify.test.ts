@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRefitHandler } from '../../functions/refit.ts';
-import { NAMESPACE, METAFIELDS } from '../../integrations/shopify/metafields.ts';
+import { METAFIELDS } from '../../integrations/shopify/metafields.ts';
 import { LocalQueue } from '../../local/sqs-queue.ts';
 import { getBackfill } from '../../shared/store/backfills.ts';
 import { getDataExport } from '../../shared/store/data-exports.ts';
@@ -16,7 +16,7 @@ import { scoresOf, scanAll, tenantSnapshot } from '../helpers/dynamo.ts';
 import { orderAmounts, orderWebhookJson } from '../../sandbox/shopify/index.ts';
 import { customersDataRequest, customersRedact } from '../worlds/shopify-payloads.ts';
 import type { ShopifySandboxWorld } from '../worlds/shopify.ts';
-import { installRequest, startShopifyWorld, webhookPost } from '../worlds/shopify.ts';
+import { installRequest, sortedKeys, startShopifyWorld, webhookPost } from '../worlds/shopify.ts';
 
 // The sandbox's clock, moved forward by our sleeps: a throttled client's wait refills the sandbox's bucket at
 // the restore rate, without the test waiting in real time.
@@ -60,7 +60,6 @@ describe('Shopify: install, backfill, write-back, webhook (sandbox + DynamoDB Lo
   afterAll(() => world?.stop());
 
   it('installs by token exchange: tenant in the shop currency, expiring token stored, definitions created', async () => {
-    const { sandbox } = world;
     const refused = await world.authWith(requestBackfill)(installRequest('not.a.token'));
     expect(refused.statusCode).toBe(401);
     const res = await world.install(shop, requestBackfill);
@@ -68,16 +67,15 @@ describe('Shopify: install, backfill, write-back, webhook (sandbox + DynamoDB Lo
     const body = JSON.parse(String(res.body)) as { tenantId: string; newTenant: boolean };
     expect(body.newTenant).toBe(true);
     tenantId = body.tenantId;
-    const definitions = sandbox.shop(shop).metafieldDefinitions.filter((d) => d.namespace === NAMESPACE);
-    expect(definitions.map((d) => d.key).sort()).toEqual(Object.keys(METAFIELDS).sort());
+    const definitions = world.clvDefinitions(shop);
+    expect(sortedKeys(definitions)).toEqual(Object.keys(METAFIELDS).sort());
     expect(definitions.every((d) => d.ownerType === 'CUSTOMER')).toBe(true);
     // Admin filters only where Shopify allows them: the three single-line-text labels.
-    expect(
-      definitions
-        .filter((d) => d.adminFilterable)
-        .map((d) => d.key)
-        .sort(),
-    ).toEqual(['churn_risk', 'segment', 'tier']);
+    expect(sortedKeys(definitions.filter((d) => d.adminFilterable))).toEqual([
+      'churn_risk',
+      'segment',
+      'tier',
+    ]);
     expect(backfillQueue.pending.map((m) => JSON.parse(m.body))).toEqual([{ tenantId, source: 'shopify' }]);
     // Installing again changes nothing: same tenant, definitions already there.
     const again = await world.install(shop, requestBackfill);

@@ -18,6 +18,7 @@ import { createWritebackHandler } from '../../functions/writeback.ts';
 import type { AdminClientOptions } from '../../integrations/shopify/admin-client.ts';
 import type { BackfillOptions } from '../../integrations/shopify/backfill.ts';
 import { createShopifyApp, SHOPIFY_API_VERSION } from '../../integrations/shopify/shopify-app.ts';
+import { NAMESPACE } from '../../integrations/shopify/metafields.ts';
 import type { WritebackOptions } from '../../integrations/shopify/write-back.ts';
 import { LocalQueue } from '../../local/sqs-queue.ts';
 import type { Enqueue, EnqueueRefit, EnqueueWriteback } from '../../shared/pipeline/messages.ts';
@@ -225,10 +226,15 @@ export function webhookPost(headers: Record<string, string>, body: string | Buff
   return apiEvent({ method: 'POST', path: '/shopify/webhooks', headers, body });
 }
 
+/** Definitions' keys in alphabetical order, to compare with a list. */
+export const sortedKeys = (definitions: { key: string }[]) => definitions.map((d) => d.key).sort();
+
 export type ShopifySandboxWorld = ShopifyWorld & {
   sandbox: ShopifySandbox;
   /** A shop in the sandbox holding a generated order history, in the history's currency. */
   addShopWithHistory(shop: string, history: ShopHistoryOptions): SandboxShop;
+  /** Our metafield definitions on `shop` (namespace clv), as the install created them. */
+  clvDefinitions(shop: string): SandboxShop['metafieldDefinitions'];
   /** Installs `shop` by token exchange; the handler's answer as it is. */
   install(shop: string, requestBackfill?: (m: unknown) => Promise<unknown>): ReturnType<AuthHandler>;
   stop(): Promise<void>;
@@ -250,6 +256,8 @@ export async function startShopifyWorld(
       for (const order of generateShopHistory(history)) s.addOrder(order);
       return s;
     },
+    clvDefinitions: (shop) =>
+      sandbox.shop(shop).metafieldDefinitions.filter((d) => d.namespace === NAMESPACE),
     install: (shop, requestBackfill) =>
       world.authWith(requestBackfill)(installRequest(sandbox.sessionToken(shop))),
     stop: () => sandbox.stop(),
