@@ -58,10 +58,10 @@ describe('CRM faults: 20 % of write-back calls fail; every field is written exac
 
     beforeAll(async () => {
       world = await startShopifyWorld({
-        apiKey: 'rely-api-key',
-        apiSecret: 'rely-api-secret-not-real',
         store,
         logger,
+        apiKey: 'rely-api-key',
+        apiSecret: 'rely-api-secret-not-real',
         sandbox: { bulkPollsUntilDone: 1, now: () => clock },
         requestTimeoutMs: CLIENT_TIMEOUT_MS,
       });
@@ -90,8 +90,7 @@ describe('CRM faults: 20 % of write-back calls fail; every field is written exac
       'writes each clv.* value once through throttling, 5xx, timeouts and dropped connections',
       { timeout: 300_000 },
       async () => {
-        const { sandbox } = world;
-        const s = sandbox.shop(shop);
+        const s = world.sandbox.shop(shop);
         const pending = await outboxEntries(store, tenantId, 'shopify');
         expect(pending.length).toBeGreaterThan(40);
         // One customer is deleted in the shop: its writes can never succeed.
@@ -106,7 +105,7 @@ describe('CRM faults: 20 % of write-back calls fail; every field is written exac
             expected.add(`${id} ${m.namespace}.${m.key}`);
         }
         const writesBefore = s.writes.length;
-        const faults = sandbox.injectFaults({
+        const faults = world.sandbox.injectFaults({
           seed: 8,
           rate: FAULT_RATE,
           holdMs: HOLD_MS,
@@ -121,7 +120,7 @@ describe('CRM faults: 20 % of write-back calls fail; every field is written exac
           }),
           { tenantId, target: 'shopify' },
         );
-        sandbox.injectFaults(undefined);
+        world.sandbox.injectFaults(undefined);
 
         const writes = s.writes.slice(writesBefore).map((w) => `${w.customerId} ${w.key}`);
         expect(new Set(writes).size).toBe(writes.length); // nothing written twice
