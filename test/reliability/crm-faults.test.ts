@@ -28,6 +28,7 @@ import {
   contactOf,
   flushUntilSettled,
   salesforceWriteback,
+  scenarioOrg,
   startSalesforceWorld,
 } from '../worlds/salesforce.ts';
 import { quietLogger, recordFigures } from './figures.ts';
@@ -180,19 +181,16 @@ describe('CRM faults: 20 % of write-back calls fail; every field is written exac
     const writebackQueue = new LocalQueue({ name: 'writeback', batchSize: 10, maxReceiveCount: 5 });
 
     beforeAll(async () => {
-      world = await startSalesforceWorld({
-        label: 'rely-sf',
-        clientId: 'rely-connected-app',
-        clientSecret: 'rely-client-secret-not-real',
-        history: {
+      world = await startSalesforceWorld(
+        scenarioOrg('rely', 'rely-sf', {
           orders: 400,
           contacts: 200,
           accounts: 100,
           seed: 13,
           start: '2025-01-01',
           end: '2026-05-25',
-        },
-      });
+        }),
+      );
       tenantId = world.tenantId;
       await world.importHistory(NOW, 'https://app.clv-sync.test/salesforce/outbound');
     }, 120_000);

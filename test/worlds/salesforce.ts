@@ -211,6 +211,23 @@ export interface SalesforceWorldOptions {
   tenant?: Partial<TenantSettings>;
 }
 
+/**
+ * A scenario's org: the workspace `label`, whose connected app (`<app>-connected-app`, with a secret of its
+ * own) logs in to a sandbox loaded with `history`. The e2e and reliability scenarios each start one.
+ */
+export const scenarioOrg = (
+  app: string,
+  label: string,
+  history: NonNullable<SalesforceWorldOptions['history']>,
+  more: Partial<SalesforceWorldOptions> = {},
+): SalesforceWorldOptions => ({
+  label,
+  clientId: `${app}-connected-app`,
+  clientSecret: `${app}-client-secret-not-real`,
+  history,
+  ...more,
+});
+
 export interface SalesforceWorld {
   sf: SalesforceSandbox;
   history: OrgHistory | undefined;
