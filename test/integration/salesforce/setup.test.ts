@@ -10,7 +10,6 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import jsforce from 'jsforce';
 import type { Connection } from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -27,11 +26,13 @@ import {
 import { CHURN_BANDS, RFM_GROUPS, TIERS } from '../../../shared/segments/index.ts';
 import type { SalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
 import { generateOrgHistory, readZip, startSalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
+import { catchRejection } from '../../helpers/catch-error.ts';
+import { TWO_YEARS_USD, loggedInConnection } from '../../helpers/sandbox-org.ts';
 
 const CLIENT_ID = '3MVG9clvSyncSetupConsumerKey';
 const CLIENT_SECRET = 'setup-consumer-secret';
 const ENDPOINT = 'https://clv.example.com/salesforce/outbound?tenant=acme&v=1&token=t0k3n';
-const HISTORY = { currency: 'USD', start: '2023-01-01T00:00:00Z', end: '2025-01-01T00:00:00Z' };
+const HISTORY = TWO_YEARS_USD;
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
 const CLV_FIELDS = [
@@ -71,22 +72,9 @@ const SCORES = {
 };
 const SCORED_AT = '2025-01-15T08:30:00.000Z';
 
-function connect(sf: SalesforceSandbox): Connection {
-  return new jsforce.Connection({
-    instanceUrl: sf.instanceUrl,
-    accessToken: sf.issueAccessToken(),
-    version: SALESFORCE_API_VERSION,
-  });
-}
+const connect = (sf: SalesforceSandbox): Connection => loggedInConnection(sf, SALESFORCE_API_VERSION);
 
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
+const rejection = async (p: Promise<unknown>) => (await catchRejection(p)) as Error;
 
 interface Run {
   status: number;

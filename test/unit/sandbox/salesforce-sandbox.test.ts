@@ -19,11 +19,13 @@ import {
   startSalesforceSandbox,
   writeZip,
 } from '../../../sandbox/salesforce/index.ts';
+import { catchRejection } from '../../helpers/catch-error.ts';
+import { TWO_YEARS_USD, loggedInConnection } from '../../helpers/sandbox-org.ts';
 
 const VERSION = '62.0';
 const CLIENT_ID = '3MVG9clvSyncSandboxConsumerKey';
 const CLIENT_SECRET = 'sandbox-consumer-secret';
-const HISTORY = { currency: 'USD', start: '2023-01-01T00:00:00Z', end: '2025-01-01T00:00:00Z' };
+const HISTORY = TWO_YEARS_USD;
 
 const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const otherKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -94,25 +96,11 @@ async function deploy(conn: Connection, zip: Buffer) {
   return conn.metadata.deploy(zip, { rollbackOnError: true }).complete(true);
 }
 
-function connect(sf: SalesforceSandbox, extra: Record<string, unknown> = {}) {
-  return new jsforce.Connection({
-    instanceUrl: sf.instanceUrl,
-    accessToken: sf.issueAccessToken(),
-    version: VERSION,
-    ...extra,
-  });
-}
+const connect = (sf: SalesforceSandbox, extra: Record<string, unknown> = {}) =>
+  loggedInConnection(sf, VERSION, extra);
 
-async function errorOf(
-  p: PromiseLike<unknown>,
-): Promise<{ errorCode?: string; name?: string; message: string; data?: unknown }> {
-  try {
-    await p;
-  } catch (err) {
-    return err as { errorCode?: string; message: string };
-  }
-  throw new Error('expected the call to fail');
-}
+const errorOf = async (p: PromiseLike<unknown>) =>
+  (await catchRejection(p)) as { errorCode?: string; name?: string; message: string; data?: unknown };
 
 describe('Salesforce sandbox', () => {
   let sf: SalesforceSandbox;
