@@ -8,7 +8,7 @@ import type { Connection } from 'jsforce';
 import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 
 /** Two years of orders in USD, 2023 and 2024: the span of the sandbox and setup tests' histories. */
-export const TWO_YEARS_USD = { currency: 'USD', start: '2023-01-01T00:00:00Z', end: '2025-01-01T00:00:00Z' };
+export const TWO_YEARS = { currency: 'USD', start: '2023-01-01T00:00:00Z', end: '2025-01-01T00:00:00Z' };
 
 /** A connection to the sandbox org's instance with a fresh access token (and any other jsforce options). */
 export function loggedInConnection(

@@ -27,12 +27,11 @@ import { CHURN_BANDS, RFM_GROUPS, TIERS } from '../../../shared/segments/index.t
 import type { SalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
 import { generateOrgHistory, readZip, startSalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
 import { catchRejection } from '../../helpers/catch-error.ts';
-import { TWO_YEARS_USD, loggedInConnection } from '../../helpers/sandbox-org.ts';
+import { TWO_YEARS, loggedInConnection } from '../../helpers/sandbox-org.ts';
 
 const CLIENT_ID = '3MVG9clvSyncSetupConsumerKey';
 const CLIENT_SECRET = 'setup-consumer-secret';
 const ENDPOINT = 'https://clv.example.com/salesforce/outbound?tenant=acme&v=1&token=t0k3n';
-const HISTORY = TWO_YEARS_USD;
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
 const CLV_FIELDS = [
@@ -190,7 +189,7 @@ describe('the setup package', () => {
 describe('deploySalesforceSetup', () => {
   let sf: SalesforceSandbox;
   let conn: Connection;
-  const history = generateOrgHistory({ orders: 200, contacts: 40, accounts: 20, seed: 5, ...HISTORY });
+  const history = generateOrgHistory({ orders: 200, contacts: 40, accounts: 20, seed: 5, ...TWO_YEARS });
   const contactId = history.contacts[3]!.Id as string;
   const accountId = history.accounts[2]!.Id as string;
   const setup = (extra: { metadataDir?: string } = {}) =>
@@ -383,7 +382,7 @@ describe('clv salesforce setup', () => {
       clientSecret: CLIENT_SECRET,
       apiVersion: SALESFORCE_API_VERSION,
     });
-    sf.org.load(generateOrgHistory({ orders: 50, contacts: 10, accounts: 5, seed: 9, ...HISTORY }));
+    sf.org.load(generateOrgHistory({ orders: 50, contacts: 10, accounts: 5, seed: 9, ...TWO_YEARS }));
   });
   afterAll(() => sf.stop());
 

@@ -20,12 +20,11 @@ import {
   writeZip,
 } from '../../../sandbox/salesforce/index.ts';
 import { catchRejection } from '../../helpers/catch-error.ts';
-import { TWO_YEARS_USD, loggedInConnection } from '../../helpers/sandbox-org.ts';
+import { TWO_YEARS, loggedInConnection } from '../../helpers/sandbox-org.ts';
 
 const VERSION = '62.0';
 const CLIENT_ID = '3MVG9clvSyncSandboxConsumerKey';
 const CLIENT_SECRET = 'sandbox-consumer-secret';
-const HISTORY = TWO_YEARS_USD;
 
 const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const otherKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -105,7 +104,7 @@ const errorOf = async (p: PromiseLike<unknown>) =>
 describe('Salesforce sandbox', () => {
   let sf: SalesforceSandbox;
   let conn: Connection;
-  const history = generateOrgHistory({ orders: 600, contacts: 2500, accounts: 300, seed: 11, ...HISTORY });
+  const history = generateOrgHistory({ orders: 600, contacts: 2500, accounts: 300, seed: 11, ...TWO_YEARS });
 
   beforeAll(async () => {
     sf = await startSalesforceSandbox({
@@ -887,7 +886,7 @@ describe('Salesforce sandbox', () => {
 
   describe('generated history', () => {
     it('is deterministic, has the requested orders, refunds as reduction orders, and B2B pipelines', () => {
-      const opts = { orders: 200, contacts: 60, accounts: 20, seed: 3, ...HISTORY, b2b: true };
+      const opts = { orders: 200, contacts: 60, accounts: 20, seed: 3, ...TWO_YEARS, b2b: true };
       const a = generateOrgHistory(opts);
       expect(generateOrgHistory(opts)).toEqual(a);
       expect(a.orders).toHaveLength(200);
