@@ -23,7 +23,12 @@ import { applyEnvFile } from '../shared/config/env-file.ts';
 import { freeLoopbackPort } from '../local/dynamodb-local.ts';
 import { startLocalWorld } from '../local/local-world.ts';
 import { scorePages } from '../shared/store/scores.ts';
-import { generateShopHistory, orderWebhookJson, signWebhook } from '../sandbox/shopify/index.ts';
+import {
+  generateShopHistory,
+  orderAmounts,
+  orderWebhookJson,
+  signWebhook,
+} from '../sandbox/shopify/index.ts';
 
 const deliveries = Number(process.argv[2] ?? 3000);
 const perSecond = Number(process.argv[3] ?? 50);
@@ -84,8 +89,13 @@ try {
   const latencies: number[] = [];
   const statuses = new Map<string, number>();
   const count = (status: string) => void statuses.set(status, (statuses.get(status) ?? 0) + 1);
-  /** Customers of the orders answered 200: each must be scored and written back. */
+  /** Customers of the orders answered 200: each must be scored and written back, but one who kept nothing. */
   const accepted = new Set<string>();
+  /**
+   * Customers with an accepted order they kept (not cancelled, not wholly refunded): the scorer leaves a
+   * customer who kept nothing unscored by design (shared/pipeline/score-customer.ts, "nothing bought yet").
+   */
+  const kept = new Set<string>();
   const started = performance.now();
   const inFlight = new Set<Promise<void>>();
   for (let i = 0; i < orders.length; i++) {
@@ -115,7 +125,10 @@ try {
         latencies.push(performance.now() - sent);
         count(String(response.status));
         // A test order is answered 200 and rightly ignored (nothing to score).
-        if (response.status === 200 && order.customer && !order.test) accepted.add(String(order.customer.id));
+        if (response.status !== 200 || !order.customer || order.test) return;
+        accepted.add(String(order.customer.id));
+        if (!order.cancelledAt && orderAmounts(order).currentSubtotalMinor > 0)
+          kept.add(String(order.customer.id));
       })
       .catch((error: unknown) => count(error instanceof Error ? error.name : 'error'))
       .finally(() => inFlight.delete(delivery));
@@ -134,8 +147,8 @@ try {
     for (const score of page)
       for (const identity of score.identities)
         if (identity.startsWith('shopify:')) scoredCustomers.add(identity.slice('shopify:'.length));
-  const notScored = [...accepted].filter((c) => !scoredCustomers.has(c));
-  const notWritten = [...accepted].filter(
+  const notScored = [...kept].filter((c) => !scoredCustomers.has(c));
+  const notWritten = [...kept].filter(
     (c) => !sandboxShop.customers.get(c)?.metafields.get('clv.predicted_clv'),
   );
   latencies.sort((a, b) => a - b);
@@ -164,8 +177,13 @@ try {
       statuses: Object.fromEntries(statuses),
       backlogDrainSeconds: Math.round((drained - lastAck) / 100) / 10,
       acceptedCustomers: accepted.size,
-      customersScored: accepted.size - notScored.length,
-      customersWrittenBack: accepted.size - notWritten.length,
+      /** Of the accepted customers, those whose every accepted order was cancelled or wholly refunded. */
+      keptNothing: accepted.size - kept.size,
+      customersToScore: kept.size,
+      customersScored: kept.size - notScored.length,
+      customersWrittenBack: kept.size - notWritten.length,
+      // Scored though they kept nothing would be a bug too: a score from no purchase.
+      scoredKeptNothing: [...accepted].filter((c) => !kept.has(c) && scoredCustomers.has(c)).length,
       metafieldWrites: sandboxShop.writes.length,
       deadLetters: Object.fromEntries(
         Object.entries(world.stack.consumers).map(([name, c]) => [name, c.queue.deadLetters.length]),
