@@ -185,6 +185,10 @@ try {
       // Scored though they kept nothing would be a bug too: a score from no purchase.
       scoredKeptNothing: [...accepted].filter((c) => !kept.has(c) && scoredCustomers.has(c)).length,
       metafieldWrites: sandboxShop.writes.length,
+      /** Seconds each consumer paused for the HTTP functions (local/http-activity.ts). */
+      consumersYieldedSeconds: Object.fromEntries(
+        Object.entries(world.stack.consumers).map(([name, c]) => [name, Math.round(c.yieldedMs / 100) / 10]),
+      ),
       deadLetters: Object.fromEntries(
         Object.entries(world.stack.consumers).map(([name, c]) => [name, c.queue.deadLetters.length]),
       ),
