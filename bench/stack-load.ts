@@ -55,6 +55,32 @@ applyEnvFile(fileURLToPath(new URL('../.env.example', import.meta.url)));
 const quantile = (sorted: readonly number[], q: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : null;
 const round = (v: number | null | undefined) => (v === null || v === undefined ? null : Math.round(v));
+/** Per 10 s window from the first request: requests, refusals and the served handlers' p99. */
+function byTenSeconds(timings: readonly { receivedAt: number; handlerMs: number; refused: boolean }[]) {
+  const first = Math.min(...timings.map((t) => t.receivedAt));
+  const windows = new Map<number, { requests: number; refused: number; handlers: number[] }>();
+  for (const t of timings) {
+    const w = Math.floor((t.receivedAt - first) / 10_000);
+    const window = windows.get(w) ?? { requests: 0, refused: 0, handlers: [] };
+    window.requests++;
+    if (t.refused) window.refused++;
+    else window.handlers.push(t.handlerMs);
+    windows.set(w, window);
+  }
+  return [...windows]
+    .sort(([a], [b]) => a - b)
+    .map(([w, { requests, refused, handlers }]) => ({
+      fromSecond: w * 10,
+      requests,
+      refused,
+      handlerP99Ms: round(
+        quantile(
+          handlers.sort((a, b) => a - b),
+          0.99,
+        ),
+      ),
+    }));
+}
 const load = () => loadavg().map((v) => Math.round(v * 100) / 100);
 
 const orders = generateShopHistory({
@@ -158,7 +184,16 @@ try {
     .trim()
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as { waitMs: number; handlerMs: number; totalMs: number; refused: boolean });
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          receivedAt: number;
+          waitMs: number;
+          handlerMs: number;
+          totalMs: number;
+          refused: boolean;
+        },
+    );
   const served = timings.filter((t) => !t.refused);
   const sortedOf = (values: number[]) => values.sort((a, b) => a - b);
   const waits = sortedOf(served.map((t) => t.waitMs));
@@ -200,6 +235,8 @@ try {
         arrivalToAnswerP50Ms: round(quantile(totals, 0.5)),
         arrivalToAnswerP99Ms: round(quantile(totals, 0.99)),
         refused: timings.length - served.length,
+        /** Refusals and the handler p99 by 10 s of the sending: a cold start shows in the first. */
+        byTenSeconds: byTenSeconds(timings),
       },
       loadAverage: { before: loadBefore, during: loadDuring, after: loadAfter },
       cpus: (await import('node:os')).cpus().length,
