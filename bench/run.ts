@@ -210,6 +210,8 @@ if (selected('load')) {
     statuses: Record<string, number>;
     backlogDrainSeconds: number;
     acceptedCustomers: number;
+    keptNothing: number;
+    customersToScore: number;
     customersScored: number;
     customersWrittenBack: number;
     serving: Record<string, number>;
@@ -229,7 +231,7 @@ if (selected('load')) {
         '> 5 s',
         'statuses',
         'backlog drain s',
-        'scored / accepted customers',
+        'scored / to score (accepted, kept nothing)',
         'written back',
         'slot wait p99 ms',
         'handler p50/p99 ms',
@@ -245,7 +247,7 @@ if (selected('load')) {
         String(l.overShopifyWait),
         JSON.stringify(l.statuses),
         String(l.backlogDrainSeconds),
-        `${l.customersScored} / ${l.acceptedCustomers}`,
+        `${l.customersScored} / ${l.customersToScore} (${l.acceptedCustomers}, ${l.keptNothing})`,
         String(l.customersWrittenBack),
         String(l.serving.waitP99Ms),
         `${l.serving.handlerP50Ms} / ${l.serving.handlerP99Ms}`,

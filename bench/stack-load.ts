@@ -23,7 +23,12 @@ import { applyEnvFile } from '../shared/config/env-file.ts';
 import { freeLoopbackPort } from '../local/dynamodb-local.ts';
 import { startLocalWorld } from '../local/local-world.ts';
 import { scorePages } from '../shared/store/scores.ts';
-import { generateShopHistory, orderWebhookJson, signWebhook } from '../sandbox/shopify/index.ts';
+import {
+  generateShopHistory,
+  orderAmounts,
+  orderWebhookJson,
+  signWebhook,
+} from '../sandbox/shopify/index.ts';
 
 const deliveries = Number(process.argv[2] ?? 3000);
 const perSecond = Number(process.argv[3] ?? 50);
@@ -50,6 +55,32 @@ applyEnvFile(fileURLToPath(new URL('../.env.example', import.meta.url)));
 const quantile = (sorted: readonly number[], q: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : null;
 const round = (v: number | null | undefined) => (v === null || v === undefined ? null : Math.round(v));
+/** Per 10 s window from the first request: requests, refusals and the served handlers' p99. */
+function byTenSeconds(timings: readonly { receivedAt: number; handlerMs: number; refused: boolean }[]) {
+  const first = Math.min(...timings.map((t) => t.receivedAt));
+  const windows = new Map<number, { requests: number; refused: number; handlers: number[] }>();
+  for (const t of timings) {
+    const w = Math.floor((t.receivedAt - first) / 10_000);
+    const window = windows.get(w) ?? { requests: 0, refused: 0, handlers: [] };
+    window.requests++;
+    if (t.refused) window.refused++;
+    else window.handlers.push(t.handlerMs);
+    windows.set(w, window);
+  }
+  return [...windows]
+    .sort(([a], [b]) => a - b)
+    .map(([w, { requests, refused, handlers }]) => ({
+      fromSecond: w * 10,
+      requests,
+      refused,
+      handlerP99Ms: round(
+        quantile(
+          handlers.sort((a, b) => a - b),
+          0.99,
+        ),
+      ),
+    }));
+}
 const load = () => loadavg().map((v) => Math.round(v * 100) / 100);
 
 const orders = generateShopHistory({
@@ -84,8 +115,13 @@ try {
   const latencies: number[] = [];
   const statuses = new Map<string, number>();
   const count = (status: string) => void statuses.set(status, (statuses.get(status) ?? 0) + 1);
-  /** Customers of the orders answered 200: each must be scored and written back. */
+  /** Customers of the orders answered 200: each must be scored and written back, but one who kept nothing. */
   const accepted = new Set<string>();
+  /**
+   * Customers with an accepted order they kept (not cancelled, not wholly refunded): the scorer leaves a
+   * customer who kept nothing unscored by design (shared/pipeline/score-customer.ts, "nothing bought yet").
+   */
+  const kept = new Set<string>();
   const started = performance.now();
   const inFlight = new Set<Promise<void>>();
   for (let i = 0; i < orders.length; i++) {
@@ -115,7 +151,10 @@ try {
         latencies.push(performance.now() - sent);
         count(String(response.status));
         // A test order is answered 200 and rightly ignored (nothing to score).
-        if (response.status === 200 && order.customer && !order.test) accepted.add(String(order.customer.id));
+        if (response.status !== 200 || !order.customer || order.test) return;
+        accepted.add(String(order.customer.id));
+        if (!order.cancelledAt && orderAmounts(order).currentSubtotalMinor > 0)
+          kept.add(String(order.customer.id));
       })
       .catch((error: unknown) => count(error instanceof Error ? error.name : 'error'))
       .finally(() => inFlight.delete(delivery));
@@ -134,8 +173,8 @@ try {
     for (const score of page)
       for (const identity of score.identities)
         if (identity.startsWith('shopify:')) scoredCustomers.add(identity.slice('shopify:'.length));
-  const notScored = [...accepted].filter((c) => !scoredCustomers.has(c));
-  const notWritten = [...accepted].filter(
+  const notScored = [...kept].filter((c) => !scoredCustomers.has(c));
+  const notWritten = [...kept].filter(
     (c) => !sandboxShop.customers.get(c)?.metafields.get('clv.predicted_clv'),
   );
   latencies.sort((a, b) => a - b);
@@ -145,7 +184,16 @@ try {
     .trim()
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as { waitMs: number; handlerMs: number; totalMs: number; refused: boolean });
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          receivedAt: number;
+          waitMs: number;
+          handlerMs: number;
+          totalMs: number;
+          refused: boolean;
+        },
+    );
   const served = timings.filter((t) => !t.refused);
   const sortedOf = (values: number[]) => values.sort((a, b) => a - b);
   const waits = sortedOf(served.map((t) => t.waitMs));
@@ -164,9 +212,18 @@ try {
       statuses: Object.fromEntries(statuses),
       backlogDrainSeconds: Math.round((drained - lastAck) / 100) / 10,
       acceptedCustomers: accepted.size,
-      customersScored: accepted.size - notScored.length,
-      customersWrittenBack: accepted.size - notWritten.length,
+      /** Of the accepted customers, those whose every accepted order was cancelled or wholly refunded. */
+      keptNothing: accepted.size - kept.size,
+      customersToScore: kept.size,
+      customersScored: kept.size - notScored.length,
+      customersWrittenBack: kept.size - notWritten.length,
+      // Scored though they kept nothing would be a bug too: a score from no purchase.
+      scoredKeptNothing: [...accepted].filter((c) => !kept.has(c) && scoredCustomers.has(c)).length,
       metafieldWrites: sandboxShop.writes.length,
+      /** Seconds each consumer paused for the HTTP functions (local/http-activity.ts). */
+      consumersYieldedSeconds: Object.fromEntries(
+        Object.entries(world.stack.consumers).map(([name, c]) => [name, Math.round(c.yieldedMs / 100) / 10]),
+      ),
       deadLetters: Object.fromEntries(
         Object.entries(world.stack.consumers).map(([name, c]) => [name, c.queue.deadLetters.length]),
       ),
@@ -178,6 +235,8 @@ try {
         arrivalToAnswerP50Ms: round(quantile(totals, 0.5)),
         arrivalToAnswerP99Ms: round(quantile(totals, 0.99)),
         refused: timings.length - served.length,
+        /** Refusals and the handler p99 by 10 s of the sending: a cold start shows in the first. */
+        byTenSeconds: byTenSeconds(timings),
       },
       loadAverage: { before: loadBefore, during: loadDuring, after: loadAfter },
       cpus: (await import('node:os')).cpus().length,

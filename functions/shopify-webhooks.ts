@@ -60,6 +60,9 @@ export function createShopifyWebhookHandler(deps: ShopifyWebhookDeps) {
       return json(200, { action: 'nothing held for this shop' });
     }
     const eventKey = `shopify:${topic}:${deliveryId}`;
+    // Read beside the duplicate check, one round trip less a delivery; a duplicate's read is simply unused.
+    const tenantRead = getTenant(store, tenantId);
+    tenantRead.catch(() => undefined); // its failure is answered below, where it is awaited
     if (await hasEvent(store, tenantId, eventKey)) {
       logger.info('duplicate delivery', log);
       count(metrics, 'ShopifyWebhooksDuplicate');
@@ -70,7 +73,7 @@ export function createShopifyWebhookHandler(deps: ShopifyWebhookDeps) {
       const payload = parseWebhookJson(body.toString('utf8'));
       // The header is not under the HMAC: a body naming another shop is a replay with a swapped header.
       assertBodyNamesShop(topic, payload, domain);
-      const tenant = await getTenant(store, tenantId);
+      const tenant = await tenantRead;
       const outcome = await handleTopic({ store, tenant, enqueue, now: now() }, topic, payload);
       // Recorded after the work: a delivery that failed midway is processed again on Shopify's retry.
       if (topic !== 'shop/redact') await recordEvent(store, tenantId, eventKey, now());

@@ -2,9 +2,11 @@
  * The queue consumers of the embedded stack: the production SQS handlers (score, write-back, backfill,
  * refit) attached to their local queues, with the batch sizes and receive counts of serverless.yml's event
  * source mappings and redrive policies. They run in the stack's own process, one batch at a time per queue
- * (bounded: a burst of webhooks queues work here, it does not multiply it), beside the HTTP functions.
+ * (bounded: a burst of webhooks queues work here, it does not multiply it), beside the HTTP functions, and
+ * in the background while those serve (local/http-activity.ts).
  */
 import type { SqsHandler } from './sqs-queue.ts';
+import type { Background } from './queue-consumer.ts';
 import { QueueConsumer } from './queue-consumer.ts';
 
 export type ConsumerName = 'score' | 'writeback' | 'backfill' | 'refit';
@@ -35,7 +37,10 @@ const SPECS: Record<ConsumerName, ConsumerSpec> = {
 const handlerOf = (module: string) => async (): Promise<SqsHandler> =>
   ((await import(module)) as { handler: SqsHandler }).handler;
 
-export function startConsumers(log: (line: string) => void): Record<ConsumerName, QueueConsumer> {
+export function startConsumers(
+  log: (line: string) => void,
+  background?: Background,
+): Record<ConsumerName, QueueConsumer> {
   const onDeadLetter = (queue: string, body: string) =>
     log(
       `dead-lettered on ${queue} after its retries (the handler's log above says why): ${body.slice(0, 300)}`,
@@ -52,6 +57,7 @@ export function startConsumers(log: (line: string) => void): Record<ConsumerName
         ...(spec.maxReceiveCount ? { maxReceiveCount: spec.maxReceiveCount } : {}),
         onDeadLetter,
         onError,
+        ...(background ? { background } : {}),
       }),
     ]),
   ) as Record<ConsumerName, QueueConsumer>;

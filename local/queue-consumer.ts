@@ -19,6 +19,14 @@ export interface ConsumerOptions {
   onDeadLetter?: (queue: string, body: string) => void;
   /** The handler could not be loaded: its messages stay pending. */
   onError?: (queue: string, error: unknown) => void;
+  /** Work that comes first (local/http-activity.ts): while it is busy, batches keep to `share` of the time. */
+  background?: Background;
+}
+
+export interface Background {
+  busy(): boolean;
+  /** The share of the time batches may take while the foreground is busy, in (0, 1]. */
+  share: number;
 }
 
 export class QueueConsumer implements QueueSink {
@@ -26,6 +34,9 @@ export class QueueConsumer implements QueueSink {
   readonly fifo: boolean;
   private running: Promise<void> | null = null;
   private deadLettersSeen = 0;
+  private lastBatch = { endedAt: 0, ms: 0 };
+  /** Time spent paused for the foreground (keepToBackground), for the load bench. */
+  yieldedMs = 0;
 
   private readonly handler: () => Promise<SqsHandler>;
   private readonly options: ConsumerOptions;
@@ -78,14 +89,34 @@ export class QueueConsumer implements QueueSink {
     // Each batch waits its turn behind what is already due on this process's event loop: the SQS endpoint's
     // SendMessage answers (which the webhook acknowledgements wait for) and the sandboxes go first.
     const handler: SqsHandler = async (event, context) => {
+      await this.keepToBackground();
       await new Promise((resolve) => setImmediate(resolve));
-      return production(event, context);
+      const started = Date.now();
+      try {
+        return await production(event, context);
+      } finally {
+        this.lastBatch = { endedAt: Date.now(), ms: Date.now() - started };
+      }
     };
     while (this.queue.pending.length) {
       const retried = await this.queue.drainOnce(handler);
       this.reportDeadLetters();
       if (retried) await sleep(this.options.retryDelayMs ?? 1000);
     }
+  }
+
+  /**
+   * While the foreground is busy, a batch that took d ms is followed by a pause of d·(1 − share)/share, so
+   * batches take at most `share` of the time; once it is quiet the backlog drains at full speed. Nothing
+   * waits unbounded: the pause is a multiple of the last batch's own time.
+   */
+  private async keepToBackground(): Promise<void> {
+    const background = this.options.background;
+    if (!background) return;
+    const until = this.lastBatch.endedAt + (this.lastBatch.ms * (1 - background.share)) / background.share;
+    const started = Date.now();
+    while (background.busy() && Date.now() < until) await sleep(Math.min(50, until - Date.now()));
+    this.yieldedMs += Date.now() - started;
   }
 
   private reportDeadLetters(): void {

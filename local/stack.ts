@@ -14,6 +14,7 @@ import { FUNCTION_ERROR_PREFIX } from './function-error-line.ts';
 import { withoutEmptyValues } from './local-env.ts';
 import type { QueueConsumer } from './queue-consumer.ts';
 import { startConsumers, type ConsumerName } from './consumers.ts';
+import { HttpActivity, isHttpActivityMessage } from './http-activity.ts';
 import { portAnswers } from './ports.ts';
 import { startSqsEndpoint, type SqsEndpoint } from './sqs-endpoint.ts';
 
@@ -53,6 +54,14 @@ export interface LocalStack {
 const intSetting = (value: string | undefined, fallback: number) =>
   value !== undefined && value !== '' ? Number(value) : fallback;
 
+/** CLV_LOCAL_BACKGROUND_SHARE: the share of the time queue batches may take while webhooks are served. */
+function backgroundShare(value: string | undefined): number {
+  const share = intSetting(value, 0.25);
+  if (!(share > 0 && share <= 1))
+    throw new LocalStackError(`CLV_LOCAL_BACKGROUND_SHARE must be a number in (0, 1], not ${value}`);
+  return share;
+}
+
 async function assertPortFree(port: number, setting: string): Promise<void> {
   if (await portAnswers(port))
     throw new LocalStackError(
@@ -71,6 +80,7 @@ function startOffline(
   env: Record<string, string>,
   log: (line: string) => void,
   verbose: boolean,
+  activity: HttpActivity,
 ) {
   const child = spawn(
     process.execPath,
@@ -97,8 +107,12 @@ function startOffline(
       '--useInProcess',
     ],
     // Its own process group, so stopping kills serverless and the esbuild and worker processes it starts.
-    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    // The IPC channel carries the admission gate's activity reports (local/http-activity.ts).
+    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true },
   );
+  child.on('message', (message) => {
+    if (isHttpActivityMessage(message)) activity.report(message);
+  });
   let output = '';
   const lineReader = () => {
     let partial = '';
@@ -116,8 +130,9 @@ function startOffline(
       }
     };
   };
-  child.stdout.on('data', lineReader());
-  child.stderr.on('data', lineReader());
+  // Piped above (node's typings know the pipes only of a three-entry stdio).
+  child.stdout!.on('data', lineReader());
+  child.stderr!.on('data', lineReader());
   return { child, output: () => output };
 }
 
@@ -184,7 +199,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(() => dynamoDb.stop());
     await createTable(dynamoDb.endpoint, LOCAL_TABLE);
 
-    const consumers = startConsumers(log);
+    const activity = new HttpActivity();
+    const share = backgroundShare(process.env.CLV_LOCAL_BACKGROUND_SHARE);
+    const consumers = startConsumers(log, { busy: () => activity.busy, share });
     const sqs: SqsEndpoint = await startSqsEndpoint({
       port: sqsPort,
       queues: new Map(Object.values(consumers).map((c) => [c.queue.name, c])),
@@ -213,6 +230,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       withoutEmptyValues(process.env),
       log,
       options.verboseOffline ?? false,
+      activity,
     );
     // Its own process group does not die with us: if this process exits without stop() (an uncaught error,
     // process.exit), take the group down synchronously on the way out.

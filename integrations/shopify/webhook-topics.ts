@@ -14,6 +14,7 @@ import { tenantStore } from '../../shared/store/tenant-store.ts';
 import type { TenantSettings } from '../../shared/store/tenants.ts';
 import { deleteSession, offlineSessionId } from './session-ids.ts';
 import { orderFromWebhook, refundFromWebhook, ShopifyPayloadError } from './order-from-webhook.ts';
+import { OrderWithoutCustomerError } from './payload-errors.ts';
 import {
   parseCustomerPayload,
   parseCustomersRedact,
@@ -64,6 +65,22 @@ export function loggedOutcome({ customerId, ...rest }: TopicOutcome): Record<str
   return { ...rest, ...(customerId ? { customer: logCustomerId(customerId) } : {}) };
 }
 
+/**
+ * A guest checkout that left no email (a POS sale, a draft order) is a real order that names nobody: it is
+ * acknowledged and left out, as a test order is and as the bulk backfill skips it (order-from-bulk.ts).
+ * Answering it 4xx would not make it usable: Shopify retries every non-2xx answer 8 times over 4 hours and,
+ * after 8 consecutive failures, deletes a subscription made through the Admin API (shopify.dev, "Webhooks:
+ * troubleshooting"; changelog "Updates to webhook retry mechanism", 2024-09-10).
+ */
+function orderOrGuest(payload: unknown, currency: string) {
+  try {
+    return orderFromWebhook(payload, currency);
+  } catch (error) {
+    if (error instanceof OrderWithoutCustomerError) return 'guest';
+    throw error;
+  }
+}
+
 export async function handleTopic(
   ctx: TopicContext,
   topic: ShopifyTopic,
@@ -76,7 +93,8 @@ export async function handleTopic(
     case 'orders/updated':
     case 'orders/paid':
     case 'orders/cancelled': {
-      const order = orderFromWebhook(payload, tenant.currency);
+      const order = orderOrGuest(payload, tenant.currency);
+      if (order === 'guest') return { action: 'ignored order without customer' };
       if (!order) return { action: 'ignored test order' };
       const recorded = await ingestOrder(store, tenant, order, ctx.enqueue, ctx.now);
       return {

@@ -122,14 +122,46 @@ describe('Salesforce metadata against the Metadata API WSDL v62.0', () => {
   });
 });
 
+interface BrokenCopy {
+  file: string;
+  why: string;
+  edit: (xml: string) => string;
+  problem: string;
+}
+
+/** A copy without a required element (the first match of `element`): Salesforce names the element it misses. */
+const withoutRequired = (file: string, why: string, name: string, element: string | RegExp): BrokenCopy => ({
+  file,
+  why,
+  edit: (x) => x.replace(element, ''),
+  problem: `Error parsing file: Required field is missing: ${name}`,
+});
+
+/** A copy whose enumerated value is one the enumeration lacks: Salesforce names the value and the enumeration. */
+const outsideEnum = (
+  file: string,
+  why: string,
+  from: string,
+  to: string,
+  value: string,
+  enumeration: string,
+): BrokenCopy => ({
+  file,
+  why,
+  edit: (x) => x.replace(from, to),
+  problem: `Error parsing file: '${value}' is not a valid value for the enum '${enumeration}'`,
+});
+
 /** Broken copies of the real files, each with the problem Salesforce reports for it. */
-const BROKEN: { file: string; why: string; edit: (xml: string) => string; problem: string }[] = [
-  {
-    file: 'objects/Contact.object',
-    why: 'a field type the FieldType enumeration lacks',
-    edit: (x) => x.replace('<type>Currency</type>', '<type>Money</type>'),
-    problem: "Error parsing file: 'Money' is not a valid value for the enum 'FieldType'",
-  },
+const BROKEN: BrokenCopy[] = [
+  outsideEnum(
+    'objects/Contact.object',
+    'a field type the FieldType enumeration lacks',
+    '<type>Currency</type>',
+    '<type>Money</type>',
+    'Money',
+    'FieldType',
+  ),
   {
     file: 'objects/Account.object',
     why: 'an element CustomField does not have',
@@ -146,52 +178,47 @@ const BROKEN: { file: string; why: string; edit: (xml: string) => string; proble
       ),
     problem: `Error parsing file: Element {${METADATA_NS}}required invalid at this location in type CustomField`,
   },
-  {
-    file: 'objects/Contact.object',
-    why: 'a picklist value without its required default',
-    edit: (x) => x.replace('<default>false</default>', ''),
-    problem: 'Error parsing file: Required field is missing: default',
-  },
-  {
-    file: 'permissionsets/CLV_Read.permissionset',
-    why: 'a permission set without its required label',
-    edit: (x) => x.replace(/<label>[^<]*<\/label>/, ''),
-    problem: 'Error parsing file: Required field is missing: label',
-  },
+  withoutRequired(
+    'objects/Contact.object',
+    'a picklist value without its required default',
+    'default',
+    '<default>false</default>',
+  ),
+  withoutRequired(
+    'permissionsets/CLV_Read.permissionset',
+    'a permission set without its required label',
+    'label',
+    /<label>[^<]*<\/label>/,
+  ),
   {
     file: 'permissionsets/CLV_Sync_Integration.permissionset',
     why: 'a boolean that is not one',
     edit: (x) => x.replace('<editable>true</editable>', '<editable>yes</editable>'),
     problem: "Error parsing file: 'yes' is not a valid value for the type xsd:boolean",
   },
-  {
-    file: 'flows/CLV_Order_Activated.flow',
-    why: 'an action type the InvocableActionType enumeration lacks',
-    edit: (x) => x.replace('<actionType>outboundMessage</actionType>', '<actionType>outbound</actionType>'),
-    problem: "Error parsing file: 'outbound' is not a valid value for the enum 'InvocableActionType'",
-  },
-  {
-    file: 'flows/CLV_Order_Activated.flow',
-    why: 'a record trigger type the RecordTriggerType enumeration lacks',
-    edit: (x) =>
-      x.replace(
-        '<recordTriggerType>CreateAndUpdate</recordTriggerType>',
-        '<recordTriggerType>Edit</recordTriggerType>',
-      ),
-    problem: "Error parsing file: 'Edit' is not a valid value for the enum 'RecordTriggerType'",
-  },
-  {
-    file: 'workflows/Order.workflow',
-    why: 'an outbound message without its required protected flag',
-    edit: (x) => x.replace('<protected>false</protected>', ''),
-    problem: 'Error parsing file: Required field is missing: protected',
-  },
-  {
-    file: 'package.xml',
-    why: 'a manifest without its version',
-    edit: (x) => x.replace(/<version>[^<]*<\/version>/, ''),
-    problem: 'Error parsing file: Required field is missing: version',
-  },
+  outsideEnum(
+    'flows/CLV_Order_Activated.flow',
+    'an action type the InvocableActionType enumeration lacks',
+    '<actionType>outboundMessage</actionType>',
+    '<actionType>outbound</actionType>',
+    'outbound',
+    'InvocableActionType',
+  ),
+  outsideEnum(
+    'flows/CLV_Order_Activated.flow',
+    'a record trigger type the RecordTriggerType enumeration lacks',
+    '<recordTriggerType>CreateAndUpdate</recordTriggerType>',
+    '<recordTriggerType>Edit</recordTriggerType>',
+    'Edit',
+    'RecordTriggerType',
+  ),
+  withoutRequired(
+    'workflows/Order.workflow',
+    'an outbound message without its required protected flag',
+    'protected',
+    '<protected>false</protected>',
+  ),
+  withoutRequired('package.xml', 'a manifest without its version', 'version', /<version>[^<]*<\/version>/),
 ];
 
 describe('a broken copy of a deployed file is refused', () => {

@@ -17,7 +17,6 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseQuery } from '@jetstreamapp/soql-parser-js';
 import type { Query, WhereClause } from '@jetstreamapp/soql-parser-js';
-import jsforce from 'jsforce';
 import type { Connection } from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -44,6 +43,7 @@ import type { SalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 import { generateOrgHistory, startSalesforceSandbox } from '../../sandbox/salesforce/index.ts';
 import { REFERENCE_OBJECTS } from '../../sandbox/salesforce/enterprise-fields.ts';
 import { checkSoql } from '../../sandbox/salesforce/soql-check.ts';
+import { loggedInConnection } from '../helpers/sandbox-org.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SALESFORCE_DIR = join(root, 'integrations/salesforce');
@@ -132,11 +132,7 @@ let conn: Connection;
 beforeAll(async () => {
   sf = await startSalesforceSandbox({ clientId: 'clv-sync-contract', apiVersion: SALESFORCE_API_VERSION });
   sf.org.load(history);
-  conn = new jsforce.Connection({
-    instanceUrl: sf.instanceUrl,
-    accessToken: sf.issueAccessToken(),
-    version: SALESFORCE_API_VERSION,
-  });
+  conn = loggedInConnection(sf, SALESFORCE_API_VERSION);
   // Our custom fields exist in an org only once our metadata is deployed: deploy it the real way.
   const result = await deploySalesforceSetup(conn, {
     outboundEndpoint: 'https://clv.example.com/salesforce/outbound?tenant=acme&token=t0k3n',

@@ -31,6 +31,7 @@ import {
   drainAll,
   orderBilledTo,
   salesforceWriteback,
+  scenarioOrg,
   startSalesforceWorld,
   store,
   testLogger,
@@ -52,20 +53,14 @@ describe('Salesforce: setup, SOQL backfill, merged CLV, write-back, outbound mes
   const writeback = () => salesforceWriteback({ store, logger, salesforceSecrets: secrets });
 
   beforeAll(async () => {
-    world = await startSalesforceWorld({
-      label: 'sf',
-      clientId: 'e2e-connected-app',
-      clientSecret: 'e2e-client-secret-not-real',
-      history: {
-        orders: 2000,
-        contacts: 600,
-        accounts: 300,
-        seed: 5,
-        start: '2024-01-01',
-        end: '2026-05-25',
-      },
-      outboundToken: true,
-    });
+    world = await startSalesforceWorld(
+      scenarioOrg(
+        'e2e',
+        'sf',
+        { orders: 2000, contacts: 600, accounts: 300, seed: 5, start: '2024-01-01', end: '2026-05-25' },
+        { outboundToken: true },
+      ),
+    );
     ({ sf, tenant, secrets } = world);
     OUTBOUND_ENDPOINT = `https://app.clv-sync.test/salesforce/outbound?token=${world.outboundToken!.token}`;
   }, 60_000);

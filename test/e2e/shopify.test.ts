@@ -5,39 +5,19 @@
  * customer's values. The production handlers run unchanged; only Shopify is
  * the sandbox, reached through SHOPIFY_ADMIN_ORIGIN.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackfillHandler } from '../../functions/backfill.ts';
 import { createRefitHandler } from '../../functions/refit.ts';
-import { createScoreHandler } from '../../functions/score.ts';
-import { createShopifyAuthHandler } from '../../functions/shopify-auth.ts';
-import { createShopifyWebhookHandler } from '../../functions/shopify-webhooks.ts';
-import { createWritebackHandler } from '../../functions/writeback.ts';
-import { NAMESPACE, METAFIELDS } from '../../integrations/shopify/metafields.ts';
-import { createShopifyApp, SHOPIFY_API_VERSION } from '../../integrations/shopify/shopify-app.ts';
+import { METAFIELDS } from '../../integrations/shopify/metafields.ts';
 import { LocalQueue } from '../../local/sqs-queue.ts';
 import { getBackfill } from '../../shared/store/backfills.ts';
 import { getDataExport } from '../../shared/store/data-exports.ts';
 import { outboxEntries } from '../../shared/store/scores.ts';
-import { scoresOf, scanAll, tenantSnapshot, testStore } from '../helpers/dynamo.ts';
-import { apiEvent } from '../helpers/api-event.ts';
-import { installRequest } from '../worlds/shopify.ts';
-import type { ShopifySandbox } from '../../sandbox/shopify/index.ts';
-import {
-  generateShopHistory,
-  orderAmounts,
-  orderWebhookJson,
-  signWebhook,
-  startShopifySandbox,
-} from '../../sandbox/shopify/index.ts';
+import { scoresOf, scanAll, tenantSnapshot } from '../helpers/dynamo.ts';
+import { orderAmounts, orderWebhookJson } from '../../sandbox/shopify/index.ts';
+import { customersDataRequest, customersRedact } from '../worlds/shopify-payloads.ts';
+import type { ShopifySandboxWorld } from '../worlds/shopify.ts';
+import { installRequest, sortedKeys, startShopifyWorld, webhookPost } from '../worlds/shopify.ts';
 
-const API_KEY = 'e2e-api-key';
-const API_SECRET = 'e2e-api-secret-not-a-real-one';
-const store = testStore();
-const logger = new Logger({
-  serviceName: 'clv-test',
-  logLevel: (process.env.TEST_LOG_LEVEL as 'ERROR' | undefined) ?? 'SILENT',
-});
 // The sandbox's clock, moved forward by our sleeps: a throttled client's wait refills the sandbox's bucket at
 // the restore rate, without the test waiting in real time.
 let clock = Date.now();
@@ -48,66 +28,57 @@ const fast = {
 };
 const NOW = Date.parse('2026-06-01T00:00:00Z');
 
-let sandbox: ShopifySandbox;
+let world: ShopifySandboxWorld;
 const shop = `e2e-${Math.random().toString(36).slice(2, 8)}.myshopify.com`;
 
 describe('Shopify: install, backfill, write-back, webhook (sandbox + DynamoDB Local)', () => {
-  let shopify: ReturnType<typeof createShopifyApp>;
-  const scoreQueue = new LocalQueue({ name: 'score', batchSize: 25 });
   const backfillQueue = new LocalQueue({ name: 'backfill', batchSize: 1, maxReceiveCount: 3 });
   const writebackQueue = new LocalQueue({ name: 'writeback', batchSize: 10, maxReceiveCount: 3 });
-  const deps = () => ({ store, shopify, logger, salesforceSecrets: async () => ({}) });
+  const requestBackfill = (m: unknown) => backfillQueue.send(m);
   let tenantId: string;
 
   beforeAll(async () => {
-    sandbox = await startShopifySandbox({
-      apiKey: API_KEY,
-      apiSecret: API_SECRET,
-      bulkPollsUntilDone: 2,
-      now: () => clock,
+    world = await startShopifyWorld({
+      apiKey: 'e2e-api-key',
+      apiSecret: 'e2e-api-secret-not-a-real-one',
+      sandbox: { bulkPollsUntilDone: 2, now: () => clock },
+      // Webhooks and scoring on the test's day, after the history's last order; scores queue their write-back.
+      webhookNow: () => NOW,
+      now: () => NOW,
+      enqueueWriteback: (m) => writebackQueue.send(m),
     });
-    const s = sandbox.addShop(shop, { currencyCode: 'EUR' });
-    for (const order of generateShopHistory({
+    world.addShopWithHistory(shop, {
       orders: 5000,
       customers: 1500,
       seed: 7,
       currencyCode: 'EUR',
       start: '2024-01-01T00:00:00Z',
       end: '2026-05-25T00:00:00Z',
-    }))
-      s.addOrder(order);
-    shopify = createShopifyApp({
-      apiKey: API_KEY,
-      apiSecret: API_SECRET,
-      appUrl: 'https://app.clv-sync.test',
-      adminOrigin: sandbox.origin,
     });
   }, 120_000);
 
-  afterAll(() => sandbox?.stop());
+  afterAll(() => world?.stop());
 
   it('installs by token exchange: tenant in the shop currency, expiring token stored, definitions created', async () => {
-    const auth = createShopifyAuthHandler({ ...deps(), requestBackfill: (m) => backfillQueue.send(m) });
-    const refused = await auth(installRequest('not.a.token'));
+    const refused = await world.authWith(requestBackfill)(installRequest('not.a.token'));
     expect(refused.statusCode).toBe(401);
-    const res = await auth(installRequest(sandbox.sessionToken(shop)));
+    const res = await world.install(shop, requestBackfill);
     expect(res.statusCode).toBe(200);
     const body = JSON.parse(String(res.body)) as { tenantId: string; newTenant: boolean };
     expect(body.newTenant).toBe(true);
     tenantId = body.tenantId;
-    const definitions = sandbox.shop(shop).metafieldDefinitions.filter((d) => d.namespace === NAMESPACE);
-    expect(definitions.map((d) => d.key).sort()).toEqual(Object.keys(METAFIELDS).sort());
+    const definitions = world.clvDefinitions(shop);
+    expect(sortedKeys(definitions)).toEqual(Object.keys(METAFIELDS).sort());
     expect(definitions.every((d) => d.ownerType === 'CUSTOMER')).toBe(true);
     // Admin filters only where Shopify allows them: the three single-line-text labels.
-    expect(
-      definitions
-        .filter((d) => d.adminFilterable)
-        .map((d) => d.key)
-        .sort(),
-    ).toEqual(['churn_risk', 'segment', 'tier']);
+    expect(sortedKeys(definitions.filter((d) => d.adminFilterable))).toEqual([
+      'churn_risk',
+      'segment',
+      'tier',
+    ]);
     expect(backfillQueue.pending.map((m) => JSON.parse(m.body))).toEqual([{ tenantId, source: 'shopify' }]);
     // Installing again changes nothing: same tenant, definitions already there.
-    const again = await auth(installRequest(sandbox.sessionToken(shop)));
+    const again = await world.install(shop, requestBackfill);
     expect(JSON.parse(String(again.body))).toMatchObject({ tenantId, newTenant: false });
     backfillQueue.pending.splice(1);
   });
@@ -115,6 +86,7 @@ describe('Shopify: install, backfill, write-back, webhook (sandbox + DynamoDB Lo
   it('refreshes the expiring offline token before it expires; the old refresh token is then spent', async () => {
     const { offlineSession, REFRESH_BEFORE_EXPIRY_MS } =
       await import('../../integrations/shopify/access-token.ts');
+    const { shopify, store } = world;
     const first = await offlineSession(shopify, store, tenantId, shop);
     expect(first.expires).toBeDefined();
     expect(first.refreshToken).toBeTruthy();
@@ -136,10 +108,9 @@ describe('Shopify: install, backfill, write-back, webhook (sandbox + DynamoDB Lo
     'backfills 5,000 orders through one bulk operation, then scores and refits',
     { timeout: 600_000 },
     async () => {
+      const { sandbox, store } = world;
       await backfillQueue.drain(
-        createBackfillHandler({
-          ...deps(),
-          enqueueWriteback: (m) => writebackQueue.send(m),
+        world.backfillWith({
           clientOptions: fast,
           backfillOptions: { poll: { intervalMs: 5, sleep: async () => {} }, now: () => NOW },
         }),
@@ -172,10 +143,10 @@ describe('Shopify: install, backfill, write-back, webhook (sandbox + DynamoDB Lo
   );
 
   it('writes every customer’s clv.* metafields in ≤ ceil(values / 25) calls or one bulk mutation', async () => {
+    const { sandbox, store } = world;
     const before = sandbox.calls.length;
     await writebackQueue.drain(
-      createWritebackHandler({
-        ...deps(),
+      world.writebackWith({
         clientOptions: fast,
         writebackOptions: { poll: { intervalMs: 5, sleep: async () => {} } },
       }),
@@ -219,6 +190,7 @@ describe('Shopify: install, backfill, write-back, webhook (sandbox + DynamoDB Lo
   });
 
   it('a signed orders/create changes that customer’s metafields', async () => {
+    const { sandbox, store } = world;
     const s = sandbox.shop(shop);
     const scores = await scoresOf(store, tenantId);
     const someone = [...scores.values()].find((x) => x.identities.some((k) => k.startsWith('shopify:')))!;
@@ -235,27 +207,11 @@ describe('Shopify: install, backfill, write-back, webhook (sandbox + DynamoDB Lo
       cancelledAt: null,
     };
     s.addOrder(order);
-    const signed = signWebhook({
-      secret: API_SECRET,
-      topic: 'orders/create',
-      shop,
-      body: JSON.stringify(orderWebhookJson(order, s)),
-      apiVersion: SHOPIFY_API_VERSION,
-    });
-    const webhooks = createShopifyWebhookHandler({
-      ...deps(),
-      enqueue: (m) => scoreQueue.send(m),
-      now: () => NOW,
-    });
-    const res = await webhooks(
-      apiEvent({ method: 'POST', path: '/shopify/webhooks', headers: signed.headers, body: signed.body }),
-    );
-    expect(res.statusCode).toBe(200);
-    await scoreQueue.drain(
-      createScoreHandler({ store, logger, now: () => NOW, enqueueWriteback: (m) => writebackQueue.send(m) }),
-    );
+    const res = await world.deliverWebhook(shop, 'orders/create', orderWebhookJson(order, s));
+    expect(res.status).toBe(200);
+    await world.drainAll();
     const callsBefore = sandbox.calls.length;
-    await writebackQueue.drain(createWritebackHandler({ ...deps(), clientOptions: fast }));
+    await writebackQueue.drain(world.writebackWith({ clientOptions: fast }));
     const flushCalls = sandbox.calls.slice(callsBefore).map((c) => c.operationName);
     // One customer's 10 or 11 values: one metafieldsSet call, no bulk operation.
     expect(flushCalls.filter((n) => n === 'SetMetafields')).toHaveLength(1);
@@ -265,22 +221,13 @@ describe('Shopify: install, backfill, write-back, webhook (sandbox + DynamoDB Lo
   });
 
   it('answers forged, incomplete, replayed and foreign deliveries as documented, writing nothing', async () => {
+    const { sandbox, store } = world;
     const s = sandbox.shop(shop);
-    const webhooks = createShopifyWebhookHandler({
-      ...deps(),
-      enqueue: (m) => scoreQueue.send(m),
-      now: () => NOW,
-    });
     const order = [...s.orders.values()][10]!;
-    const signed = signWebhook({
-      secret: API_SECRET,
-      topic: 'orders/updated',
-      shop,
-      body: JSON.stringify(orderWebhookJson({ ...order, updatedAt: '2026-05-31T12:00:00Z' }, s)),
-      apiVersion: SHOPIFY_API_VERSION,
-    });
+    const edited = JSON.stringify(orderWebhookJson({ ...order, updatedAt: '2026-05-31T12:00:00Z' }, s));
+    const signed = world.signedWebhook(shop, 'orders/updated', edited);
     const send = (headers: Record<string, string>, body: string | Buffer) =>
-      webhooks(apiEvent({ method: 'POST', path: '/shopify/webhooks', headers, body }));
+      world.webhooks(webhookPost(headers, body));
     const snapshot = await tenantSnapshot(store, tenantId);
 
     const tampered = Buffer.from(signed.body);
@@ -290,17 +237,11 @@ describe('Shopify: install, backfill, write-back, webhook (sandbox + DynamoDB Lo
     const { ['X-Shopify-Topic']: _topic, ...noTopic } = signed.headers;
     expect((await send(noTopic, signed.body)).statusCode).toBe(400);
 
-    const unknownShop = signWebhook({
-      secret: API_SECRET,
-      topic: 'shop/redact',
-      shop: 'nobody-here.myshopify.com',
-      body: JSON.stringify({ shop_id: 1, shop_domain: 'nobody-here.myshopify.com' }),
-      apiVersion: SHOPIFY_API_VERSION,
-    });
-    const redact = await send(unknownShop.headers, unknownShop.body);
-    expect(redact.statusCode).toBe(200);
+    const nobody = 'nobody-here.myshopify.com';
+    const redact = await world.deliverWebhook(nobody, 'shop/redact', { shop_id: 1, shop_domain: nobody });
+    expect(redact.status).toBe(200);
     expect(await tenantSnapshot(store, tenantId)).toBe(snapshot);
-    expect(scoreQueue.pending).toEqual([]);
+    expect(world.queue.pending).toEqual([]);
 
     // The real delivery once, then its replay: the second is recognised and changes nothing.
     expect((await send(signed.headers, signed.body)).statusCode).toBe(200);
@@ -312,6 +253,7 @@ describe('Shopify: install, backfill, write-back, webhook (sandbox + DynamoDB Lo
   });
 
   it('a flush of many calls runs into the cost limit, waits as the cost data says, and writes each value once', async () => {
+    const { sandbox, store, logger } = world;
     const s = sandbox.shop(shop);
     // A month later every customer's values move: the refit queues them all.
     const refit = createRefitHandler({
@@ -327,8 +269,7 @@ describe('Shopify: install, backfill, write-back, webhook (sandbox + DynamoDB Lo
     const callsBefore = sandbox.calls.length;
     // Calls, not a bulk mutation, so the flush spends the bucket: about 10 points a call, 2,000 in the bucket.
     await writebackQueue.drain(
-      createWritebackHandler({
-        ...deps(),
+      world.writebackWith({
         clientOptions: fast,
         writebackOptions: { bulkThreshold: Number.POSITIVE_INFINITY },
       }),
@@ -363,6 +304,7 @@ describe('Shopify: install, backfill, write-back, webhook (sandbox + DynamoDB Lo
     const { adminClient, throttleWaitSeconds } = await import('../../integrations/shopify/admin-client.ts');
     const { offlineSession } = await import('../../integrations/shopify/access-token.ts');
     const { METAFIELDS_SET } = await import('../../integrations/shopify/operations.ts');
+    const { sandbox, shopify, store } = world;
     const s = sandbox.shop(shop);
     const id = [...s.customers.keys()][0]!;
     const waits: number[] = [];
@@ -388,25 +330,9 @@ describe('Shopify: install, backfill, write-back, webhook (sandbox + DynamoDB Lo
     expect(s.customers.get(id)!.metafields.get('clv.tier')?.value).toBe('gold');
   });
   it('compliance topics act: data_request answers with what we hold, customers/redact and shop/redact erase', async () => {
+    const { sandbox, store } = world;
     const s = sandbox.shop(shop);
-    const webhooks = createShopifyWebhookHandler({
-      ...deps(),
-      enqueue: (m) => scoreQueue.send(m),
-      now: () => NOW,
-    });
-    const deliver = async (topic: string, payload: unknown) => {
-      const signed = signWebhook({
-        secret: API_SECRET,
-        topic,
-        shop,
-        body: JSON.stringify(payload),
-        apiVersion: SHOPIFY_API_VERSION,
-      });
-      const res = await webhooks(
-        apiEvent({ method: 'POST', path: '/shopify/webhooks', headers: signed.headers, body: signed.body }),
-      );
-      return { status: res.statusCode, body: JSON.parse(String(res.body)) as Record<string, unknown> };
-    };
+    const deliver = (topic: string, payload: unknown) => world.deliverWebhook(shop, topic, payload);
     const scores = await scoresOf(store, tenantId);
     const victim = [...scores.values()].find(
       (x) =>
@@ -415,15 +341,9 @@ describe('Shopify: install, backfill, write-back, webhook (sandbox + DynamoDB Lo
     )!;
     const shopifyId = victim.identities.find((k) => k.startsWith('shopify:'))!.slice('shopify:'.length);
     const email = s.customers.get(shopifyId)!.email!;
-    const customer = { id: Number(shopifyId), email, phone: null };
+    const person = { id: Number(shopifyId), email };
 
-    const request = await deliver('customers/data_request', {
-      shop_id: 1,
-      shop_domain: shop,
-      orders_requested: [],
-      customer,
-      data_request: { id: 9001 },
-    });
+    const request = await deliver('customers/data_request', customersDataRequest(shop, person, 9001));
     expect(request.status).toBe(200);
     const stored = await getDataExport(store, tenantId, String(request.body.exportId), NOW);
     const held = (
@@ -435,10 +355,7 @@ describe('Shopify: install, backfill, write-back, webhook (sandbox + DynamoDB Lo
     expect(held[0]!.customerId).toBe(victim.customerId);
     expect(held[0]!.orders.length).toBeGreaterThan(0);
 
-    expect(
-      (await deliver('customers/redact', { shop_id: 1, shop_domain: shop, customer, orders_to_redact: [] }))
-        .status,
-    ).toBe(200);
+    expect((await deliver('customers/redact', customersRedact(shop, person))).status).toBe(200);
     const items = await scanAll(store);
     const traces = items.filter((i) => {
       const text = JSON.stringify(i);

@@ -20,7 +20,7 @@ import { scoresOf, tenantName, testStore } from '../helpers/dynamo.ts';
 import { orderStream } from '../helpers/order-stream.ts';
 import { seededRng } from '../../sandbox/prng.ts';
 import type { SalesforceWorld } from '../worlds/salesforce.ts';
-import { contactOf, salesforceWriteback, startSalesforceWorld } from '../worlds/salesforce.ts';
+import { contactOf, salesforceWriteback, scenarioOrg, startSalesforceWorld } from '../worlds/salesforce.ts';
 import { quietLogger, recordFigures } from './figures.ts';
 
 const store = testStore();
@@ -113,19 +113,16 @@ describe('crash consistency: killed batches re-run to the same state', () => {
     let tenantId: string;
 
     beforeAll(async () => {
-      world = await startSalesforceWorld({
-        label: 'crash-sf',
-        clientId: 'crash-connected-app',
-        clientSecret: 'crash-client-secret-not-real',
-        history: {
+      world = await startSalesforceWorld(
+        scenarioOrg('crash', 'crash-sf', {
           orders: 300,
           contacts: 150,
           accounts: 60,
           seed: 71,
           start: '2025-01-01',
           end: '2026-02-20',
-        },
-      });
+        }),
+      );
       tenantId = world.tenantId;
       await world.importHistory(NOW);
     }, 120_000);

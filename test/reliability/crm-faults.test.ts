@@ -7,27 +7,23 @@
  * the CRM) sits in the outbox as a dead letter with its reason.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackfillHandler } from '../../functions/backfill.ts';
 import { createRefitHandler } from '../../functions/refit.ts';
-import { createShopifyAuthHandler } from '../../functions/shopify-auth.ts';
-import { createWritebackHandler } from '../../functions/writeback.ts';
 import { CLV_FIELDS } from '../../integrations/salesforce/fields.ts';
 import { metafieldInputs } from '../../integrations/shopify/metafields.ts';
-import { createShopifyApp } from '../../integrations/shopify/shopify-app.ts';
 import { LocalQueue } from '../../local/sqs-queue.ts';
 import type { PendingWrite } from '../../shared/store/outbox.ts';
 import { MAX_WRITE_ATTEMPTS } from '../../shared/store/outbox.ts';
 import { testStore } from '../helpers/dynamo.ts';
 import { outboxEntries } from '../../shared/store/scores.ts';
-import { installRequest } from '../worlds/shopify.ts';
 import type { RandomFaults } from '../../sandbox/random-faults.ts';
-import type { ShopifySandbox } from '../../sandbox/shopify/index.ts';
-import { generateShopHistory, startShopifySandbox } from '../../sandbox/shopify/index.ts';
+import type { ShopifySandboxWorld } from '../worlds/shopify.ts';
+import { startShopifyWorld } from '../worlds/shopify.ts';
 import type { SalesforceWorld } from '../worlds/salesforce.ts';
 import {
   contactOf,
   flushUntilSettled,
   salesforceWriteback,
+  scenarioOrg,
   startSalesforceWorld,
 } from '../worlds/salesforce.ts';
 import { quietLogger, recordFigures } from './figures.ts';
@@ -54,69 +50,48 @@ function expectEveryKindInjected(faults: RandomFaults): void {
 
 describe('CRM faults: 20 % of write-back calls fail; every field is written exactly once', () => {
   describe('Shopify', () => {
-    const API_KEY = 'rely-api-key';
-    const API_SECRET = 'rely-api-secret-not-real';
     const shop = `rely-${Math.random().toString(36).slice(2, 8)}.myshopify.com`;
     let clock = Date.now();
     const fast = { sleep: async (ms: number) => void (clock += ms) };
-    let sandbox: ShopifySandbox;
-    let shopify: ReturnType<typeof createShopifyApp>;
+    let world: ShopifySandboxWorld;
     let tenantId: string;
     const writebackQueue = new LocalQueue({ name: 'writeback', batchSize: 10, maxReceiveCount: 5 });
 
     beforeAll(async () => {
-      sandbox = await startShopifySandbox({
-        apiKey: API_KEY,
-        apiSecret: API_SECRET,
-        bulkPollsUntilDone: 1,
-        now: () => clock,
+      world = await startShopifyWorld({
+        store,
+        logger,
+        apiKey: 'rely-api-key',
+        apiSecret: 'rely-api-secret-not-real',
+        sandbox: { bulkPollsUntilDone: 1, now: () => clock },
+        requestTimeoutMs: CLIENT_TIMEOUT_MS,
       });
-      const s = sandbox.addShop(shop, { currencyCode: 'EUR' });
-      for (const order of generateShopHistory({
+      world.addShopWithHistory(shop, {
         orders: 240,
         customers: 80,
         seed: 31,
         currencyCode: 'EUR',
         start: '2025-01-01T00:00:00Z',
         end: '2026-05-25T00:00:00Z',
-      }))
-        s.addOrder(order);
-      shopify = createShopifyApp({
-        apiKey: API_KEY,
-        apiSecret: API_SECRET,
-        appUrl: 'https://app.clv-sync.test',
-        adminOrigin: sandbox.origin,
-        requestTimeoutMs: CLIENT_TIMEOUT_MS,
       });
       const backfillQueue = new LocalQueue({ name: 'backfill', batchSize: 1 });
-      const auth = createShopifyAuthHandler({
-        store,
-        shopify,
-        logger,
-        requestBackfill: (m) => backfillQueue.send(m),
-      });
-      const installed = await auth(installRequest(sandbox.sessionToken(shop)));
+      const installed = await world.install(shop, (m) => backfillQueue.send(m));
       tenantId = (JSON.parse(String(installed.body)) as { tenantId: string }).tenantId;
       await backfillQueue.drain(
-        createBackfillHandler({
-          store,
-          shopify,
-          logger,
-          salesforceSecrets: async () => ({}),
-          enqueueWriteback: async () => {},
+        world.backfillWith({
           clientOptions: fast,
           backfillOptions: { poll: { intervalMs: 1, sleep: noWait }, now: () => NOW },
         }),
       );
     }, 120_000);
 
-    afterAll(() => sandbox?.stop());
+    afterAll(() => world?.stop());
 
     it(
       'writes each clv.* value once through throttling, 5xx, timeouts and dropped connections',
       { timeout: 300_000 },
       async () => {
-        const s = sandbox.shop(shop);
+        const s = world.sandbox.shop(shop);
         const pending = await outboxEntries(store, tenantId, 'shopify');
         expect(pending.length).toBeGreaterThan(40);
         // One customer is deleted in the shop: its writes can never succeed.
@@ -131,7 +106,7 @@ describe('CRM faults: 20 % of write-back calls fail; every field is written exac
             expected.add(`${id} ${m.namespace}.${m.key}`);
         }
         const writesBefore = s.writes.length;
-        const faults = sandbox.injectFaults({
+        const faults = world.sandbox.injectFaults({
           seed: 8,
           rate: FAULT_RATE,
           holdMs: HOLD_MS,
@@ -139,18 +114,14 @@ describe('CRM faults: 20 % of write-back calls fail; every field is written exac
         })!;
         const rounds = await flushUntilSettled(
           writebackQueue,
-          createWritebackHandler({
-            store,
-            shopify,
-            logger,
-            salesforceSecrets: async () => ({}),
+          world.writebackWith({
             clientOptions: fast,
             // Calls, not a bulk mutation: every value crosses the faulty wire in a call of its own.
             writebackOptions: { bulkThreshold: Number.POSITIVE_INFINITY },
           }),
           { tenantId, target: 'shopify' },
         );
-        sandbox.injectFaults(undefined);
+        world.sandbox.injectFaults(undefined);
 
         const writes = s.writes.slice(writesBefore).map((w) => `${w.customerId} ${w.key}`);
         expect(new Set(writes).size).toBe(writes.length); // nothing written twice
@@ -180,19 +151,16 @@ describe('CRM faults: 20 % of write-back calls fail; every field is written exac
     const writebackQueue = new LocalQueue({ name: 'writeback', batchSize: 10, maxReceiveCount: 5 });
 
     beforeAll(async () => {
-      world = await startSalesforceWorld({
-        label: 'rely-sf',
-        clientId: 'rely-connected-app',
-        clientSecret: 'rely-client-secret-not-real',
-        history: {
+      world = await startSalesforceWorld(
+        scenarioOrg('rely', 'rely-sf', {
           orders: 400,
           contacts: 200,
           accounts: 100,
           seed: 13,
           start: '2025-01-01',
           end: '2026-05-25',
-        },
-      });
+        }),
+      );
       tenantId = world.tenantId;
       await world.importHistory(NOW, 'https://app.clv-sync.test/salesforce/outbound');
     }, 120_000);

@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { LocalQueue } from '../../local/sqs-queue.ts';
 import { scoresOf, tenantName } from '../helpers/dynamo.ts';
 import { seededRng } from '../../sandbox/prng.ts';
+import { numberedBuyer, orderWebhookBody, shopifyTime } from '../worlds/shopify-payloads.ts';
 import { shopifyWorld } from '../worlds/shopify.ts';
 import { recordFigures } from './figures.ts';
 
@@ -32,8 +33,6 @@ interface Delivery {
   edited5?: boolean;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
 /** A shop's webhook history: orders created, some edited five times, some refunded, some cancelled. */
 function shopHistory(seed: number, orders: number, customers: number): Delivery[] {
   const rng = seededRng(seed);
@@ -44,28 +43,14 @@ function shopHistory(seed: number, orders: number, customers: number): Delivery[
     const c = Math.floor(customers * rng.next() ** 2);
     const placed = t0 + Math.floor(rng.next() * 400 * 86_400_000);
     let subtotal = Math.round((15 + 250 * rng.next() ** 3) * 100) / 100;
-    const base = {
-      id: Number(orderId),
-      created_at: iso(placed),
-      processed_at: iso(placed),
-      currency: 'EUR',
-      email: `buyer.${c}@example.com`,
-      customer: { id: 9_000_000 + c, email: `buyer.${c}@example.com` },
-      test: false,
-    };
+    const order = { id: Number(orderId), buyer: numberedBuyer(9_000_000, c), placed, currency: 'EUR' };
     let event = 0;
     const version = (topic: string, at: number, extra: Record<string, unknown> = {}): Delivery => ({
       topic,
       eventId: `${orderId}-${++event}`,
       orderId,
       at,
-      body: JSON.stringify({
-        ...base,
-        updated_at: iso(at),
-        current_subtotal_price: subtotal.toFixed(2),
-        refunds: [],
-        ...extra,
-      }),
+      body: JSON.stringify(orderWebhookBody({ ...order, updated: at, subtotal: subtotal.toFixed(2) }, extra)),
     });
     out.push(version('orders/create', placed));
     const r = rng.next();
@@ -89,12 +74,19 @@ function shopHistory(seed: number, orders: number, customers: number): Delivery[
         eventId: `${orderId}-refund`,
         orderId,
         at,
-        body: JSON.stringify({ id: 600_000 + i, order_id: Number(orderId), created_at: iso(at), ...refund }),
+        body: JSON.stringify({
+          id: 600_000 + i,
+          order_id: Number(orderId),
+          created_at: shopifyTime(at),
+          ...refund,
+        }),
       });
       subtotal = Math.round((subtotal - refunded) * 100) / 100;
       out.push(version('orders/updated', at + 1000, { refunds: [refund] }));
     } else if (r < 0.5) {
-      out.push(version('orders/cancelled', placed + 7_200_000, { cancelled_at: iso(placed + 7_200_000) }));
+      out.push(
+        version('orders/cancelled', placed + 7_200_000, { cancelled_at: shopifyTime(placed + 7_200_000) }),
+      );
     }
   }
   return out.sort((a, b) => a.at - b.at);

@@ -10,6 +10,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
 import type { createSalesforceOutboundHandler } from '../../functions/salesforce-outbound.ts';
 import { createWritebackHandler } from '../../functions/writeback.ts';
 import { backfillSalesforceOrders } from '../../integrations/salesforce/backfill.ts';
@@ -184,6 +185,16 @@ export async function flushUntilSettled(
   throw new Error('the outbox still holds live entries after every round');
 }
 
+/** A small org's half year (30 orders over 10 Contacts and 5 Accounts, January to June 2024): enough for one handler's tests. */
+export const halfYearOrg = (seed: number) => ({
+  orders: 30,
+  contacts: 10,
+  accounts: 5,
+  seed,
+  start: '2024-01-01',
+  end: '2024-06-30',
+});
+
 export interface SalesforceWorldOptions {
   /** The workspace's label (its tenant id is tenantName(label)). */
   label: string;
@@ -199,6 +210,23 @@ export interface SalesforceWorldOptions {
   /** More of the workspace's settings. */
   tenant?: Partial<TenantSettings>;
 }
+
+/**
+ * A scenario's org: the workspace `label`, whose connected app (`<app>-connected-app`, with a secret of its
+ * own) logs in to a sandbox loaded with `history`. The e2e and reliability scenarios each start one.
+ */
+export const scenarioOrg = (
+  app: string,
+  label: string,
+  history: NonNullable<SalesforceWorldOptions['history']>,
+  more: Partial<SalesforceWorldOptions> = {},
+): SalesforceWorldOptions => ({
+  label,
+  clientId: `${app}-connected-app`,
+  clientSecret: `${app}-client-secret-not-real`,
+  history,
+  ...more,
+});
 
 export interface SalesforceWorld {
   sf: SalesforceSandbox;
@@ -274,5 +302,38 @@ export async function startSalesforceWorld(o: SalesforceWorldOptions): Promise<S
       return backfillSalesforceOrders(store, conn, tenant, { now });
     },
     stop: () => sf.stop(),
+  };
+}
+
+export interface SalesforceWorldHooks {
+  /** Once the world is up (in beforeAll): where a file keeps the parts of it its tests use. */
+  started?: (world: SalesforceWorld) => void | Promise<void>;
+  /** Before each test, after the spies are restored: where a file empties what it records. */
+  reset?: () => void;
+  /** Before the sandbox stops (in afterAll): where a file closes what it started beside the world. */
+  stopping?: () => void | Promise<void>;
+}
+
+/**
+ * One world for the whole file: started before its tests, the spies restored and `reset` run before each
+ * test, the sandbox stopped after them. Returns the world, for tests that read it after beforeAll.
+ */
+export function useSalesforceWorld(o: SalesforceWorldOptions, hooks: SalesforceWorldHooks = {}) {
+  let world: SalesforceWorld | undefined;
+  beforeAll(async () => {
+    world = await startSalesforceWorld(o);
+    await hooks.started?.(world);
+  });
+  beforeEach(() => {
+    vi.restoreAllMocks();
+    hooks.reset?.();
+  });
+  afterAll(async () => {
+    await hooks.stopping?.();
+    await world?.stop();
+  });
+  return (): SalesforceWorld => {
+    if (!world) throw new Error('the Salesforce world is read before its beforeAll has run');
+    return world;
   };
 }

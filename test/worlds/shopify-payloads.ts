@@ -18,6 +18,33 @@ export const buyerOrder = (base: number, n: number, buyer: Buyer, extra: Record<
   ...extra,
 });
 
+/** Buyer `n` of a generated history: Shopify customer `idBase + n`, with an address of their own. */
+export const numberedBuyer = (idBase: number, n: number): Buyer => ({
+  id: idBase + n,
+  email: `buyer.${n}@example.com`,
+});
+
+/** An instant as Shopify writes it in a webhook: ISO 8601 to the second. */
+export const shopifyTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** An order webhook body with the fields orderFromWebhook reads: placed at `placed`, last changed at `updated`. */
+export const orderWebhookBody = (
+  o: { id: number; buyer: Buyer; placed: number; updated: number; currency: string; subtotal: string },
+  extra: Record<string, unknown> = {},
+) => ({
+  id: o.id,
+  created_at: shopifyTime(o.placed),
+  processed_at: shopifyTime(o.placed),
+  updated_at: shopifyTime(o.updated),
+  currency: o.currency,
+  email: o.buyer.email,
+  customer: { id: o.buyer.id, email: o.buyer.email },
+  current_subtotal_price: o.subtotal,
+  refunds: [],
+  test: false,
+  ...extra,
+});
+
 export const customersRedact = (shop: string, person: Buyer, shopId = 1) => ({
   shop_id: shopId,
   shop_domain: shop,

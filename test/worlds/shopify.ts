@@ -9,17 +9,28 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { createBackfillHandler } from '../../functions/backfill.ts';
 import { createDashboardApiHandler } from '../../functions/dashboard-api.ts';
 import { createScoreHandler } from '../../functions/score.ts';
 import { createShopifyAuthHandler } from '../../functions/shopify-auth.ts';
 import { createShopifyWebhookHandler } from '../../functions/shopify-webhooks.ts';
+import { createWritebackHandler } from '../../functions/writeback.ts';
+import type { AdminClientOptions } from '../../integrations/shopify/admin-client.ts';
+import type { BackfillOptions } from '../../integrations/shopify/backfill.ts';
 import { createShopifyApp, SHOPIFY_API_VERSION } from '../../integrations/shopify/shopify-app.ts';
+import { NAMESPACE } from '../../integrations/shopify/metafields.ts';
+import type { WritebackOptions } from '../../integrations/shopify/write-back.ts';
 import { LocalQueue } from '../../local/sqs-queue.ts';
-import type { Enqueue } from '../../shared/pipeline/messages.ts';
+import type { Enqueue, EnqueueRefit, EnqueueWriteback } from '../../shared/pipeline/messages.ts';
 import type { Store } from '../../shared/store/store.ts';
 import { putTenant } from '../../shared/store/tenants.ts';
-import type { ShopifySandbox, ShopifySandboxOptions } from '../../sandbox/shopify/index.ts';
-import { signWebhook, startShopifySandbox } from '../../sandbox/shopify/index.ts';
+import type {
+  SandboxShop,
+  ShopHistoryOptions,
+  ShopifySandbox,
+  ShopifySandboxOptions,
+} from '../../sandbox/shopify/index.ts';
+import { generateShopHistory, signWebhook, startShopifySandbox } from '../../sandbox/shopify/index.ts';
 import { apiEvent } from '../helpers/api-event.ts';
 import { testStore } from '../helpers/dynamo.ts';
 import { quietLogger } from '../reliability/figures.ts';
@@ -43,6 +54,20 @@ export interface ShopifyWorldOptions {
   store?: Store;
   /** The webhook handler's metrics (none by default). */
   metrics?: Metrics;
+  /** Where the dashboard queues a refit after a settings save; by default nowhere. */
+  requestRefit?: EnqueueRefit;
+  /** Where the score handler queues a write-back; by default nowhere. */
+  enqueueWriteback?: EnqueueWriteback;
+  /** The app's per-request Admin API timeout (createShopifyApp's default when unset). */
+  requestTimeoutMs?: number;
+}
+
+/** What a file varies in the Shopify backfill and write-back consumers. */
+interface ConsumerOptions {
+  /** Default the world's store. */
+  store?: Store;
+  /** The Admin API client's options: a test's sleep that moves the sandbox's clock instead of waiting. */
+  clientOptions?: AdminClientOptions;
 }
 
 /** What Shopify sets per delivery; each left out is fresh. */
@@ -77,6 +102,7 @@ export function shopifyWorld(options: ShopifyWorldOptions = {}) {
     apiSecret,
     appUrl: APP_URL,
     ...(options.adminOrigin ? { adminOrigin: options.adminOrigin } : {}),
+    ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
   });
   const queue = new LocalQueue({ name: 'score', batchSize: 25 });
   const enqueue: Enqueue = options.enqueue ?? ((m) => queue.send(m));
@@ -89,11 +115,12 @@ export function shopifyWorld(options: ShopifyWorldOptions = {}) {
       now: options.webhookNow ?? Date.now,
     });
   const webhooks = webhooksOn(store);
-  const scoreOn = (s: Store) =>
-    createScoreHandler({ store: s, logger, now, enqueueWriteback: async () => {} });
+  const enqueueWriteback = options.enqueueWriteback ?? (async () => {});
+  const scoreOn = (s: Store) => createScoreHandler({ store: s, logger, now, enqueueWriteback });
   const score = scoreOn(store);
+  const requestRefit = options.requestRefit ?? (async () => {});
   const dashboardOn = (s: Store) =>
-    createDashboardApiHandler({ shopify, store: s, logger, requestRefit: async () => {}, now });
+    createDashboardApiHandler({ shopify, store: s, logger, requestRefit, now });
   const dashboard = dashboardOn(store);
   const authWith = (requestBackfill: (m: unknown) => Promise<unknown> = async () => undefined): AuthHandler =>
     createShopifyAuthHandler({
@@ -102,6 +129,12 @@ export function shopifyWorld(options: ShopifyWorldOptions = {}) {
       logger,
       requestBackfill: async (m) => void (await requestBackfill(m)),
     });
+  // The consumers of the backfill and write-back queues. Both serve Salesforce too; no Salesforce workspace here.
+  const crm = { logger, shopify, salesforceSecrets: async () => ({}) };
+  const backfillWith = (o: ConsumerOptions & { backfillOptions?: BackfillOptions } = {}) =>
+    createBackfillHandler({ ...crm, ...o, store: o.store ?? store, enqueueWriteback });
+  const writebackWith = (o: ConsumerOptions & { writebackOptions?: WritebackOptions } = {}) =>
+    createWritebackHandler({ ...crm, ...o, store: o.store ?? store });
 
   /** A session token as Shopify's admin signs it, with `overrides` applied (undefined removes a claim). */
   const sessionToken = (shop: string, overrides: Record<string, unknown> = {}, secret = apiSecret) =>
@@ -116,9 +149,9 @@ export function shopifyWorld(options: ShopifyWorldOptions = {}) {
       ...(request.body === undefined ? {} : { body: request.body }),
     });
 
-  /** A webhook as Shopify POSTs it: `body` signed for `shop` under `topic`. */
-  const webhookEvent = (shop: string, topic: string, body: string, ids: WebhookIds = {}) => {
-    const signed = signWebhook({
+  /** `body` signed as Shopify signs a delivery for `shop` under `topic`: its headers and raw body. */
+  const signedWebhook = (shop: string, topic: string, body: string, ids: WebhookIds = {}) =>
+    signWebhook({
       secret: ids.secret ?? apiSecret,
       topic,
       shop,
@@ -128,12 +161,11 @@ export function shopifyWorld(options: ShopifyWorldOptions = {}) {
       webhookId: ids.webhookId,
       triggeredAt: ids.triggeredAt,
     });
-    return apiEvent({
-      method: 'POST',
-      path: '/shopify/webhooks',
-      headers: signed.headers,
-      body: signed.body,
-    });
+
+  /** A webhook as Shopify POSTs it: `body` signed for `shop` under `topic`. */
+  const webhookEvent = (shop: string, topic: string, body: string, ids: WebhookIds = {}) => {
+    const signed = signedWebhook(shop, topic, body, ids);
+    return webhookPost(signed.headers, signed.body);
   };
 
   return {
@@ -150,12 +182,15 @@ export function shopifyWorld(options: ShopifyWorldOptions = {}) {
     dashboard,
     dashboardOn,
     authWith,
+    backfillWith,
+    writebackWith,
     sessionToken,
 
     /** A tenant for `shop`, as the install leaves it (the shop's route included). */
     addTenant: (tenantId: string, shop: string, currency = 'EUR') =>
       putTenant(store, { tenantId, shopifyShop: shop, currency }),
 
+    signedWebhook,
     webhookEvent,
 
     /** Signs `payload` as Shopify does for `shop` and hands it to the webhook handler. */
@@ -186,8 +221,20 @@ export function installRequest(token: string): APIGatewayProxyEventV2 {
   });
 }
 
+/** POST /shopify/webhooks with these headers and body (tampered, forged or incomplete ones too). */
+export function webhookPost(headers: Record<string, string>, body: string | Buffer): APIGatewayProxyEventV2 {
+  return apiEvent({ method: 'POST', path: '/shopify/webhooks', headers, body });
+}
+
+/** Definitions' keys in alphabetical order, to compare with a list. */
+export const sortedKeys = (definitions: { key: string }[]) => definitions.map((d) => d.key).sort();
+
 export type ShopifySandboxWorld = ShopifyWorld & {
   sandbox: ShopifySandbox;
+  /** A shop in the sandbox holding a generated order history, in the history's currency. */
+  addShopWithHistory(shop: string, history: ShopHistoryOptions): SandboxShop;
+  /** Our metafield definitions on `shop` (namespace clv), as the install created them. */
+  clvDefinitions(shop: string): SandboxShop['metafieldDefinitions'];
   /** Installs `shop` by token exchange; the handler's answer as it is. */
   install(shop: string, requestBackfill?: (m: unknown) => Promise<unknown>): ReturnType<AuthHandler>;
   stop(): Promise<void>;
@@ -204,6 +251,13 @@ export async function startShopifyWorld(
   return {
     ...world,
     sandbox,
+    addShopWithHistory(shop, history) {
+      const s = sandbox.addShop(shop, { currencyCode: history.currencyCode });
+      for (const order of generateShopHistory(history)) s.addOrder(order);
+      return s;
+    },
+    clvDefinitions: (shop) =>
+      sandbox.shop(shop).metafieldDefinitions.filter((d) => d.namespace === NAMESPACE),
     install: (shop, requestBackfill) =>
       world.authWith(requestBackfill)(installRequest(sandbox.sessionToken(shop))),
     stop: () => sandbox.stop(),

@@ -4,14 +4,10 @@
  * taken from the token alone (no parameter reaches another shop's tenant), settings validated (400,
  * nothing stored) and saved with a refit queued, which the refit-request consumer then runs.
  */
-import { randomUUID } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DashboardResponse, SettingsResponse } from '../../../functions/dashboard-api.ts';
-import { createDashboardApiHandler } from '../../../functions/dashboard-api.ts';
 import { createRefitRequestHandler } from '../../../functions/refit-requests.ts';
-import { createShopifyApp } from '../../../integrations/shopify/shopify-app.ts';
 import { LocalQueue } from '../../../local/sqs-queue.ts';
 import { assignTiers } from '../../../shared/segments/index.ts';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -19,41 +15,26 @@ import { keys } from '../../../shared/store/keys.ts';
 import type { TenantSettings } from '../../../shared/store/tenants.ts';
 import { getTenant, putTenant } from '../../../shared/store/tenants.ts';
 import { apiEvent } from '../../helpers/api-event.ts';
-import { scoresOf, tenantName, testStore } from '../../helpers/dynamo.ts';
-import { signHs256 } from '../../../sandbox/shopify/jwt.ts';
+import { scoresOf, tenantName } from '../../helpers/dynamo.ts';
 import { CDNOW_TODAY, seedCdnowShop } from '../../browser/cdnow-demo.ts';
+import { ACCEPTED_SETTINGS } from '../../worlds/dashboard-settings.ts';
+import { shopifyWorld } from '../../worlds/shopify.ts';
 
-const API_KEY = 'dash-api-test-key';
-const API_SECRET = 'dash-api-test-secret-not-real';
-const store = testStore();
-const logger = new Logger({
-  serviceName: 'clv-test',
-  logLevel: (process.env.TEST_LOG_LEVEL as 'ERROR' | undefined) ?? 'SILENT',
+const refitQueue = new LocalQueue({ name: 'refit', batchSize: 1, maxReceiveCount: 2 });
+let refitRequests: unknown[] = [];
+let failQueue = false;
+const world = shopifyWorld({
+  apiKey: 'dash-api-test-key',
+  apiSecret: 'dash-api-test-secret-not-real',
+  requestRefit: async (message) => {
+    if (failQueue) throw new Error('queue unreachable');
+    refitRequests.push(message);
+    await refitQueue.send(message);
+  },
 });
-const shopify = createShopifyApp({
-  apiKey: API_KEY,
-  apiSecret: API_SECRET,
-  appUrl: 'https://app.clv-sync.test',
-});
-
-/** Claims as Shopify's admin puts them in a session token, with `overrides` applied (undefined removes). */
-function token(shop: string, overrides: Record<string, unknown> = {}, secret = API_SECRET): string {
-  const now = Math.floor(Date.now() / 1000);
-  const claims: Record<string, unknown> = {
-    iss: `https://${shop}/admin`,
-    dest: `https://${shop}`,
-    aud: API_KEY,
-    sub: '42',
-    exp: now + 60,
-    nbf: now,
-    iat: now,
-    jti: randomUUID(),
-    sid: randomUUID(),
-    ...overrides,
-  };
-  for (const [k, v] of Object.entries(claims)) if (v === undefined) delete claims[k];
-  return signHs256(claims, secret);
-}
+const { store, logger } = world;
+/** A session token as the admin signs it for `shop`, claims replaced or (undefined) removed, or another secret. */
+const token = world.sessionToken;
 
 /**
  * What a settings save can write: the tenant item and its shop route (putTenant), and, through a refit,
@@ -74,19 +55,6 @@ async function tenantState(tenant: TenantSettings): Promise<string> {
   });
 }
 
-const refitQueue = new LocalQueue({ name: 'refit', batchSize: 1, maxReceiveCount: 2 });
-let refitRequests: unknown[] = [];
-let failQueue = false;
-const api = createDashboardApiHandler({
-  shopify,
-  store,
-  logger,
-  requestRefit: async (message) => {
-    if (failQueue) throw new Error('queue unreachable');
-    refitRequests.push(message);
-    await refitQueue.send(message);
-  },
-});
 const consumeRefits = createRefitRequestHandler({
   store,
   logger,
@@ -100,7 +68,7 @@ const call = (
   headers: Record<string, string> = {},
   body?: string,
   query = '',
-) => api(apiEvent({ method, path, headers, query, ...(body === undefined ? {} : { body }) }));
+) => world.dashboard(apiEvent({ method, path, headers, query, ...(body === undefined ? {} : { body }) }));
 const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
 const bodyOf = (r: APIGatewayProxyStructuredResultV2) =>
   JSON.parse(String(r.body)) as Record<string, unknown>;
@@ -246,13 +214,7 @@ describe('dashboard API', () => {
       });
     });
 
-    const valid = {
-      defaultMarginRate: 0.4,
-      horizonMonths: 24,
-      monthlyDiscountRate: 0.02,
-      tierThresholds: { platinum: 0.1, gold: 0.25, silver: 0.6 },
-      tags: false,
-    };
+    const valid = ACCEPTED_SETTINGS;
     const invalid: [string, string][] = [
       ['a body that is not JSON', '{"horizonMonths": '],
       ['a missing field', JSON.stringify({ ...valid, tags: undefined })],

@@ -32,6 +32,7 @@ import { recordOrder } from '../../../shared/store/orders.ts';
 import type { Store } from '../../../shared/store/store.ts';
 import { getTenant, putTenant } from '../../../shared/store/tenants.ts';
 import { apiEvent } from '../../helpers/api-event.ts';
+import { numberedBuyer, orderWebhookBody, shopifyTime } from '../../worlds/shopify-payloads.ts';
 import { installRequest } from '../../worlds/shopify.ts';
 import { scanAll, scoresOf, tenantName, testStore } from '../../helpers/dynamo.ts';
 import type { ShopifySandbox } from '../../../sandbox/shopify/index.ts';
@@ -75,24 +76,13 @@ const throughputExceeded = () =>
       'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
   });
 
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-/** A Shopify order webhook body (the fields orderFromWebhook reads). */
+/** Buyer `customer`'s order of 120.00 USD placed on 1 May, as a webhook body last changed at `at`. */
 function orderBody(orderId: number, customer: number, at: number, extra: Record<string, unknown> = {}) {
   const placed = Date.parse('2026-05-01T10:00:00Z');
-  return JSON.stringify({
-    id: orderId,
-    created_at: iso(placed),
-    processed_at: iso(placed),
-    updated_at: iso(at),
-    currency: 'USD',
-    email: `buyer.${customer}@example.com`,
-    customer: { id: 9_100_000 + customer, email: `buyer.${customer}@example.com` },
-    current_subtotal_price: '120.00',
-    refunds: [],
-    test: false,
-    ...extra,
-  });
+  const buyer = numberedBuyer(9_100_000, customer);
+  return JSON.stringify(
+    orderWebhookBody({ id: orderId, buyer, placed, updated: at, currency: 'USD', subtotal: '120.00' }, extra),
+  );
 }
 
 /**
@@ -213,11 +203,11 @@ describe('exactly-once scoring (issue 15)', () => {
       webhooks,
       shop,
       'orders/cancelled',
-      orderBody(5_200_001, 2, cancelledAt, { cancelled_at: iso(cancelledAt) }),
+      orderBody(5_200_001, 2, cancelledAt, { cancelled_at: shopifyTime(cancelledAt) }),
       'c-2',
     );
     expect(conflicts).toBeGreaterThanOrEqual(1);
-    expect((await owner(tenant.tenantId, '5200001'))?.version).toBe(iso(cancelledAt));
+    expect((await owner(tenant.tenantId, '5200001'))?.version).toBe(shopifyTime(cancelledAt));
     expect(attempts).toEqual(['error', 200]);
   });
 

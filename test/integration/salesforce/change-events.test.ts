@@ -8,7 +8,7 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createSalesforceEventsHandler } from '../../../functions/salesforce-events.ts';
 import { ORDER_FIELDS } from '../../../integrations/salesforce/change-event-soql.ts';
 import {
@@ -18,18 +18,18 @@ import {
 } from '../../../integrations/salesforce/change-events.ts';
 import type { ScoreMessage } from '../../../shared/pipeline/messages.ts';
 import type { TenantSettings } from '../../../shared/store/tenants.ts';
-import { putTenant } from '../../../shared/store/tenants.ts';
 import { scanAll, tenantItems, tenantName, tenantSnapshot } from '../../helpers/dynamo.ts';
 import {
   changeEvent,
-  connectedApp,
+  halfYearOrg,
   orderBilledTo,
   randomSalesforceId,
   store,
   testLogger,
+  useSalesforceWorld,
 } from '../../worlds/salesforce.ts';
 import type { OrgHistory, SalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
-import { generateOrgHistory, startSalesforceSandbox, to18 } from '../../../sandbox/salesforce/index.ts';
+import { to18 } from '../../../sandbox/salesforce/index.ts';
 
 const CLIENT_SECRET = 'change-events-secret-not-real';
 const CHANNEL_ID = to18('0YL5g000000CaGm');
@@ -47,9 +47,7 @@ let queued: ScoreMessage[];
 const handler = createSalesforceEventsHandler({
   store,
   logger,
-  enqueue: async (message) => {
-    queued.push(message);
-  },
+  enqueue: async (m) => void queued.push(m),
   secrets: async () => ({ clientSecret: CLIENT_SECRET }),
 });
 
@@ -96,35 +94,16 @@ const unreturned = () =>
     (o) => !o.IsReductionOrder && !history.orders.some((r) => r.OriginalOrderId === o.Id),
   );
 
-beforeAll(async () => {
-  const clientId = tenantName('clv-cdc');
-  sf = await startSalesforceSandbox({ clientId, clientSecret: CLIENT_SECRET });
-  history = generateOrgHistory({
-    orders: 30,
-    contacts: 10,
-    accounts: 5,
-    seed: 23,
-    currency: 'USD',
-    start: '2024-01-01',
-    end: '2024-06-30',
-  });
-  sf.org.load(history);
-  tenant = await putTenant(store, {
-    tenantId: tenantName('sf-cdc'),
-    salesforceOrgId: sf.orgId,
-    currency: 'USD',
-    salesforce: connectedApp(sf, clientId),
-  });
-});
-
-afterAll(async () => {
-  await sf?.stop();
-});
-
-beforeEach(() => {
-  queued = [];
-  vi.restoreAllMocks();
-});
+useSalesforceWorld(
+  { label: 'sf-cdc', clientId: tenantName('clv-cdc'), clientSecret: CLIENT_SECRET, history: halfYearOrg(23) },
+  {
+    started: (world) => {
+      ({ sf, tenant } = world);
+      history = world.history!;
+    },
+    reset: () => void (queued = []),
+  },
+);
 
 describe('parseChangeEvent', () => {
   it('reads the relayed envelope: org and channel from the source, the header, the delivery key', () => {

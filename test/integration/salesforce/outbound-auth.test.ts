@@ -5,7 +5,7 @@
  * are migrated on first use. DynamoDB Local, the production handler, the Salesforce sandbox's envelopes.
  */
 import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   MAX_CALLBACK_URL_LENGTH,
   MAX_OUTBOUND_BYTES,
@@ -20,7 +20,7 @@ import {
   callbackUrls,
   deliverOutbound,
   randomSalesforceId,
-  startSalesforceWorld,
+  useSalesforceWorld,
   store,
   testLogger,
 } from '../../worlds/salesforce.ts';
@@ -67,25 +67,21 @@ const workspaceItems = async (id = tenantId) =>
   (await scanAll(store)).filter((i) => i.gsi1pk === `T#${id}` || String(i.pk).startsWith(`T#${id}#`));
 const storedOrders = async (id = tenantId) => (await workspaceItems(id)).filter((i) => i.kind === 'order');
 
-beforeAll(async () => {
-  const world = await startSalesforceWorld({
+useSalesforceWorld(
+  {
     label: 'sf-outbound-auth',
     clientId: tenantName('clv-outbound-auth'),
     connectedApp: false,
     outboundToken: true,
-  });
-  ({ sf, tenantId } = world);
-  outbound = world.outboundToken!;
-});
-
-afterAll(async () => {
-  await sf?.stop();
-});
-
-beforeEach(() => {
-  queued = [];
-  vi.restoreAllMocks();
-});
+  },
+  {
+    started: (world) => {
+      ({ sf, tenantId } = world);
+      outbound = world.outboundToken!;
+    },
+    reset: () => void (queued = []),
+  },
+);
 
 describe('POST /salesforce/outbound: the token before the body', () => {
   it('refuses a wrong token with 403 whatever the body holds (garbage, cut off, 1,000 namespaces over 20,000 elements), without reading it', async () => {

@@ -9,7 +9,7 @@
  *   Contacts are known by id alone, as for an org clv-sync cannot call, and the message is acknowledged.
  * DynamoDB Local, the production handler, the Salesforce sandbox's OAuth and SOQL, faults at its HTTP edge.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createSalesforceOutboundHandler } from '../../../functions/salesforce-outbound.ts';
 import { salesforceConnection } from '../../../integrations/salesforce/connection.ts';
 import { contactEmailsFrom } from '../../../integrations/salesforce/contact-emails.ts';
@@ -18,15 +18,14 @@ import { findCustomers } from '../../../shared/store/identities.ts';
 import type { TenantSettings } from '../../../shared/store/tenants.ts';
 import { scanAll } from '../../helpers/dynamo.ts';
 import {
-  callbackUrls,
   deliverOutbound,
   randomSalesforceId,
-  startSalesforceWorld,
+  useSalesforceWorld,
   store,
   testLogger,
 } from '../../worlds/salesforce.ts';
 import type { SalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
-import { isAck, outboundMessage } from '../../../sandbox/salesforce/index.ts';
+import { isAck } from '../../../sandbox/salesforce/index.ts';
 
 const logger = testLogger();
 const CLIENT_ID = 'contact-lookup-consumer-key';
@@ -71,12 +70,7 @@ const notification = (contactId: string) => ({
 });
 
 const envelope = (notifications: ReturnType<typeof notification>[]) =>
-  outboundMessage({
-    orgId: sf.orgId,
-    actionId: randomId('04k'),
-    ...callbackUrls(sf.instanceUrl, sf.orgId),
-    notifications,
-  });
+  world().outboundEnvelope(notifications);
 
 const deliver = (body: string) =>
   deliverOutbound(handler, body, `token=${token.token}`, { 'content-type': 'text/xml; charset=utf-8' });
@@ -87,26 +81,19 @@ const ordersOf = async (tenantId: string) =>
     .map((o) => String(o.orderId))
     .sort();
 
-beforeAll(async () => {
-  const world = await startSalesforceWorld({
-    label: 'sf-contact-lookup',
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    outboundToken: true,
-  });
-  ({ sf, tenantId } = world);
-  token = world.outboundToken!;
-});
-
-afterAll(async () => {
-  await sf?.stop();
-});
-
-beforeEach(() => {
-  queued = [];
-  secret = CLIENT_SECRET;
-  vi.restoreAllMocks();
-});
+const world = useSalesforceWorld(
+  { label: 'sf-contact-lookup', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, outboundToken: true },
+  {
+    started: (w) => {
+      ({ sf, tenantId } = w);
+      token = w.outboundToken!;
+    },
+    reset: () => {
+      queued = [];
+      secret = CLIENT_SECRET;
+    },
+  },
+);
 
 describe('outbound message: the Contact email lookup fails', () => {
   it('while the login service is down: stores what needs no lookup, does not acknowledge, and the redelivery stores the rest', async () => {

@@ -7,30 +7,26 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   MAX_OUTBOUND_BYTES,
   createSalesforceOutboundHandler,
 } from '../../../functions/salesforce-outbound.ts';
 import type { ScoreMessage } from '../../../shared/pipeline/messages.ts';
-import { putTenant } from '../../../shared/store/tenants.ts';
 import { apiEvent } from '../../helpers/api-event.ts';
 import { scanAll, tenantName } from '../../helpers/dynamo.ts';
 import {
   OUTBOUND_FIELDS,
   callbackUrls,
   deliverOutbound,
+  halfYearOrg,
   randomSalesforceId,
   store,
   testLogger,
+  useSalesforceWorld,
 } from '../../worlds/salesforce.ts';
 import type { OrgHistory, SalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
-import {
-  generateOrgHistory,
-  isAck,
-  outboundMessage,
-  startSalesforceSandbox,
-} from '../../../sandbox/salesforce/index.ts';
+import { isAck, outboundMessage } from '../../../sandbox/salesforce/index.ts';
 import { issueOutboundToken } from '../../../integrations/salesforce/outbound-token.ts';
 import { deliverOutboundMessage } from '../../../sandbox/salesforce/outbound-sender.ts';
 
@@ -48,9 +44,7 @@ let queued: ScoreMessage[];
 const handler = createSalesforceOutboundHandler({
   store,
   logger,
-  enqueue: async (message) => {
-    queued.push(message);
-  },
+  enqueue: async (m) => void queued.push(m),
 });
 
 const randomId = randomSalesforceId;
@@ -71,20 +65,13 @@ async function post(body: string): Promise<APIGatewayProxyStructuredResultV2> {
 
 const purchases = () => history.orders.filter((o) => !o.IsReductionOrder);
 
-beforeAll(async () => {
-  sf = await startSalesforceSandbox({ clientId: tenantName('clv-outbound') });
-  history = generateOrgHistory({
-    orders: 30,
-    contacts: 10,
-    accounts: 5,
-    seed: 17,
-    currency: 'USD',
-    start: '2024-01-01',
-    end: '2024-06-30',
-  });
-  sf.org.load(history);
-  // The listener Salesforce posts to: API Gateway's event, as the deployed route would build it.
-  listener = createServer((req, res) => {
+/** The org's outbound message action fires for `recordIds` (with the deployed field list unless said). */
+const sendOrders = (recordIds: string[], fields = ORDER_FIELDS) =>
+  sf.sendOutbound({ url, sObject: 'Order', recordIds, fields });
+
+/** The listener Salesforce posts to: API Gateway's event, as the deployed route would build it. */
+function apiGatewayListener(): Server {
+  return createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -111,37 +98,33 @@ beforeAll(async () => {
         });
     });
   });
-  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/salesforce/outbound?token=${outbound.token}`;
-  tenantId = tenantName('sf-outbound');
-  await putTenant(store, {
-    tenantId,
-    salesforceOrgId: sf.orgId,
-    salesforceGrain: 'contact',
-    currency: 'USD',
-    salesforceOutboundTokenHash: outbound.hash,
-  });
-});
+}
 
-afterAll(async () => {
-  await new Promise((resolve) => listener?.close(resolve));
-  await sf?.stop();
-});
-
-beforeEach(() => {
-  queued = [];
-  vi.restoreAllMocks();
-});
+useSalesforceWorld(
+  {
+    label: 'sf-outbound',
+    clientId: tenantName('clv-outbound'),
+    connectedApp: false,
+    history: halfYearOrg(17),
+    tenant: { salesforceGrain: 'contact', salesforceOutboundTokenHash: outbound.hash },
+  },
+  {
+    started: async (world) => {
+      ({ sf, tenantId } = world);
+      history = world.history!;
+      listener = apiGatewayListener();
+      await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+      url = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/salesforce/outbound?token=${outbound.token}`;
+    },
+    reset: () => void (queued = []),
+    stopping: () => new Promise((resolve) => listener?.close(() => resolve(undefined))),
+  },
+);
 
 describe('POST /salesforce/outbound', () => {
   it('stores the orders of 3 notifications, queues their customers and acknowledges', async () => {
     const records = purchases().slice(0, 3);
-    const deliveries = await sf.sendOutbound({
-      url,
-      sObject: 'Order',
-      recordIds: records.map((r) => r.Id),
-      fields: ORDER_FIELDS,
-    });
+    const deliveries = await sendOrders(records.map((r) => r.Id));
     expect(deliveries).toHaveLength(1);
     expect(deliveries[0]).toMatchObject({ status: 200, acked: true });
     expect(isAck(deliveries[0]!.response)).toBe(true);
@@ -285,19 +268,14 @@ describe('POST /salesforce/outbound', () => {
 
   it('an activated order set back to Draft in Salesforce is stored as cancelled and its customer rescored', async () => {
     const record = purchases()[5]!;
-    await sf.sendOutbound({ url, sObject: 'Order', recordIds: [record.Id], fields: ORDER_FIELDS });
+    await sendOrders([record.Id]);
     expect((await storedOrders()).find((o) => o.orderId === `Order:${record.Id}`)).toMatchObject({
       cancelled: false,
     });
     queued = [];
     sf.org.now = () => Date.parse('2024-07-01T12:00:00.000Z');
     sf.org.commitUpdate('Order', record.Id, { Status: 'Draft' });
-    const [delivery] = await sf.sendOutbound({
-      url,
-      sObject: 'Order',
-      recordIds: [record.Id],
-      fields: ORDER_FIELDS,
-    });
+    const [delivery] = await sendOrders([record.Id]);
     expect(delivery).toMatchObject({ status: 200, acked: true });
     const stored = (await storedOrders()).find((o) => o.orderId === `Order:${record.Id}`);
     expect(stored).toMatchObject({ cancelled: true, value: 0, version: '2024-07-01T12:00:00.000Z' });
@@ -358,12 +336,7 @@ describe('POST /salesforce/outbound', () => {
         Status: 'Shipped',
       });
     const shipped = make();
-    const [delivery] = await sf.sendOutbound({
-      url,
-      sObject: 'Order',
-      recordIds: [shipped.Id],
-      fields: ORDER_FIELDS,
-    });
+    const [delivery] = await sendOrders([shipped.Id]);
     expect(delivery).toMatchObject({ status: 200, acked: true });
     expect(delivery!.envelope).toContain('<sf:StatusCode>Activated</sf:StatusCode>');
     expect((await storedOrders()).find((o) => o.orderId === `Order:${shipped.Id}`)).toMatchObject({
@@ -375,12 +348,10 @@ describe('POST /salesforce/outbound', () => {
     // and the notification is rejected with the reason (logged and counted), not stored as something else.
     const warn = vi.spyOn(logger, 'warn');
     const old = make();
-    await sf.sendOutbound({
-      url,
-      sObject: 'Order',
-      recordIds: [old.Id],
-      fields: ORDER_FIELDS.filter((f) => f !== 'StatusCode'),
-    });
+    await sendOrders(
+      [old.Id],
+      ORDER_FIELDS.filter((f) => f !== 'StatusCode'),
+    );
     expect((await storedOrders()).some((o) => o.orderId === `Order:${old.Id}`)).toBe(false);
     expect(warn).toHaveBeenCalledWith(
       'outbound notification rejected',

@@ -10,7 +10,6 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import jsforce from 'jsforce';
 import type { Connection } from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -27,11 +26,12 @@ import {
 import { CHURN_BANDS, RFM_GROUPS, TIERS } from '../../../shared/segments/index.ts';
 import type { SalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
 import { generateOrgHistory, readZip, startSalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
+import { catchRejection } from '../../helpers/catch-error.ts';
+import { TWO_YEARS, loggedInConnection } from '../../helpers/sandbox-org.ts';
 
 const CLIENT_ID = '3MVG9clvSyncSetupConsumerKey';
 const CLIENT_SECRET = 'setup-consumer-secret';
 const ENDPOINT = 'https://clv.example.com/salesforce/outbound?tenant=acme&v=1&token=t0k3n';
-const HISTORY = { currency: 'USD', start: '2023-01-01T00:00:00Z', end: '2025-01-01T00:00:00Z' };
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
 const CLV_FIELDS = [
@@ -71,22 +71,9 @@ const SCORES = {
 };
 const SCORED_AT = '2025-01-15T08:30:00.000Z';
 
-function connect(sf: SalesforceSandbox): Connection {
-  return new jsforce.Connection({
-    instanceUrl: sf.instanceUrl,
-    accessToken: sf.issueAccessToken(),
-    version: SALESFORCE_API_VERSION,
-  });
-}
+const connect = (sf: SalesforceSandbox): Connection => loggedInConnection(sf, SALESFORCE_API_VERSION);
 
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
+const rejection = async (p: Promise<unknown>) => (await catchRejection(p)) as Error;
 
 interface Run {
   status: number;
@@ -202,7 +189,7 @@ describe('the setup package', () => {
 describe('deploySalesforceSetup', () => {
   let sf: SalesforceSandbox;
   let conn: Connection;
-  const history = generateOrgHistory({ orders: 200, contacts: 40, accounts: 20, seed: 5, ...HISTORY });
+  const history = generateOrgHistory({ orders: 200, contacts: 40, accounts: 20, seed: 5, ...TWO_YEARS });
   const contactId = history.contacts[3]!.Id as string;
   const accountId = history.accounts[2]!.Id as string;
   const setup = (extra: { metadataDir?: string } = {}) =>
@@ -395,7 +382,7 @@ describe('clv salesforce setup', () => {
       clientSecret: CLIENT_SECRET,
       apiVersion: SALESFORCE_API_VERSION,
     });
-    sf.org.load(generateOrgHistory({ orders: 50, contacts: 10, accounts: 5, seed: 9, ...HISTORY }));
+    sf.org.load(generateOrgHistory({ orders: 50, contacts: 10, accounts: 5, seed: 9, ...TWO_YEARS }));
   });
   afterAll(() => sf.stop());
 

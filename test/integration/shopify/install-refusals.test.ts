@@ -35,6 +35,16 @@ const token = (shop: string, overrides: Record<string, unknown> = {}, secret = A
 
 const install = (bearer: string) => auth(installRequest(bearer));
 
+/** What a shop= parameter may say that is no shop's myshopify.com domain, though sanitizeShop allows some. */
+const NOT_A_SHOP = [
+  'evil.shopify.com',
+  'evil.myshopify.io',
+  'evil.shop.dev',
+  'https://evil.example.com',
+  'evil.example.com',
+  '',
+];
+
 describe('POST /shopify/install verifies its session token as the dashboard does (issue 15, item 14)', () => {
   const now = () => Math.floor(Date.now() / 1000);
   const cases: [string, (shop: string, other: string) => string][] = [
@@ -131,14 +141,7 @@ describe('the OAuth routes answer a bad request 4xx, never 5xx (issue 15, item 1
   });
 
   it('/shopify/auth redirects only to *.myshopify.com: other hosts sanitizeShop allows are 400', async () => {
-    for (const shop of [
-      'evil.shopify.com',
-      'evil.myshopify.io',
-      'evil.shop.dev',
-      'https://evil.example.com',
-      'evil.example.com',
-      '',
-    ]) {
+    for (const shop of NOT_A_SHOP) {
       const res = await auth(
         apiEvent({ method: 'GET', path: '/shopify/auth', query: `shop=${encodeURIComponent(shop)}` }),
       );

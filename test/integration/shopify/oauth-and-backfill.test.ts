@@ -15,9 +15,9 @@ import { BULK_OPERATION_RUN_QUERY, BULK_OPERATION_STATUS } from '../../../integr
 import { getBackfill, putBackfill } from '../../../shared/store/backfills.ts';
 import { getTenant, tenantIdFor } from '../../../shared/store/tenants.ts';
 import { apiEvent } from '../../helpers/api-event.ts';
-import { generateShopHistory } from '../../../sandbox/shopify/index.ts';
+import { takeAdminFilters } from '../../worlds/admin-filters.ts';
 import type { ShopifySandboxWorld } from '../../worlds/shopify.ts';
-import { APP_URL as APP, startShopifyWorld } from '../../worlds/shopify.ts';
+import { APP_URL as APP, sortedKeys, startShopifyWorld } from '../../worlds/shopify.ts';
 
 const API_KEY = 'oauth-api-key';
 const shop = `code-${Math.random().toString(36).slice(2, 8)}.myshopify.com`;
@@ -33,16 +33,14 @@ beforeAll(async () => {
     apiSecret: 'oauth-api-secret-not-a-real-one',
     sandbox: { now: () => clock },
   });
-  const s = world.sandbox.addShop(shop, { currencyCode: 'USD' });
-  for (const order of generateShopHistory({
+  world.addShopWithHistory(shop, {
     orders: 1200,
     customers: 400,
     seed: 3,
     currencyCode: 'USD',
     start: '2025-01-01T00:00:00Z',
     end: '2026-05-01T00:00:00Z',
-  }))
-    s.addOrder(order);
+  });
 });
 
 afterAll(() => world?.stop());
@@ -84,14 +82,13 @@ describe('OAuth authorization-code install (non-embedded)', () => {
     expect((await getTenant(store, tenantId!)).currency).toBe('USD');
     expect(requested).toEqual([{ tenantId, source: 'shopify' }]);
     // Every definition was created, and only the three labels asked to be filterable in the admin.
-    const definitions = sandbox.shop(shop).metafieldDefinitions.filter((d) => d.namespace === 'clv');
-    expect(definitions.map((d) => d.key).sort()).toEqual(Object.keys(METAFIELDS).sort());
-    expect(
-      definitions
-        .filter((d) => d.adminFilterable)
-        .map((d) => d.key)
-        .sort(),
-    ).toEqual(['churn_risk', 'segment', 'tier']);
+    const definitions = world.clvDefinitions(shop);
+    expect(sortedKeys(definitions)).toEqual(Object.keys(METAFIELDS).sort());
+    expect(sortedKeys(definitions.filter((d) => d.adminFilterable))).toEqual([
+      'churn_risk',
+      'segment',
+      'tier',
+    ]);
   });
 });
 
@@ -100,17 +97,7 @@ describe('install on a shop whose admin filters are used up', () => {
     const full = `full-${Math.random().toString(36).slice(2, 8)}.myshopify.com`;
     const s = world.sandbox.addShop(full, { currencyCode: 'EUR' });
     // 48 of the 50 filterable customer definitions are the merchant's and other apps'.
-    for (let i = 0; i < 48; i++)
-      s.metafieldDefinitions.push({
-        id: String(880_000 + i),
-        ownerType: 'CUSTOMER',
-        namespace: 'loyalty_app',
-        key: `f${i}`,
-        type: 'single_line_text_field',
-        name: `Filter ${i}`,
-        description: null,
-        adminFilterable: true,
-      });
+    takeAdminFilters(s, 48, 'loyalty_app');
     const requested: unknown[] = [];
     const res = await world.install(full, async (m) => requested.push(m));
     expect(res.statusCode).toBe(200);
@@ -126,7 +113,7 @@ describe('install on a shop whose admin filters are used up', () => {
         message: 'You have reached the maximum allowed definitions to be used as admin filters.',
       },
     ]);
-    const clv = s.metafieldDefinitions.filter((d) => d.namespace === 'clv');
+    const clv = world.clvDefinitions(full);
     expect(clv.filter((d) => d.adminFilterable).map((d) => d.key)).toEqual(['tier', 'segment']);
     expect(clv).toHaveLength(11);
     expect(requested).toEqual([{ tenantId: body.tenantId, source: 'shopify' }]);

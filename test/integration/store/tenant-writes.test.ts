@@ -17,6 +17,7 @@ import {
   TenantNotFoundError,
 } from '../../../shared/store/tenants.ts';
 import { tenantName } from '../../helpers/dynamo.ts';
+import { ACCEPTED_SETTINGS } from '../../worlds/dashboard-settings.ts';
 import { shopifyWorld } from '../../worlds/shopify.ts';
 
 const world = shopifyWorld({ apiKey: 'tenant-writes-key', apiSecret: 'tenant-writes-secret-not-real' });
@@ -66,13 +67,7 @@ describe('tenant writes', () => {
         newToken = /\?token=([A-Za-z0-9_-]{43})'/.exec(rotated)![1]!;
       }),
     );
-    const settings = {
-      defaultMarginRate: 0.35,
-      horizonMonths: 24,
-      monthlyDiscountRate: 0.02,
-      tierThresholds: { platinum: 0.02, gold: 0.1, silver: 0.4 },
-      tags: false,
-    };
+    const settings = ACCEPTED_SETTINGS;
     const res = await api(
       world.dashboardEvent(shop, { method: 'PUT', path: '/api/settings', body: JSON.stringify(settings) }),
     );

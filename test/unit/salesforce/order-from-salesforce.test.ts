@@ -37,6 +37,16 @@ const orderFields = (over: Record<string, string | null> = {}): Record<string, s
   ...over,
 });
 
+/** An order as the engine stores it from Salesforce: nothing refunded, no margin, in USD, not cancelled unless said. */
+const storedOrder = (over: Record<string, unknown>) => ({
+  source: 'salesforce',
+  refunded: 0,
+  currency: 'USD',
+  margin: null,
+  cancelled: false,
+  ...over,
+});
+
 const opportunityFields = (over: Record<string, string | null> = {}): Record<string, string | null> => ({
   Id: OPP_ID,
   AccountId: ACCOUNT_ID,
@@ -81,18 +91,15 @@ describe('orderFromSalesforce: Order', () => {
     });
     const parsed = parseOutboundMessage(xml).notifications;
     expect(parsed.map((n) => orderFromSalesforce(n.fields, 'Order', B2C))).toEqual(
-      records.map((record) => ({
-        source: 'salesforce',
-        orderId: `Order:${record.Id}`,
-        version: record.LastModifiedDate,
-        customer: { salesforceContactId: record.BillToContactId },
-        placedAt: `${String(record.EffectiveDate)}T00:00:00.000Z`,
-        value: Number(record.TotalAmount),
-        refunded: 0,
-        currency: 'USD',
-        margin: null,
-        cancelled: false,
-      })),
+      records.map((record) =>
+        storedOrder({
+          orderId: `Order:${record.Id}`,
+          version: record.LastModifiedDate,
+          customer: { salesforceContactId: record.BillToContactId },
+          placedAt: `${String(record.EffectiveDate)}T00:00:00.000Z`,
+          value: Number(record.TotalAmount),
+        }),
+      ),
     );
   });
 
@@ -111,19 +118,16 @@ describe('orderFromSalesforce: Order', () => {
       SystemModstamp: '2024-03-01T10:00:05.000+0000',
       CurrencyIsoCode: 'usd',
     };
-    expect(orderFromSalesforce(record, 'Order', B2C)).toEqual({
-      source: 'salesforce',
-      orderId: `Order:${ORDER_ID}`,
-      // SystemModstamp moved after LastModifiedDate (a roll-up): the later one is the version
-      version: '2024-03-01T10:00:05.000Z',
-      customer: { salesforceContactId: CONTACT_ID, email: 'Ana.Silva@Example.com' },
-      placedAt: '2024-02-29T00:00:00.000Z',
-      value: 99.95,
-      refunded: 0,
-      currency: 'USD',
-      margin: null,
-      cancelled: false,
-    });
+    expect(orderFromSalesforce(record, 'Order', B2C)).toEqual(
+      storedOrder({
+        orderId: `Order:${ORDER_ID}`,
+        // SystemModstamp moved after LastModifiedDate (a roll-up): the later one is the version
+        version: '2024-03-01T10:00:05.000Z',
+        customer: { salesforceContactId: CONTACT_ID, email: 'Ana.Silva@Example.com' },
+        placedAt: '2024-02-29T00:00:00.000Z',
+        value: 99.95,
+      }),
+    );
   });
 
   it('reads the Bulk API CSV shape: flat relationship columns and empty strings for null', () => {
@@ -163,18 +167,14 @@ describe('orderFromSalesforce: Order', () => {
     expect(reading).toEqual({
       kind: 'not-a-purchase',
       reason: 'order status Draft (Draft): not activated',
-      cancelled: {
-        source: 'salesforce',
+      cancelled: storedOrder({
         orderId: `Order:${ORDER_ID}`,
         version: '2024-02-02T08:00:00.000Z',
         customer: { salesforceContactId: CONTACT_ID },
         placedAt: '2024-01-31T00:00:00.000Z',
         value: 0,
-        refunded: 0,
-        currency: 'USD',
-        margin: null,
         cancelled: true,
-      },
+      }),
     });
   });
 
@@ -330,18 +330,15 @@ describe('orderFromSalesforce: Order', () => {
 describe('orderFromSalesforce: Opportunity', () => {
   it('reads a won Opportunity with its primary contact, apart from any Order', () => {
     const order = orderFromSalesforce(opportunityFields(), 'Opportunity', B2C);
-    expect(order).toEqual({
-      source: 'salesforce',
-      orderId: `Opportunity:${OPP_ID}`,
-      version: '2024-03-15T16:04:05.000Z',
-      customer: { salesforceContactId: CONTACT_ID },
-      placedAt: '2024-03-15T00:00:00.000Z',
-      value: 1200.5,
-      refunded: 0,
-      currency: 'USD',
-      margin: null,
-      cancelled: false,
-    });
+    expect(order).toEqual(
+      storedOrder({
+        orderId: `Opportunity:${OPP_ID}`,
+        version: '2024-03-15T16:04:05.000Z',
+        customer: { salesforceContactId: CONTACT_ID },
+        placedAt: '2024-03-15T00:00:00.000Z',
+        value: 1200.5,
+      }),
+    );
     expect(salesforceOrderId('Opportunity', OPP_ID.slice(0, 15))).toBe(`Opportunity:${OPP_ID}`);
     expect(salesforceOrderId('Order', ORDER_ID)).toBe(`Order:${ORDER_ID}`);
     expect(orderFromSalesforce(opportunityFields(), 'Opportunity', B2B)?.customer).toEqual({

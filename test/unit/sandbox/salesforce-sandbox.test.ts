@@ -19,11 +19,12 @@ import {
   startSalesforceSandbox,
   writeZip,
 } from '../../../sandbox/salesforce/index.ts';
+import { catchRejection } from '../../helpers/catch-error.ts';
+import { TWO_YEARS, loggedInConnection } from '../../helpers/sandbox-org.ts';
 
 const VERSION = '62.0';
 const CLIENT_ID = '3MVG9clvSyncSandboxConsumerKey';
 const CLIENT_SECRET = 'sandbox-consumer-secret';
-const HISTORY = { currency: 'USD', start: '2023-01-01T00:00:00Z', end: '2025-01-01T00:00:00Z' };
 
 const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const otherKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -94,30 +95,16 @@ async function deploy(conn: Connection, zip: Buffer) {
   return conn.metadata.deploy(zip, { rollbackOnError: true }).complete(true);
 }
 
-function connect(sf: SalesforceSandbox, extra: Record<string, unknown> = {}) {
-  return new jsforce.Connection({
-    instanceUrl: sf.instanceUrl,
-    accessToken: sf.issueAccessToken(),
-    version: VERSION,
-    ...extra,
-  });
-}
+const connect = (sf: SalesforceSandbox, extra: Record<string, unknown> = {}) =>
+  loggedInConnection(sf, VERSION, extra);
 
-async function errorOf(
-  p: PromiseLike<unknown>,
-): Promise<{ errorCode?: string; name?: string; message: string; data?: unknown }> {
-  try {
-    await p;
-  } catch (err) {
-    return err as { errorCode?: string; message: string };
-  }
-  throw new Error('expected the call to fail');
-}
+const errorOf = async (p: PromiseLike<unknown>) =>
+  (await catchRejection(p)) as { errorCode?: string; name?: string; message: string; data?: unknown };
 
 describe('Salesforce sandbox', () => {
   let sf: SalesforceSandbox;
   let conn: Connection;
-  const history = generateOrgHistory({ orders: 600, contacts: 2500, accounts: 300, seed: 11, ...HISTORY });
+  const history = generateOrgHistory({ orders: 600, contacts: 2500, accounts: 300, seed: 11, ...TWO_YEARS });
 
   beforeAll(async () => {
     sf = await startSalesforceSandbox({
@@ -899,7 +886,7 @@ describe('Salesforce sandbox', () => {
 
   describe('generated history', () => {
     it('is deterministic, has the requested orders, refunds as reduction orders, and B2B pipelines', () => {
-      const opts = { orders: 200, contacts: 60, accounts: 20, seed: 3, ...HISTORY, b2b: true };
+      const opts = { orders: 200, contacts: 60, accounts: 20, seed: 3, ...TWO_YEARS, b2b: true };
       const a = generateOrgHistory(opts);
       expect(generateOrgHistory(opts)).toEqual(a);
       expect(a.orders).toHaveLength(200);

@@ -6,23 +6,18 @@
  * answered in the REST shape, and Order Status values with their categories
  * (StatusCode), custom ones included.
  */
-import jsforce from 'jsforce';
 import type { Connection } from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SalesforceSandbox } from '../../../sandbox/salesforce/index.ts';
 import { generateOrgHistory, startSalesforceSandbox, to18 } from '../../../sandbox/salesforce/index.ts';
+import { catchRejection } from '../../helpers/catch-error.ts';
+import { loggedInConnection } from '../../helpers/sandbox-org.ts';
 
 const VERSION = '62.0';
 const HISTORY = { currency: 'USD', start: '2024-01-01T00:00:00Z', end: '2025-01-01T00:00:00Z' };
 
-async function errorOf(p: PromiseLike<unknown>): Promise<{ errorCode?: string; message: string }> {
-  try {
-    await p;
-  } catch (err) {
-    return err as { errorCode?: string; message: string };
-  }
-  throw new Error('expected the call to fail');
-}
+const errorOf = async (p: PromiseLike<unknown>) =>
+  (await catchRejection(p)) as { errorCode?: string; message: string };
 
 describe('Salesforce sandbox SOQL, against the real field lists', () => {
   let sf: SalesforceSandbox;
@@ -39,11 +34,7 @@ describe('Salesforce sandbox SOQL, against the real field lists', () => {
   beforeAll(async () => {
     sf = await startSalesforceSandbox({ clientId: 'soql-contract', apiVersion: VERSION });
     sf.org.load(history);
-    conn = new jsforce.Connection({
-      instanceUrl: sf.instanceUrl,
-      accessToken: sf.issueAccessToken(),
-      version: VERSION,
-    });
+    conn = loggedInConnection(sf, VERSION);
     conn.bulk2.pollInterval = 20;
     conn.bulk2.pollTimeout = 20_000;
   });

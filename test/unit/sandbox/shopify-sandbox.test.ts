@@ -20,6 +20,7 @@ import {
   signWebhook,
   startShopifySandbox,
 } from '../../../sandbox/shopify/index.ts';
+import { takeAdminFilters } from '../../worlds/admin-filters.ts';
 
 const API_KEY = 'sandbox-test-key';
 const API_SECRET = 'sandbox-test-secret';
@@ -453,18 +454,7 @@ describe('Shopify sandbox', () => {
       const text = await create('band', 'single_line_text_field');
       expect(text.body.data.metafieldDefinitionCreate.userErrors).toEqual([]);
       // Other apps' and the merchant's filterable definitions count too: fill the owner type up to 50.
-      const others = shop.metafieldDefinitions.filter((d) => d.ownerType === 'CUSTOMER' && d.adminFilterable);
-      for (let i = others.length; i < 50; i++)
-        shop.metafieldDefinitions.push({
-          id: String(990_000 + i),
-          ownerType: 'CUSTOMER',
-          namespace: 'other_app',
-          key: `f${i}`,
-          type: 'boolean',
-          name: `f${i}`,
-          description: null,
-          adminFilterable: true,
-        });
+      takeAdminFilters(shop, 50, 'other_app');
       const full = await create('band_two', 'single_line_text_field');
       expect(full.body.data.metafieldDefinitionCreate.userErrors).toEqual([
         {
