@@ -17,6 +17,7 @@ import { startConsumers, type ConsumerName } from './consumers.ts';
 import { HttpActivity, isHttpActivityMessage } from './http-activity.ts';
 import { portAnswers } from './ports.ts';
 import { startSqsEndpoint, type SqsEndpoint } from './sqs-endpoint.ts';
+import { WARM_UP_SHOP, warmDynamoDb, warmWebhooks } from './warm-up.ts';
 
 export const LOCAL_STAGE = 'local';
 /** serverless.yml names the table `${service}-${stage}`. */
@@ -60,6 +61,29 @@ function backgroundShare(value: string | undefined): number {
   if (!(share > 0 && share <= 1))
     throw new LocalStackError(`CLV_LOCAL_BACKGROUND_SHARE must be a number in (0, 1], not ${value}`);
   return share;
+}
+
+/** CLV_LOCAL_WARM_UP_SECONDS (default 5, 0 for none): DynamoDB Local and the webhook function warmed (why: warm-up.ts). */
+async function warmUp(url: string, dynamoDbEndpoint: string, log: (line: string) => void): Promise<void> {
+  const seconds = intSetting(process.env.CLV_LOCAL_WARM_UP_SECONDS, 5);
+  if (!(seconds >= 0))
+    throw new LocalStackError(
+      `CLV_LOCAL_WARM_UP_SECONDS must be a number of seconds, not ${process.env.CLV_LOCAL_WARM_UP_SECONDS}`,
+    );
+  if (seconds === 0) return;
+  const concurrency = intSetting(process.env.CLV_LOCAL_HTTP_CONCURRENCY, 8);
+  const secret = process.env.SHOPIFY_API_SECRET;
+  const started = Date.now();
+  const [rounds, webhooks] = await Promise.all([
+    warmDynamoDb(dynamoDbEndpoint, LOCAL_TABLE, { seconds, concurrency: 4 }),
+    secret ? warmWebhooks(url, secret, { seconds, concurrency }) : { answered: 0, unexpected: null },
+  ]);
+  log(
+    `warmed up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${rounds} table rounds, ${webhooks.answered} webhooks` +
+      (webhooks.unexpected === null
+        ? ''
+        : ` (stopped: a webhook of ${WARM_UP_SHOP} was answered ${webhooks.unexpected}, not 404 as an unknown shop)`),
+  );
 }
 
 async function assertPortFree(port: number, setting: string): Promise<void> {
@@ -247,6 +271,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await killGroup(offline.child);
     });
     await waitForOffline(offline.child, httpPort, offline.output);
+    await warmUp(`http://localhost:${httpPort}`, dynamoDb.endpoint, log);
 
     const idle = async () => {
       // A consumer's handler may enqueue on another (score → write-back): wait until none is busy.

@@ -15,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHOPIFY_API_VERSION } from '../../integrations/shopify/shopify-app.ts';
 import { applyEnvFile } from '../../shared/config/env-file.ts';
 import { demoSettingsFromEnv, startLocalWorld, type LocalWorld } from '../../local/local-world.ts';
-import { scoresOf, tenantName, tenantSnapshot } from '../helpers/dynamo.ts';
+import { scanAll, scoresOf, tenantName, tenantSnapshot } from '../helpers/dynamo.ts';
+import { WARM_UP_SHOP } from '../../local/warm-up.ts';
 import { to18 } from '../../sandbox/salesforce/ids.ts';
 import type { CanonicalOrder } from '../../sandbox/shopify/index.ts';
 import { generateShopHistory, orderWebhookJson, signWebhook } from '../../sandbox/shopify/index.ts';
@@ -97,6 +98,17 @@ describe('npm start: the embedded stack over HTTP (sandboxes, DynamoDB Local, SQ
     expect(lines.find((l) => l.startsWith('installed:'))).toContain(tenantId);
     // The install's access token is one the sandbox issued to the stack, so write-backs can reach the shop.
     expect(world.shopify!.shop(shop).metafieldDefinitions.some((d) => d.namespace === 'clv')).toBe(true);
+  });
+
+  it('warmed up before it said ready, and left nothing of the warm-up in the table', async () => {
+    const warmed = lines.find((l) => l.startsWith('warmed up in'));
+    expect(warmed, lines.join('\n')).toMatch(/^warmed up in [\d.]+ s: (\d+) table rounds, (\d+) webhooks$/);
+    const [, rounds, webhooks] = /(\d+) table rounds, (\d+) webhooks/.exec(warmed!)!;
+    expect(Number(rounds)).toBeGreaterThan(0);
+    expect(Number(webhooks)).toBeGreaterThan(0); // each answered 404: the warm-up shop is nobody's
+    const items = await scanAll(world.store);
+    expect(items.filter((i) => String(i.pk).startsWith('LOCAL-WARM-UP#'))).toEqual([]);
+    expect(items.filter((i) => JSON.stringify(i).includes(WARM_UP_SHOP))).toEqual([]);
   });
 
   it('a signed orders/create answers 200; the customer is scored and its clv metafields written to the shop', async () => {
