@@ -67,13 +67,20 @@ import { HypergeometricSeriesError } from '../../../shared/clv/special.ts';
 import { SecretNotConfiguredError, SecretUnreadableError } from '../../../shared/config/secret-settings.ts';
 import { EnvelopeContextError, TokenKeyNotConfiguredError } from '../../../shared/crypto/token-envelope.ts';
 import {
+  BadRequestError,
   ClvError,
+  ConflictError,
+  ForbiddenError,
   InternalError,
   isPermanent,
+  NotFoundError,
   OrderWithoutCustomerError,
+  PayloadTooLargeError,
   PermanentError,
   permanentStatus,
   TransientError,
+  UnauthenticatedError,
+  UnprocessableError,
 } from '../../../shared/errors.ts';
 import { ScoringSupersededError } from '../../../shared/pipeline/score-customer.ts';
 import { QueueNotConfiguredError } from '../../../shared/queue/sqs-sender.ts';
@@ -118,6 +125,14 @@ const TABLE: Entry[] = [
   { file: 'shared/errors.ts', kind: 'bad-input', status: 400, make: () => new PermanentError(m) },
   { file: 'shared/errors.ts', kind: 'transient', status: 503, make: () => new TransientError(m) },
   { file: 'shared/errors.ts', kind: 'internal', status: 500, make: () => new InternalError(m) },
+  // One class per refusal, each fixing its own status: no caller passes a number.
+  { file: 'shared/errors.ts', kind: 'bad-input', status: 400, make: () => new BadRequestError(m) },
+  { file: 'shared/errors.ts', kind: 'bad-input', status: 401, make: () => new UnauthenticatedError(m) },
+  { file: 'shared/errors.ts', kind: 'bad-input', status: 403, make: () => new ForbiddenError(m) },
+  { file: 'shared/errors.ts', kind: 'bad-input', status: 404, make: () => new NotFoundError(m) },
+  { file: 'shared/errors.ts', kind: 'bad-input', status: 409, make: () => new ConflictError(m) },
+  { file: 'shared/errors.ts', kind: 'bad-input', status: 413, make: () => new PayloadTooLargeError(m) },
+  { file: 'shared/errors.ts', kind: 'bad-input', status: 422, make: () => new UnprocessableError(m) },
   {
     file: 'shared/errors.ts',
     kind: 'bad-input',
@@ -130,13 +145,13 @@ const TABLE: Entry[] = [
     file: 'functions/runtime/rejection.ts',
     kind: 'bad-input',
     status: 401,
-    make: () => new Rejection(401, m, detail),
+    make: () => new Rejection(new UnauthenticatedError(m), detail),
   },
   {
     file: 'functions/dashboard/answers.ts',
     kind: 'bad-input',
     status: 403,
-    make: () => new DashboardRefusal(403, { error: m }, detail),
+    make: () => new DashboardRefusal(new ForbiddenError(m), detail),
   },
   {
     file: 'integrations/shopify/payload-errors.ts',
@@ -619,5 +634,45 @@ describe('the product source', () => {
   it('finds what it looks for (the scan itself works)', () => {
     expect(errors.length).toBeGreaterThan(TABLE.length);
     expect(errors.map((c) => c.key)).toContain('integrations/salesforce/token.ts#TransientFailure');
+  });
+});
+
+// ---- The source scan: no status number picked outside shared/errors.ts. ----
+
+/** Where product code may not pick an error status: every product directory, and the dashboard's own code. */
+const STATUS_DIRS = ['functions', 'integrations', 'shared', 'cli', 'bin', 'web/src'];
+/** The one file that fixes each class's status. */
+const STATUS_HOME = 'shared/errors.ts';
+/**
+ * A literal 4xx or 5xx where a status is decided: passed as a call's first argument (`new Rejection(400, …`,
+ * `json(404, …`, `privateJson(404, …`, across a line break too), or given as a `statusCode`/`status` field
+ * (`{ statusCode: 422 }`, an answer's `statusCode: 404`). A success status (200, 302) is no refusal and
+ * matches neither.
+ */
+const LITERAL_STATUS = [/[\w.]+\(\s*[45]\d\d\b/g, /\b(?:statusCode|status)\s*:\s*[45]\d\d\b/g];
+
+/** Each literal error status outside STATUS_HOME, as `file:line: text`. Comments are not code and are skipped. */
+function literalStatuses(): string[] {
+  const found: string[] = [];
+  for (const dir of STATUS_DIRS)
+    for (const path of sourceFiles(join(ROOT, dir))) {
+      const file = relative(ROOT, path).split('\\').join('/');
+      if (file === STATUS_HOME) continue;
+      // Comments blanked, line breaks kept, so a hit's line number is its line in the file.
+      const code = readFileSync(path, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (c) =>
+        c.replace(/[^\n]/g, ' '),
+      );
+      for (const pattern of LITERAL_STATUS)
+        for (const hit of code.matchAll(pattern)) {
+          const line = code.slice(0, hit.index).split('\n').length;
+          found.push(`${file}:${line}: ${hit[0].replace(/\s+/g, ' ')}`);
+        }
+    }
+  return found.sort();
+}
+
+describe('every error status is decided in shared/errors.ts', () => {
+  it('no product code outside it passes a literal 4xx or 5xx', () => {
+    expect(literalStatuses()).toEqual([]);
   });
 });
