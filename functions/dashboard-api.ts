@@ -20,6 +20,7 @@ import { tenantReport } from '../shared/report/tenant-report.ts';
 import { listDataExports } from '../shared/store/data-exports.ts';
 import type { Store } from '../shared/store/store.ts';
 import { getTenant } from '../shared/store/tenants.ts';
+import { NotFoundError } from '../shared/errors.ts';
 import { refitSender } from '../shared/queue/sqs-sender.ts';
 import { dashboardSettingsOf } from './dashboard-settings.ts';
 import { privateJson, refusalAnswer } from './dashboard/answers.ts';
@@ -52,7 +53,7 @@ export function createDashboardApiHandler(deps: DashboardApiDeps) {
   const inner = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const { route, exportId, known } = routeOf(event);
     const { shop } = await sessionClaims(shopify, event);
-    if (!known) return privateJson(404, { error: `no route ${route}` });
+    if (!known) return refusalAnswer(new NotFoundError(`no route ${route}`));
     const tenantId = await installedTenantId(store, shop);
     const tenant = await getTenant(store, tenantId);
 

@@ -11,7 +11,7 @@
  * It refuses nothing and counts nothing, so it needs no chain of its own: Lambda runs this factory's
  * function under deployed.ts alone.
  */
-import { InternalError } from '../shared/errors.ts';
+import { InternalError, NotFoundError } from '../shared/errors.ts';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { assetAnswer, pageAnswer } from './dashboard/page-answers.ts';
 import { APP_PATH, ASSETS_PATH, pageHtml } from './dashboard/page-html.ts';
@@ -37,10 +37,11 @@ export function createDashboardPageHandler(deps: { apiKey: string; assets: WebAs
       const asset = assetAnswer(event, deps.assets, event.rawPath.slice(ASSETS_PATH.length));
       if (asset) return asset;
     }
+    const missing = new NotFoundError(`no page ${event.rawPath}`);
     return {
-      statusCode: 404,
+      statusCode: missing.statusCode,
       headers: { 'content-type': 'text/plain; charset=utf-8' },
-      body: `no page ${event.rawPath}`,
+      body: missing.message,
     };
   };
 }

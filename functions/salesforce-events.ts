@@ -38,6 +38,7 @@ import { deployed } from './runtime/deployed.ts';
 import type { Metrics } from './runtime/observability.ts';
 import { count, observability, reasonOf } from './runtime/observability.ts';
 import { orgTenant } from './runtime/org-tenant.ts';
+import { BadRequestError } from '../shared/errors.ts';
 import { Rejection } from './runtime/rejection.ts';
 import { sqsSender } from '../shared/queue/sqs-sender.ts';
 
@@ -66,14 +67,14 @@ export function createSalesforceEventsHandler(deps: SalesforceEventsDeps) {
     } catch (error) {
       if (!(error instanceof ChangeEventError)) throw error;
       const log = { ...envelopeOf(event), reason: error.message };
-      throw new Rejection(400, error.message, { reason: 'malformed', log });
+      throw new Rejection(error, { reason: 'malformed', log });
     }
     logger.appendKeys({ eventId: change.eventId, orgId: change.orgId });
     const { eventId, orgId, channel, changeType, entityName } = change;
     const log = { eventId, orgId, channel, changeType, entityName, recordIds: change.recordIds.length };
     // Every rejection past parsing is about the org: not linked, or linked inconsistently.
     const rejected = (reason: string) =>
-      new Rejection(400, reason, { reason: 'unknown-org', log: { ...log, reason } });
+      new Rejection(new BadRequestError(reason), { reason: 'unknown-org', log: { ...log, reason } });
 
     const { tenantId, tenant } = await orgTenant(store, change.orgId, rejected);
     const connect = async () => (await connections.connect(tenant)).conn;

@@ -11,11 +11,12 @@ import { authRefusal, shopForOAuth } from '../integrations/shopify/auth-refusals
 import type { InstallDeps, InstallResult } from '../integrations/shopify/install.ts';
 import { completeInstall, installWithSessionToken } from '../integrations/shopify/install.ts';
 import { bearerToken } from '../integrations/shopify/session-token.ts';
-import { fromResponse, json, rawBody, toRequest } from './runtime/http.ts';
+import { errorJson, fromResponse, json, rawBody, toRequest } from './runtime/http.ts';
 import { deployed } from './runtime/deployed.ts';
 import { createLogger } from './runtime/observability.ts';
 import { shopifyAdminFromEnv } from './runtime/shopify-app-env.ts';
 import { sqsSender } from '../shared/queue/sqs-sender.ts';
+import { NotFoundError, UnauthenticatedError } from '../shared/errors.ts';
 
 export const CALLBACK_PATH = '/shopify/auth/callback';
 
@@ -38,7 +39,9 @@ export function createShopifyAuthHandler(deps: InstallDeps & { logger: Logger })
     try {
       if (route === 'POST /shopify/install') {
         if (!token)
-          return json(401, { error: 'missing session token: send Authorization: Bearer <App Bridge token>' });
+          return errorJson(
+            new UnauthenticatedError('missing session token: send Authorization: Bearer <App Bridge token>'),
+          );
         const result = await installWithSessionToken(deps, token);
         logger.info('installed', {
           tenantId: result.tenant.tenantId,
@@ -81,14 +84,14 @@ export function createShopifyAuthHandler(deps: InstallDeps & { logger: Logger })
           body: '',
         };
       }
-      return json(404, { error: `no route ${route}` });
+      return errorJson(new NotFoundError(`no route ${route}`));
     } catch (error) {
       const refusal = authRefusal(error);
       if (!refusal) throw error;
       // A bearer credential is never logged or answered, whatever a library put in its message.
-      const reason = token ? refusal.reason.replaceAll(token, '<token>') : refusal.reason;
-      logger.warn('install refused', { route, status: refusal.status, reason });
-      return json(refusal.status, { error: `install refused: ${reason}` });
+      const reason = token ? refusal.message.replaceAll(token, '<token>') : refusal.message;
+      logger.warn('install refused', { route, status: refusal.statusCode, reason });
+      return json(refusal.statusCode, { error: `install refused: ${reason}` });
     }
   };
 }

@@ -24,6 +24,7 @@ import { deployed } from './runtime/deployed.ts';
 import { json, rawBody } from './runtime/http.ts';
 import type { Metrics } from './runtime/observability.ts';
 import { count, observability } from './runtime/observability.ts';
+import { NotFoundError } from '../shared/errors.ts';
 import { Rejection, rejectionOf } from './runtime/rejection.ts';
 import { describeRefusal, validDelivery } from './runtime/shopify-delivery.ts';
 import { sqsSender } from '../shared/queue/sqs-sender.ts';
@@ -51,7 +52,7 @@ export function createShopifyWebhookHandler(deps: ShopifyWebhookDeps) {
     if (!tenantId) {
       // A redact for a shop we hold nothing of is done by definition; anything else is for someone else.
       if (!compliance)
-        throw new Rejection(404, `unknown shop ${domain}`, {
+        throw new Rejection(new NotFoundError(`unknown shop ${domain}`), {
           reason: 'unknown-shop',
           log,
           logMessage: 'webhook for an unknown shop',

@@ -5,6 +5,12 @@
  * - PermanentError: the input itself is unusable (a malformed payload, an
  *   order with no customer, a foreign currency). Retrying cannot help: it is
  *   answered 4xx (`statusCode`) or recorded as rejected, and never retried.
+ *   Which 4xx is said by the class alone, here: one class per status
+ *   (BadRequestError, UnauthenticatedError, ForbiddenError, NotFoundError,
+ *   ConflictError, PayloadTooLargeError, UnprocessableError), and a domain
+ *   error extends the one that says what it is. No caller passes a status
+ *   number (test/unit/errors/taxonomy.test.ts fails on a literal 4xx or 5xx
+ *   anywhere else in the product code).
  * - Everything else is transient: a DynamoDB throttle, a transaction
  *   conflict, a queue that did not answer, a CRM outage (TransientError), our
  *   own bug or a deployment missing a setting (InternalError). It is
@@ -31,8 +37,6 @@
 import { ZodError } from 'zod';
 
 export interface ClvErrorOptions {
-  /** The HTTP status a handler answers with; 4xx for permanent errors, 5xx for transient ones. */
-  statusCode?: number;
   cause?: unknown;
 }
 
@@ -40,31 +44,75 @@ export abstract class ClvError extends Error {
   abstract readonly retriable: boolean;
   /** Whether the message may be shown to the caller (middy's `expose`): true for bad input, false for our failures. */
   abstract readonly expose: boolean;
-  readonly statusCode: number;
+  /**
+   * The HTTP status a handler answers with: 4xx for permanent errors, 5xx for the others. Fixed by each class
+   * below and by nothing else, so a status cannot drift from what the error is.
+   */
+  abstract readonly statusCode: number;
 
-  constructor(message: string, defaultStatus: number, options: ClvErrorOptions = {}) {
+  constructor(message: string, options: ClvErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
-    this.statusCode = options.statusCode ?? defaultStatus;
   }
 }
 
-/** Bad input: answered 4xx or recorded as rejected; a retry would fail the same way. */
+/**
+ * Bad input: answered 4xx or recorded as rejected; a retry would fail the same way. Thrown as is, it is a 400;
+ * a refusal that is more than a bad request says so with one of the classes below.
+ */
 export class PermanentError extends ClvError {
   readonly retriable = false;
   readonly expose = true;
-  constructor(message: string, options: ClvErrorOptions = {}) {
-    super(message, 400, options);
-  }
+  readonly statusCode: number = 400;
+}
+
+/** The request or the payload is malformed or names what we do not accept: fixing the input is the only cure. */
+export class BadRequestError extends PermanentError {
+  override readonly statusCode = 400;
+}
+
+/**
+ * The credential is missing or not one we accept (a session token, a webhook's HMAC, an OAuth grant, the
+ * outbound endpoint's token): the message names which credential, so the caller knows what to send again,
+ * and never quotes it.
+ */
+export class UnauthenticatedError extends PermanentError {
+  override readonly statusCode = 401;
+}
+
+/** The credential is genuine but opens nothing here (a shop not installed, an org not linked, a crawler). */
+export class ForbiddenError extends PermanentError {
+  override readonly statusCode = 403;
+}
+
+/** What the request names (a shop, a tenant, a route, an export) is not ours: a retry finds nothing either. */
+export class NotFoundError extends PermanentError {
+  override readonly statusCode = 404;
+}
+
+/** The request contradicts what is stored (a shop or an org already linked to another workspace). */
+export class ConflictError extends PermanentError {
+  override readonly statusCode = 409;
+}
+
+/** Refused by size before it is read: real payloads are far smaller, so a larger one is not one of them. */
+export class PayloadTooLargeError extends PermanentError {
+  override readonly statusCode = 413;
+}
+
+/**
+ * Well-formed, and still not something the scores can use (an order with no customer, in a foreign currency):
+ * unlike a 400, the sender did nothing wrong by its own rules, so the source is told what to change.
+ */
+export class UnprocessableError extends PermanentError {
+  override readonly statusCode = 422;
 }
 
 /** A failure a retry can cure (throttling, a conflict, a dependency down): rethrown, retried, then dead-lettered. */
 export class TransientError extends ClvError {
   readonly retriable = true;
   readonly expose = false;
-  constructor(message: string, options: ClvErrorOptions = {}) {
-    super(message, 503, options);
-  }
+  readonly statusCode = 503;
 }
 
 /**
@@ -77,9 +125,7 @@ export class TransientError extends ClvError {
 export class InternalError extends ClvError {
   readonly retriable = true;
   readonly expose = false;
-  constructor(message: string, options: ClvErrorOptions = {}) {
-    super(message, 500, options);
-  }
+  readonly statusCode = 500;
 }
 
 /**
@@ -104,11 +150,11 @@ export function permanentStatus(error: unknown): number | null {
  * Contact or Account at the tenant's grain): it cannot join any customer's history. One concept for every
  * source; the source says in the message what to fix.
  */
-export class OrderWithoutCustomerError extends PermanentError {
+export class OrderWithoutCustomerError extends UnprocessableError {
   override name = 'OrderWithoutCustomerError';
   readonly orderId: string;
   constructor(orderId: string, message = `order ${orderId} has no customer, so it cannot join any history`) {
-    super(message, { statusCode: 422 });
+    super(message);
     this.orderId = orderId;
   }
 }

@@ -3,7 +3,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { getDataExport } from '../../shared/store/data-exports.ts';
 import type { Store } from '../../shared/store/store.ts';
-import { PRIVATE, privateJson } from './answers.ts';
+import { NotFoundError } from '../../shared/errors.ts';
+import { PRIVATE, refusalAnswer } from './answers.ts';
 
 export async function dataRequestDownload(
   { store, logger, now }: { store: Store; logger: Logger; now: () => number },
@@ -13,7 +14,7 @@ export async function dataRequestDownload(
 ): Promise<APIGatewayProxyStructuredResultV2> {
   // Looked up in the token's tenant only: another shop's export id finds nothing here.
   const found = await getDataExport(store, tenantId, exportId, now());
-  if (!found) return privateJson(404, { error: `no data request ${exportId} for ${shop}` });
+  if (!found) return refusalAnswer(new NotFoundError(`no data request ${exportId} for ${shop}`));
   logger.info('data request downloaded', { tenantId, exportId });
   return {
     statusCode: 200,

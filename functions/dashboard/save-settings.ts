@@ -9,6 +9,7 @@ import type { Store } from '../../shared/store/store.ts';
 import { saveTenantSettings } from '../../shared/store/tenants.ts';
 import type { DashboardSettings } from '../dashboard-settings.ts';
 import { DashboardSettingsSchema, dashboardSettingsOf } from '../dashboard-settings.ts';
+import { BadRequestError } from '../../shared/errors.ts';
 import { DashboardRefusal } from './answers.ts';
 import type { SettingsResponse } from './responses.ts';
 
@@ -25,19 +26,23 @@ function validSettings(tenantId: string, body: Buffer): DashboardSettings {
     input = JSON.parse(body.toString('utf8'));
   } catch {
     throw new DashboardRefusal(
-      400,
-      { error: 'the body is not JSON: send the settings as a JSON object' },
-      { reason: 'not-json', log: { tenantId, reason: 'body is not JSON' }, logMessage: 'settings refused' },
+      new BadRequestError('the body is not JSON: send the settings as a JSON object'),
+      {
+        reason: 'not-json',
+        log: { tenantId, reason: 'body is not JSON' },
+        logMessage: 'settings refused',
+      },
     );
   }
   const parsed = DashboardSettingsSchema.safeParse(input);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-    throw new DashboardRefusal(
-      400,
-      { error: 'invalid settings', issues },
-      { reason: 'invalid-settings', log: { tenantId, issues }, logMessage: 'settings refused' },
-    );
+    throw new DashboardRefusal(new BadRequestError('invalid settings'), {
+      body: { issues },
+      reason: 'invalid-settings',
+      log: { tenantId, issues },
+      logMessage: 'settings refused',
+    });
   }
   return parsed.data;
 }

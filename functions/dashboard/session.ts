@@ -13,6 +13,7 @@ import {
 } from '../../integrations/shopify/session-token.ts';
 import type { Store } from '../../shared/store/store.ts';
 import { tenantIdFor } from '../../shared/store/tenants.ts';
+import { ForbiddenError, UnauthenticatedError } from '../../shared/errors.ts';
 import { DashboardRefusal } from './answers.ts';
 
 /**
@@ -28,24 +29,21 @@ export async function sessionClaims(
   const token = bearerToken(event.headers ?? {});
   if (!token)
     throw new DashboardRefusal(
-      401,
-      { error: 'missing session token: send Authorization: Bearer <App Bridge session token>' },
+      new UnauthenticatedError(
+        'missing session token: send Authorization: Bearer <App Bridge session token>',
+      ),
       { reason: 'no-token', log: { reason: 'no session token' } },
     );
   try {
     return await verifySessionToken(shopify, token);
   } catch (error) {
     if (!(error instanceof SessionTokenError)) throw error;
-    throw new DashboardRefusal(
-      401,
-      { error: `invalid session token: ${error.message}` },
-      {
-        reason: 'invalid-token',
-        log: { reason: error.message },
-        headers: RETRY_WITH_NEW_TOKEN,
-        cause: error,
-      },
-    );
+    throw new DashboardRefusal(new UnauthenticatedError(`invalid session token: ${error.message}`), {
+      reason: 'invalid-token',
+      log: { reason: error.message },
+      headers: RETRY_WITH_NEW_TOKEN,
+      cause: error,
+    });
   }
 }
 
@@ -53,10 +51,10 @@ export async function sessionClaims(
 export async function installedTenantId(store: Store, shop: string): Promise<string> {
   const tenantId = await tenantIdFor(store, 'shopify', shop);
   if (!tenantId)
-    throw new DashboardRefusal(
-      403,
-      { error: 'not-installed', message: `${shop} has not installed clv-sync: open the app to install it` },
-      { reason: 'not-installed', log: { shop, reason: 'shop not installed' } },
-    );
+    throw new DashboardRefusal(new ForbiddenError('not-installed'), {
+      body: { message: `${shop} has not installed clv-sync: open the app to install it` },
+      reason: 'not-installed',
+      log: { shop, reason: 'shop not installed' },
+    });
   return tenantId;
 }

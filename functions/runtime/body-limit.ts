@@ -2,6 +2,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { rawBody } from './http.ts';
+import { PayloadTooLargeError } from '../../shared/errors.ts';
 import { Rejection } from './rejection.ts';
 
 export function bodyLimit<R>(max: number): MiddlewareObj<APIGatewayProxyEventV2, R> {
@@ -9,7 +10,7 @@ export function bodyLimit<R>(max: number): MiddlewareObj<APIGatewayProxyEventV2,
     before: ({ event }) => {
       const bytes = rawBody(event).length;
       if (bytes > max)
-        throw new Rejection(413, `body over ${max} bytes`, {
+        throw new Rejection(new PayloadTooLargeError(`body over ${max} bytes`), {
           reason: 'too-large',
           log: { reason: 'body too large', bytes },
         });

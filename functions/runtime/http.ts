@@ -1,5 +1,6 @@
 /** API Gateway HTTP API (payload v2) ↔ Fetch Request/Response: what shopify-api's web-api adapter speaks. */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { ClvError } from '../../shared/errors.ts';
 
 export function rawBody(event: APIGatewayProxyEventV2): Buffer {
   if (!event.body) return Buffer.alloc(0);
@@ -30,6 +31,14 @@ export function json(
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
   };
+}
+
+/** A refusal as JSON `{ error }`: its message, with the status its class decides (shared/errors.ts). */
+export function errorJson(
+  error: ClvError,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 {
+  return json(error.statusCode, { error: error.message }, headers);
 }
 
 export async function fromResponse(response: Response): Promise<APIGatewayProxyStructuredResultV2> {

@@ -12,6 +12,7 @@ import {
   parseOutboundMessage,
 } from '../../integrations/salesforce/outbound-message.ts';
 import { sameSalesforceId } from '../../integrations/salesforce/salesforce-ids.ts';
+import { BadRequestError, ForbiddenError } from '../../shared/errors.ts';
 import { Rejection } from './rejection.ts';
 
 const NOT_ACCEPTED = 'not an outbound message clv-sync accepts';
@@ -21,7 +22,7 @@ export function readOutboundMessage(body: Buffer, tenantId: string): OutboundMes
     return parseOutboundMessage(body.toString('utf8'));
   } catch (error) {
     if (!(error instanceof OutboundMessageError)) throw error;
-    throw new Rejection(400, `${NOT_ACCEPTED}: ${error.message}`, {
+    throw new Rejection(new BadRequestError(`${NOT_ACCEPTED}: ${error.message}`), {
       reason: 'malformed',
       log: { tenantId, reason: error.message },
     });
@@ -36,18 +37,22 @@ export function assertWorkspaceOrg(
 ): void {
   const forbidden = (reason: string) =>
     new Rejection(
-      403,
-      `organization ${message.organizationId} is not linked to the clv-sync workspace of this endpoint`,
+      new ForbiddenError(
+        `organization ${message.organizationId} is not linked to the clv-sync workspace of this endpoint`,
+      ),
       { reason: 'unknown-org', log: { ...log, reason } },
     );
   if (!tenant.salesforceOrgId || !sameSalesforceId(tenant.salesforceOrgId, message.organizationId))
     throw forbidden('unknown org');
   const urls = urlOrgIds(message);
   if (urls === 'malformed')
-    throw new Rejection(400, `${NOT_ACCEPTED}: a callback URL over ${MAX_CALLBACK_URL_LENGTH} characters`, {
-      reason: 'malformed',
-      log: { ...log, reason: 'callback URL too long' },
-    });
+    throw new Rejection(
+      new BadRequestError(`${NOT_ACCEPTED}: a callback URL over ${MAX_CALLBACK_URL_LENGTH} characters`),
+      {
+        reason: 'malformed',
+        log: { ...log, reason: 'callback URL too long' },
+      },
+    );
   const other = urls.find((id) => !sameSalesforceId(id, message.organizationId));
   if (other) throw forbidden(`callback URLs name org ${other}`);
 }

@@ -8,6 +8,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { NotificationOutcome } from '../../integrations/salesforce/outbound-notifications.ts';
 import { soapFault } from '../../integrations/salesforce/outbound-message.ts';
+import { TransientError } from '../../shared/errors.ts';
 import type { Metrics, MetricName } from './observability.ts';
 import { count } from './observability.ts';
 import { soap, soapAck } from './soap-answer.ts';
@@ -60,11 +61,8 @@ export function reportOutcomes(
   if (!counts.deferred) return soapAck();
   // Not acknowledged: Salesforce sends the whole message again, and finds the rest already done.
   count(metrics, 'SalesforceNotificationsDeferred', counts.deferred);
-  return soap(
-    503,
-    soapFault(
-      `${counts.deferred} notifications wait for their Contacts' emails, which the org did not give; the message is taken again when Salesforce resends it`,
-      'Server',
-    ),
+  const deferred = new TransientError(
+    `${counts.deferred} notifications wait for their Contacts' emails, which the org did not give; the message is taken again when Salesforce resends it`,
   );
+  return soap(deferred.statusCode, soapFault(deferred.message, 'Server'));
 }

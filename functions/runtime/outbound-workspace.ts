@@ -20,11 +20,13 @@ import {
   outboundTokenHash,
   outboundTokenMatches,
 } from '../../integrations/salesforce/outbound-token.ts';
+import type { PermanentError } from '../../shared/errors.ts';
+import { ForbiddenError, UnauthenticatedError } from '../../shared/errors.ts';
 import { Rejection } from './rejection.ts';
 
-/** A token that opens nothing: counted under `reason`, logged as `logged`, answered with `message`. */
-const refusal = (statusCode: number, reason: string, logged: string, message: string) =>
-  new Rejection(statusCode, message, { reason, log: { reason: logged } });
+/** A token that opens nothing: counted under `reason`, logged as `logged`, answered as `refused`. */
+const refusal = (refused: PermanentError, reason: string, logged: string) =>
+  new Rejection(refused, { reason, log: { reason: logged } });
 
 /** Per handler: the token routes of workspaces linked before they existed are written once (tenants.ts). */
 export function outboundWorkspace(store: Store, logger: Logger) {
@@ -56,18 +58,20 @@ export function outboundWorkspace(store: Store, logger: Logger) {
     const token = new URLSearchParams(event.rawQueryString ?? '').get(OUTBOUND_TOKEN_PARAM);
     if (!token)
       throw refusal(
-        401,
+        new UnauthenticatedError(
+          `the endpoint URL carries no ${OUTBOUND_TOKEN_PARAM}: deploy it as clv salesforce link shows`,
+        ),
         'no-token',
         'no token',
-        `the endpoint URL carries no ${OUTBOUND_TOKEN_PARAM}: deploy it as clv salesforce link shows`,
       );
     const tenant = await workspaceOf(token);
     if (!tenant)
       throw refusal(
-        403,
+        new ForbiddenError(
+          `the ${OUTBOUND_TOKEN_PARAM} in the endpoint URL opens no clv-sync workspace: deploy the endpoint clv salesforce link showed last`,
+        ),
         'wrong-token',
         'wrong token',
-        `the ${OUTBOUND_TOKEN_PARAM} in the endpoint URL opens no clv-sync workspace: deploy the endpoint clv salesforce link showed last`,
       );
     return tenant;
   };

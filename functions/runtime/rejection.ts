@@ -1,12 +1,14 @@
 /**
  * A request refused for what it is (its size, its signature, its shape, whom it names), and the middy
  * middleware that answers it: one warn line, one count under the rejection's reason, and the answer in the
- * handler's own format (JSON, a SOAP fault, a result object). Which error is a refusal and with which status
- * is decided by shared/errors.ts alone; anything transient is rethrown, so the caller retries.
+ * handler's own format (JSON, a SOAP fault, a result object). A Rejection picks no status: it carries the
+ * warn line and the count around a permanent error of shared/errors.ts, whose class alone decides the status
+ * and the message (`new Rejection(new PayloadTooLargeError(…), detail)`); anything transient is rethrown, so
+ * the caller retries.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
-import { PermanentError, permanentStatus } from '../../shared/errors.ts';
+import { BadRequestError, isPermanent, PermanentError } from '../../shared/errors.ts';
 import type { Metrics, MetricName } from './observability.ts';
 import { countWith } from './observability.ts';
 
@@ -20,14 +22,18 @@ export interface RejectionDetail {
   cause?: unknown;
 }
 
+/** A refusal as answered: `refused`'s status and message, with the detail its warn line and count need. */
 export class Rejection extends PermanentError {
   override name = 'Rejection';
+  /** The refused error's, so the answer's status is its class's. */
+  override readonly statusCode: number;
   readonly reason: string | undefined;
   readonly log: Record<string, unknown>;
   readonly logMessage: string | undefined;
 
-  constructor(statusCode: number, message: string, detail: RejectionDetail) {
-    super(message, { statusCode, cause: detail.cause });
+  constructor(refused: PermanentError, detail: RejectionDetail) {
+    super(refused.message, { cause: detail.cause });
+    this.statusCode = refused.statusCode;
     this.reason = detail.reason;
     this.log = detail.log;
     this.logMessage = detail.logMessage;
@@ -35,17 +41,19 @@ export class Rejection extends PermanentError {
 }
 
 /**
- * A permanent error as a Rejection answered with its own status and message; anything else (transient, by
- * shared/errors.ts) is thrown as is. `describe` gives the metric reason and the warn line's fields.
+ * A permanent error as a Rejection answered with its own status and message (a ZodError, which is no
+ * ClvError, as a bad request); anything else (transient, by shared/errors.ts) is thrown as is. `describe`
+ * gives the metric reason and the warn line's fields.
  */
 export function rejectionOf(
   error: unknown,
   describe: (error: Error, statusCode: number) => Pick<RejectionDetail, 'reason' | 'log'>,
 ): Rejection {
   if (error instanceof Rejection) return error;
-  const statusCode = permanentStatus(error);
-  if (statusCode === null || !(error instanceof Error)) throw error;
-  return new Rejection(statusCode, error.message, { ...describe(error, statusCode), cause: error });
+  if (!isPermanent(error) || !(error instanceof Error)) throw error;
+  const refused =
+    error instanceof PermanentError ? error : new BadRequestError(error.message, { cause: error });
+  return new Rejection(refused, { ...describe(error, refused.statusCode), cause: error });
 }
 
 export interface RejectionOptions<R> {

@@ -11,6 +11,7 @@ import { subscribedTopic } from '../../integrations/shopify/webhook-topics.ts';
 import { ShopMismatchError } from '../../integrations/shopify/shop-in-body.ts';
 import { WebhookJsonError } from '../../integrations/shopify/webhook-json.ts';
 import { toRequest } from './http.ts';
+import { BadRequestError, UnauthenticatedError } from '../../shared/errors.ts';
 import { Rejection } from './rejection.ts';
 
 export interface Delivery {
@@ -35,15 +36,18 @@ export async function validDelivery(
     const missing = 'missingHeaders' in check ? check.missingHeaders : undefined;
     const log = { reason: check.reason, missing };
     throw missing?.length
-      ? new Rejection(400, `missing headers: ${missing.join(', ')}`, { reason: 'missing-headers', log })
-      : new Rejection(401, 'invalid HMAC signature', { reason: 'signature', log });
+      ? new Rejection(new BadRequestError(`missing headers: ${missing.join(', ')}`), {
+          reason: 'missing-headers',
+          log,
+        })
+      : new Rejection(new UnauthenticatedError('invalid HMAC signature'), { reason: 'signature', log });
   }
   const topic = subscribedTopic(check.topic);
   const deliveryId = ('eventId' in check && check.eventId) || check.webhookId;
   const log = { topic: topic ?? check.topic, shop: check.domain, deliveryId };
   logger.appendKeys(log);
   if (!topic)
-    throw new Rejection(400, `topic ${check.topic} is not one this app subscribes to`, {
+    throw new Rejection(new BadRequestError(`topic ${check.topic} is not one this app subscribes to`), {
       reason: 'unknown-topic',
       log: { ...log, reason: 'unknown topic' },
     });

@@ -1,7 +1,7 @@
 /**
  * The answers of the SOAP listener Salesforce posts outbound messages to: the Ack, or a fault Salesforce
- * shows in the action's delivery status. A Rejection (rejection.ts) is a Client fault with its own status
- * and message.
+ * shows in the action's delivery status. A Rejection (rejection.ts) is a Client fault with its message and
+ * the status its refused error's class decides (shared/errors.ts).
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ackEnvelope, soapFault } from '../../integrations/salesforce/outbound-message.ts';

@@ -4,11 +4,11 @@
  * channel from the source, the change header, and the delivery key. The shape
  * is described in change-events.ts, which acts on it.
  */
-import { PermanentError } from '../../shared/errors.ts';
+import { BadRequestError } from '../../shared/errors.ts';
 import * as z from 'zod';
 import { salesforceId18 } from './salesforce-ids.ts';
 
-export class ChangeEventError extends PermanentError {
+export class ChangeEventError extends BadRequestError {
   override name = 'ChangeEventError';
 }
 

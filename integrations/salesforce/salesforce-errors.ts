@@ -7,22 +7,22 @@
  * (SalesforceOrderWithoutCustomerError). A record in another currency than the
  * tenant's is the store's ForeignCurrencyError, re-exported here.
  */
-import { OrderWithoutCustomerError, PermanentError, TransientError } from '../../shared/errors.ts';
+import { BadRequestError, OrderWithoutCustomerError, TransientError } from '../../shared/errors.ts';
 export { ForeignCurrencyError } from '../../shared/store/orders.ts';
 
 /** The body is not an outbound message clv-sync accepts; nothing in it is used. */
-export class OutboundMessageError extends PermanentError {
+export class OutboundMessageError extends BadRequestError {
   override name = 'OutboundMessageError';
 }
 
 /** A field of an Order or Opportunity record is missing or not what its type says. */
-export class SalesforceRecordError extends PermanentError {
+export class SalesforceRecordError extends BadRequestError {
   override name = 'SalesforceRecordError';
   /** The field at fault (`TotalAmount`, `BillToContact.Email`); '' for the whole record. */
   readonly field: string;
 
   constructor(message: string, options: { field?: string; cause?: unknown } = {}) {
-    super(message, { statusCode: 400, cause: options.cause });
+    super(message, { cause: options.cause });
     this.field = options.field ?? '';
   }
 }

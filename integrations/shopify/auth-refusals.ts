@@ -1,20 +1,22 @@
 /**
  * Which install and OAuth failures are the request's fault, by shopify-api's
- * error classes (lib/error.ts): those are answered 4xx with a message the
- * merchant can act on; anything else (Shopify unreachable or 5xx, a
- * throttle, our own bug) is rethrown, so Lambda answers 5xx and it shows up
- * as an error.
+ * error classes (lib/error.ts), translated into ours (shared/errors.ts, whose
+ * classes alone decide the 4xx) with a message the merchant can act on;
+ * anything else (Shopify unreachable or 5xx, a throttle, our own bug) is
+ * rethrown, so Lambda answers 5xx and it shows up as an error.
  *
  * - BotActivityDetected: a crawler (isbot on the User-Agent) following the
- *   callback link: 403.
+ *   callback link: ForbiddenError.
  * - CookieNotFound: the signed state cookie of /shopify/auth is missing or
- *   expired (another browser, cookies blocked, an old link): 400.
+ *   expired (another browser, cookies blocked, an old link): BadRequestError.
  * - InvalidHmacError (no hmac, a repeated parameter, a timestamp outside 90 s)
- *   and InvalidOAuthError (wrong hmac or state): 401.
- * - InvalidShopError, and a shop outside *.myshopify.com: 400.
- * - SessionTokenError (integrations/shopify/session-token.ts): 401.
+ *   and InvalidOAuthError (wrong hmac or state): UnauthenticatedError.
+ * - InvalidShopError, and a shop outside *.myshopify.com: BadRequestError.
+ * - SessionTokenError (integrations/shopify/session-token.ts), and
+ *   InvalidJwtError: UnauthenticatedError.
  * - HttpResponseError below 500 that is not retriable (Shopify refused the
- *   code or the token exchange: used, expired, another app's): 401.
+ *   code or the token exchange: used, expired, another app's):
+ *   UnauthenticatedError.
  */
 import {
   BotActivityDetected,
@@ -26,14 +28,15 @@ import {
   InvalidOAuthError,
   InvalidShopError,
 } from '@shopify/shopify-api';
-import { PermanentError } from '../../shared/errors.ts';
+import type { PermanentError } from '../../shared/errors.ts';
+import { BadRequestError, ForbiddenError, UnauthenticatedError } from '../../shared/errors.ts';
 import { SessionTokenError } from './session-token.ts';
 
 /** A shop parameter that is not a shop's own *.myshopify.com domain. */
-export class NotAShopDomainError extends PermanentError {
+export class NotAShopDomainError extends BadRequestError {
   override name = 'NotAShopDomainError';
   constructor() {
-    super('the shop parameter must be a shop domain such as "example.myshopify.com"', { statusCode: 400 });
+    super('the shop parameter must be a shop domain such as "example.myshopify.com"');
   }
 }
 
@@ -62,32 +65,37 @@ export function shopForOAuth(
   return host;
 }
 
-export interface Refusal {
-  status: number;
-  /** Safe to log and to answer: names no token, cookie or code. */
-  reason: string;
-}
-
-/** The 4xx an install or OAuth failure is answered with, or null when it must be rethrown. */
-export function authRefusal(error: unknown): Refusal | null {
-  const named = (status: number, e: Error) => ({ status, reason: `${e.name}: ${e.message}` });
-  if (error instanceof BotActivityDetected) return named(403, error);
+/**
+ * What an install or OAuth failure is refused as, or null when it must be rethrown. The refusal's class gives
+ * the status; its message, `<the failure's class>: <what happened>`, is safe to log and to answer (it quotes
+ * no cookie or code; the handler still blanks the bearer token), and the failure is its cause.
+ */
+export function authRefusal(error: unknown): PermanentError | null {
+  if (!(error instanceof Error)) return null;
+  const cause = { cause: error };
+  const named = `${error.name}: ${error.message}`;
+  if (error instanceof BotActivityDetected) return new ForbiddenError(named, cause);
   if (error instanceof CookieNotFound)
-    return {
-      status: 400,
-      reason: `${error.name}: the install's state cookie is missing or expired; start the install again from the Shopify admin`,
-    };
-  if (error instanceof InvalidHmacError || error instanceof InvalidOAuthError) return named(401, error);
-  if (error instanceof InvalidShopError || error instanceof NotAShopDomainError) return named(400, error);
-  if (error instanceof SessionTokenError) return named(401, error);
+    return new BadRequestError(
+      `${error.name}: the install's state cookie is missing or expired; start the install again from the Shopify admin`,
+      cause,
+    );
+  if (error instanceof InvalidHmacError || error instanceof InvalidOAuthError)
+    return new UnauthenticatedError(named, cause);
+  if (error instanceof InvalidShopError || error instanceof NotAShopDomainError)
+    return new BadRequestError(named, cause);
+  if (error instanceof SessionTokenError) return new UnauthenticatedError(named, cause);
   // shopify-api's JWT messages quote the token whole: only the class is told.
   if (error instanceof InvalidJwtError)
-    return { status: 401, reason: `${error.name}: invalid session token` };
+    return new UnauthenticatedError(`${error.name}: invalid session token`, cause);
   if (
     error instanceof HttpResponseError &&
     !(error instanceof HttpRetriableError) &&
     error.response.code < 500
   )
-    return { status: 401, reason: `${error.name}: Shopify refused the grant (${error.response.code})` };
+    return new UnauthenticatedError(
+      `${error.name}: Shopify refused the grant (${error.response.code})`,
+      cause,
+    );
   return null;
 }

@@ -7,13 +7,13 @@
  */
 import {
   OrderWithoutCustomerError as AnyOrderWithoutCustomerError,
-  PermanentError,
+  BadRequestError,
 } from '../../shared/errors.ts';
 import type { ZodError } from 'zod';
 
 export { ForeignCurrencyError } from '../../shared/store/orders.ts';
 
-export class ShopifyPayloadError extends PermanentError {
+export class ShopifyPayloadError extends BadRequestError {
   override name = 'ShopifyPayloadError';
   /** Dotted path of the first bad field, e.g. `current_subtotal_price_set.shop_money.amount`; '' for the whole payload. */
   readonly path: string;
@@ -21,7 +21,7 @@ export class ShopifyPayloadError extends PermanentError {
   readonly line: number | undefined;
 
   constructor(message: string, options: { path?: string; line?: number; cause?: unknown } = {}) {
-    super(message, { statusCode: 400, cause: options.cause });
+    super(message, { cause: options.cause });
     this.path = options.path ?? '';
     this.line = options.line;
   }

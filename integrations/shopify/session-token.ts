@@ -13,14 +13,11 @@
 import type { Shopify } from '@shopify/shopify-api';
 import { InvalidJwtError } from '@shopify/shopify-api';
 import * as z from 'zod';
-import { PermanentError } from '../../shared/errors.ts';
+import { UnauthenticatedError } from '../../shared/errors.ts';
 
 /** A token we will not act on: 401, and App Bridge may retry with a fresh one. Never quotes the token. */
-export class SessionTokenError extends PermanentError {
+export class SessionTokenError extends UnauthenticatedError {
   override name = 'SessionTokenError';
-  constructor(message: string) {
-    super(message, { statusCode: 401 });
-  }
 }
 
 const ShopOrigin = z.string().transform((s, ctx) => {

@@ -24,18 +24,17 @@
  *   this same app goes unnoticed here; it still needs a captured delivery of
  *   this app, and ids from shop A rarely match anything in shop B.
  */
-import { PermanentError } from '../../shared/errors.ts';
+import { BadRequestError } from '../../shared/errors.ts';
 import type { ShopifyTopic } from './webhook-topics.ts';
 
 const MYSHOPIFY_HOST = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 
-export class ShopMismatchError extends PermanentError {
+export class ShopMismatchError extends BadRequestError {
   override name = 'ShopMismatchError';
   constructor(named: string, header: string, field: string) {
     super(
       `the body's ${field} names shop ${named} but the delivery's X-Shopify-Shop-Domain is ${header}; ` +
         'refused for both shops',
-      { statusCode: 400 },
     );
   }
 }

@@ -16,7 +16,7 @@
  * reviver (about 10× slower than a plain parse) runs only on bodies with a run
  * of 16 or more digits, the shortest an unsafe integer can be written in.
  */
-import { PermanentError } from '../../shared/errors.ts';
+import { BadRequestError } from '../../shared/errors.ts';
 
 /** A run of digits long enough to be an integer above 2^53 (9007199254740992 has 16). */
 const LONG_DIGITS = /\d{16}/;
@@ -33,7 +33,7 @@ function keepBigIntegers(_key: string, value: unknown, context?: ReviverContext)
   return source !== undefined && INTEGER.test(source) ? source : value;
 }
 
-export class WebhookJsonError extends PermanentError {
+export class WebhookJsonError extends BadRequestError {
   override name = 'WebhookJsonError';
 }
 

@@ -14,7 +14,7 @@
  *
  * The SDK (with the KMS client) is imported on first use: only the functions that touch tokens load it.
  */
-import { PermanentError, TransientError } from '../errors.ts';
+import { BadRequestError, TransientError } from '../errors.ts';
 
 export type EncryptionContext = Record<string, string>;
 
@@ -28,7 +28,7 @@ export interface TokenEnvelope {
 export class TokenKeyNotConfiguredError extends TransientError {}
 
 /** A ciphertext sealed for another tenant or shop: moved between items, never usable here. */
-export class EnvelopeContextError extends PermanentError {}
+export class EnvelopeContextError extends BadRequestError {}
 
 /** A session is well under 2 KB; a larger body is not ours and is not decrypted. */
 const MAX_PLAINTEXT_BYTES = 64 * 1024;

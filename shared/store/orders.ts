@@ -4,7 +4,7 @@
  * ignored. The check is a conditional write on the order's owner item, so two
  * deliveries racing each other cannot both win.
  */
-import { PermanentError, TransientError } from '../errors.ts';
+import { TransientError, UnprocessableError } from '../errors.ts';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Purchase } from '../clv/index.ts';
 import { batchGet } from './batch.ts';
@@ -16,11 +16,8 @@ import { OrderSchema } from './order.ts';
 import type { Store } from './store.ts';
 import type { TenantSettings } from './tenants.ts';
 
-export class ForeignCurrencyError extends PermanentError {
+export class ForeignCurrencyError extends UnprocessableError {
   override name = 'ForeignCurrencyError';
-  constructor(message: string) {
-    super(message, { statusCode: 422 });
-  }
 }
 
 export interface RecordedOrder {

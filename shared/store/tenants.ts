@@ -3,7 +3,7 @@
  * with the settings the engine scores by. Validated with zod on the way in and
  * on the way out, so a hand-edited item cannot score with nonsense.
  */
-import { PermanentError, TransientError } from '../errors.ts';
+import { BadRequestError, ConflictError, NotFoundError, TransientError } from '../errors.ts';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
@@ -82,11 +82,8 @@ export function tenantKey(tenantId: string): { pk: string; sk: string } {
   return { pk, sk };
 }
 
-export class TenantNotFoundError extends PermanentError {
+export class TenantNotFoundError extends NotFoundError {
   override name = 'TenantNotFoundError';
-  constructor(message: string) {
-    super(message, { statusCode: 404 });
-  }
 }
 
 /** Settings a caller may write to an existing tenant: everything but its id. */
@@ -206,7 +203,7 @@ export function settingsUpdate(
   const removes: string[] = [];
   Object.entries(fields).forEach(([field, value], i) => {
     if (!(field in shape) || field === 'tenantId')
-      throw new PermanentError(`"${field}" is not a tenant setting`, { statusCode: 400 });
+      throw new BadRequestError(`"${field}" is not a tenant setting`);
     names[`#f${i}`] = field;
     const path = `#settings.#f${i}`;
     if (value === undefined) {
@@ -224,7 +221,7 @@ export function settingsUpdate(
     ...(sets.length ? [`SET ${sets.join(', ')}`] : []),
     ...(removes.length ? [`REMOVE ${removes.join(', ')}`] : []),
   ];
-  if (!clauses.length) throw new PermanentError('no tenant setting to save', { statusCode: 400 });
+  if (!clauses.length) throw new BadRequestError('no tenant setting to save');
   return {
     UpdateExpression: clauses.join(' '),
     ExpressionAttributeNames: names,
@@ -263,11 +260,8 @@ export async function saveTenantSettings(
   }
 }
 
-export class TenantRouteConflictError extends PermanentError {
+export class TenantRouteConflictError extends ConflictError {
   override name = 'TenantRouteConflictError';
-  constructor(message: string) {
-    super(message, { statusCode: 409 });
-  }
 }
 
 function routes(tenant: TenantSettings): Record<string, unknown>[] {

@@ -6,6 +6,16 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import {
+  BotActivityDetected,
+  CookieNotFound,
+  HttpResponseError,
+  HttpRetriableError,
+  InvalidHmacError,
+  InvalidJwtError,
+  InvalidOAuthError,
+  InvalidShopError,
+} from '@shopify/shopify-api';
 import { describe, expect, it } from 'vitest';
 import { InputFileError } from '../../../cli/input-error.ts';
 import { MissingSettingError, UnknownRecordError } from '../../../cli/commands/stack.ts';
@@ -39,7 +49,7 @@ import {
   ShopifyThrottledError,
   ShopifyUserErrors,
 } from '../../../integrations/shopify/admin-client.ts';
-import { NotAShopDomainError } from '../../../integrations/shopify/auth-refusals.ts';
+import { authRefusal, NotAShopDomainError } from '../../../integrations/shopify/auth-refusals.ts';
 import {
   BulkOperationFailedError,
   BulkOperationsBusyError,
@@ -67,13 +77,20 @@ import { HypergeometricSeriesError } from '../../../shared/clv/special.ts';
 import { SecretNotConfiguredError, SecretUnreadableError } from '../../../shared/config/secret-settings.ts';
 import { EnvelopeContextError, TokenKeyNotConfiguredError } from '../../../shared/crypto/token-envelope.ts';
 import {
+  BadRequestError,
   ClvError,
+  ConflictError,
+  ForbiddenError,
   InternalError,
   isPermanent,
+  NotFoundError,
   OrderWithoutCustomerError,
+  PayloadTooLargeError,
   PermanentError,
   permanentStatus,
   TransientError,
+  UnauthenticatedError,
+  UnprocessableError,
 } from '../../../shared/errors.ts';
 import { ScoringSupersededError } from '../../../shared/pipeline/score-customer.ts';
 import { QueueNotConfiguredError } from '../../../shared/queue/sqs-sender.ts';
@@ -118,6 +135,14 @@ const TABLE: Entry[] = [
   { file: 'shared/errors.ts', kind: 'bad-input', status: 400, make: () => new PermanentError(m) },
   { file: 'shared/errors.ts', kind: 'transient', status: 503, make: () => new TransientError(m) },
   { file: 'shared/errors.ts', kind: 'internal', status: 500, make: () => new InternalError(m) },
+  // One class per refusal, each fixing its own status: no caller passes a number.
+  { file: 'shared/errors.ts', kind: 'bad-input', status: 400, make: () => new BadRequestError(m) },
+  { file: 'shared/errors.ts', kind: 'bad-input', status: 401, make: () => new UnauthenticatedError(m) },
+  { file: 'shared/errors.ts', kind: 'bad-input', status: 403, make: () => new ForbiddenError(m) },
+  { file: 'shared/errors.ts', kind: 'bad-input', status: 404, make: () => new NotFoundError(m) },
+  { file: 'shared/errors.ts', kind: 'bad-input', status: 409, make: () => new ConflictError(m) },
+  { file: 'shared/errors.ts', kind: 'bad-input', status: 413, make: () => new PayloadTooLargeError(m) },
+  { file: 'shared/errors.ts', kind: 'bad-input', status: 422, make: () => new UnprocessableError(m) },
   {
     file: 'shared/errors.ts',
     kind: 'bad-input',
@@ -130,13 +155,13 @@ const TABLE: Entry[] = [
     file: 'functions/runtime/rejection.ts',
     kind: 'bad-input',
     status: 401,
-    make: () => new Rejection(401, m, detail),
+    make: () => new Rejection(new UnauthenticatedError(m), detail),
   },
   {
     file: 'functions/dashboard/answers.ts',
     kind: 'bad-input',
     status: 403,
-    make: () => new DashboardRefusal(403, { error: m }, detail),
+    make: () => new DashboardRefusal(new ForbiddenError(m), detail),
   },
   {
     file: 'integrations/shopify/payload-errors.ts',
@@ -619,5 +644,128 @@ describe('the product source', () => {
   it('finds what it looks for (the scan itself works)', () => {
     expect(errors.length).toBeGreaterThan(TABLE.length);
     expect(errors.map((c) => c.key)).toContain('integrations/salesforce/token.ts#TransientFailure');
+  });
+});
+
+// ---- The source scan: no status number picked outside shared/errors.ts. ----
+
+/** Where product code may not pick an error status: every product directory, and the dashboard's own code. */
+const STATUS_DIRS = ['functions', 'integrations', 'shared', 'cli', 'bin', 'web/src'];
+/** The one file that fixes each class's status. */
+const STATUS_HOME = 'shared/errors.ts';
+/**
+ * A literal 4xx or 5xx where a status is decided: passed as a call's first argument (`new Rejection(400, …`,
+ * `json(404, …`, `privateJson(404, …`, across a line break too), or given as a `statusCode`/`status` field
+ * (`{ statusCode: 422 }`, an answer's `statusCode: 404`). A success status (200, 302) is no refusal and
+ * matches neither.
+ */
+const LITERAL_STATUS = [/[\w.]+\(\s*[45]\d\d\b/g, /\b(?:statusCode|status)\s*:\s*[45]\d\d\b/g];
+
+/** Each literal error status outside STATUS_HOME, as `file:line: text`. Comments are not code and are skipped. */
+function literalStatuses(): string[] {
+  const found: string[] = [];
+  for (const dir of STATUS_DIRS)
+    for (const path of sourceFiles(join(ROOT, dir))) {
+      const file = relative(ROOT, path).split('\\').join('/');
+      if (file === STATUS_HOME) continue;
+      found.push(...statusesIn(file, readFileSync(path, 'utf8')));
+    }
+  return found.sort();
+}
+
+function statusesIn(file: string, text: string): string[] {
+  // Comments blanked, line breaks kept, so a hit's line number is its line in the file.
+  const code = text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (c) => c.replace(/[^\n]/g, ' '));
+  const found: string[] = [];
+  for (const pattern of LITERAL_STATUS)
+    for (const hit of code.matchAll(pattern)) {
+      const line = code.slice(0, hit.index).split('\n').length;
+      found.push(`${file}:${line}: ${hit[0].replace(/\s+/g, ' ')}`);
+    }
+  return found;
+}
+
+describe('every error status is decided in shared/errors.ts', () => {
+  it('no product code outside it passes a literal 4xx or 5xx', () => {
+    expect(literalStatuses()).toEqual([]);
+  });
+
+  it('finds what it looks for (the scan itself works), and not a success or a comment', () => {
+    const sample = [
+      'throw new Rejection(413, `body over ${max} bytes`, detail);',
+      'super(message, { statusCode: 422 });',
+      'return privateJson(404, { error });',
+      'throw new DashboardRefusal(',
+      '  401,',
+      '  body,',
+      ');',
+      "return { statusCode: 404, body: 'no page' };",
+      'logger.warn(m, { status: 401 });',
+      "return json(200, { action: 'stored' }); // not json(400, …)",
+      'return { statusCode: 302, headers };',
+      '/* new Rejection(400, …) */',
+    ].join('\n');
+    expect(statusesIn('x.ts', sample)).toEqual([
+      'x.ts:1: Rejection(413',
+      'x.ts:3: privateJson(404',
+      'x.ts:4: DashboardRefusal( 401',
+      'x.ts:2: statusCode: 422',
+      'x.ts:8: statusCode: 404',
+      'x.ts:9: status: 401',
+    ]);
+  });
+
+  it('a domain error takes its status from the class it extends', () => {
+    expect(new SessionTokenError(m)).toBeInstanceOf(UnauthenticatedError);
+    expect(new NotAShopDomainError()).toBeInstanceOf(BadRequestError);
+    expect(new ShopMismatchError('a.myshopify.com', 'b.myshopify.com', 'domain')).toBeInstanceOf(
+      BadRequestError,
+    );
+    expect(new ShopifyPayloadError(m)).toBeInstanceOf(BadRequestError);
+    expect(new SalesforceRecordError(m)).toBeInstanceOf(BadRequestError);
+    expect(new OutboundMessageError(m)).toBeInstanceOf(BadRequestError);
+    expect(new TenantNotFoundError(m)).toBeInstanceOf(NotFoundError);
+    expect(new TenantRouteConflictError(m)).toBeInstanceOf(ConflictError);
+    expect(new ForeignCurrencyError(m)).toBeInstanceOf(UnprocessableError);
+    expect(new OrderWithoutCustomerError('1')).toBeInstanceOf(UnprocessableError);
+  });
+
+  it('a Rejection answers with the status and message of the error it refuses', () => {
+    const refused = new PayloadTooLargeError('body over 1 bytes');
+    const rejection = new Rejection(refused, { reason: 'too-large', log: {} });
+    expect([rejection.statusCode, rejection.message]).toEqual([413, 'body over 1 bytes']);
+    const dashboard = new DashboardRefusal(new ForbiddenError('not-installed'), {
+      ...detail,
+      body: { message: 'open the app' },
+    });
+    expect([dashboard.statusCode, dashboard.body]).toEqual([
+      403,
+      { error: 'not-installed', message: 'open the app' },
+    ]);
+  });
+
+  it("authRefusal translates shopify-api's errors into ours, the status by the class", () => {
+    // The message keeps the failure's own name (shopify-api's classes leave theirs as `Error`).
+    const refused = (error: Error) => {
+      const r = authRefusal(error);
+      return r && [r.constructor.name, r.statusCode, r.message.replace(`${error.name}: `, '')];
+    };
+    expect(refused(new BotActivityDetected('bot'))).toEqual(['ForbiddenError', 403, 'bot']);
+    expect(refused(new CookieNotFound('x'))?.slice(0, 2)).toEqual(['BadRequestError', 400]);
+    expect(refused(new InvalidHmacError('h'))).toEqual(['UnauthenticatedError', 401, 'h']);
+    expect(refused(new InvalidOAuthError('o'))).toEqual(['UnauthenticatedError', 401, 'o']);
+    expect(refused(new InvalidShopError('s'))).toEqual(['BadRequestError', 400, 's']);
+    expect(refused(new NotAShopDomainError())?.slice(0, 2)).toEqual(['BadRequestError', 400]);
+    expect(refused(new SessionTokenError('t'))).toEqual(['UnauthenticatedError', 401, 't']);
+    expect(refused(new InvalidJwtError('eyJ.token'))).toEqual([
+      'UnauthenticatedError',
+      401,
+      'invalid session token',
+    ]);
+    const http = (code: number) => new HttpResponseError({ message: 'm', code, statusText: 's' });
+    expect(refused(http(400))).toEqual(['UnauthenticatedError', 401, 'Shopify refused the grant (400)']);
+    expect(refused(http(502))).toBeNull();
+    expect(refused(new HttpRetriableError({ message: 'm', code: 429, statusText: 's' }))).toBeNull();
+    expect(refused(new TypeError('x'))).toBeNull();
   });
 });
