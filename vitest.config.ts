@@ -1,11 +1,16 @@
 import { defineConfig } from 'vitest/config';
 
-// One DynamoDB Local for the run (test/setup/dynamodb.ts), started only for the projects that store.
-const DYNAMODB_LOCAL = ['test/setup/dynamodb.ts'];
+// One DynamoDB Local for the run (test/setup/dynamodb.ts), started only for the projects that store, and a
+// table of its own for each of their test files (test/setup/table-per-file.ts).
+const DYNAMODB_LOCAL = {
+  globalSetup: ['test/setup/dynamodb.ts'],
+  setupFiles: ['test/setup/table-per-file.ts'],
+};
+const IN_PROCESS = { globalSetup: [], setupFiles: [] };
 
 /** A project of the folder `test/<name>`, with the root's env and timeouts (extends: true). */
-function folder(name: string, globalSetup: string[] = []) {
-  return { extends: true as const, test: { name, include: [`test/${name}/**/*.test.ts`], globalSetup } };
+function folder(name: string, setup: typeof DYNAMODB_LOCAL = IN_PROCESS) {
+  return { extends: true as const, test: { name, include: [`test/${name}/**/*.test.ts`], ...setup } };
 }
 
 export default defineConfig({

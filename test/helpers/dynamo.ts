@@ -5,7 +5,7 @@ import { storeFromEnv } from '../../shared/store/store.ts';
 import type { StoredScore } from '../../shared/store/scores.ts';
 import { scorePages } from '../../shared/store/scores.ts';
 
-/** The test run's DynamoDB Local table (started once by test/setup/dynamodb.ts). */
+/** This test file's table in the run's DynamoDB Local (test/setup/dynamodb.ts, test/setup/table-per-file.ts). */
 export function testStore(): Store {
   if (!process.env.CLV_DYNAMODB_ENDPOINT)
     throw new Error(
@@ -29,8 +29,8 @@ export async function scanAll(store: Store): Promise<Record<string, unknown>[]> 
 /**
  * Every item of one tenant, read strongly consistent: the tenant's keys from
  * gsi1 (gsi1pk = T#tenant), then the items themselves. A full scan costs the
- * whole shared table, which holds tens of thousands of other tests' items by
- * the end of a run (one file took 558 s scanning it).
+ * whole table: the file's own (test/setup/table-per-file.ts), which for the
+ * replay file holds tens of thousands of items.
  */
 export async function tenantItems(store: Store, tenantId: string): Promise<Record<string, unknown>[]> {
   const keys: { pk: string; sk: string }[] = [];

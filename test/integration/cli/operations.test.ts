@@ -274,7 +274,9 @@ describe('clv operations commands (DynamoDB Local)', () => {
     const unknown = await clv(['report', '--tenant', 'no-such-workspace']);
     expect(unknown.code).toBe(2);
     expect(unknown.err).toMatch(
-      /^clv: no workspace "no-such-workspace" in table clv-test: check --tenant.*\n$/,
+      new RegExp(
+        `^clv: no workspace "no-such-workspace" in table ${process.env.CLV_TABLE}: check --tenant.*\n$`,
+      ),
     );
     const missing = await clv(['report']);
     expect(missing.code).toBe(2);

@@ -1,4 +1,4 @@
-// The table that test/setup/dynamodb.ts created in DynamoDB Local, read back and compared with serverless.yml.
+// The table that test/setup/table-per-file.ts created for this file in DynamoDB Local, read back and compared with serverless.yml.
 import { readFileSync } from 'node:fs';
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { TableDescription } from '@aws-sdk/client-dynamodb';
@@ -27,15 +27,14 @@ describe('the test table in DynamoDB Local', () => {
   });
   afterAll(() => client.destroy());
 
-  it('reaches the worker through the environment and inject()', () => {
+  it("reaches the worker through the environment and inject(), with a table of this file's own", () => {
     expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(tableName).toBe('clv-test');
+    expect(tableName).toMatch(/^clv-test-[0-9a-f]{8}$/);
     expect(inject('clvDynamoDbEndpoint')).toBe(endpoint);
-    expect(inject('clvTable')).toBe(tableName);
   });
 
   it('exists and is active, with pk/sk keys', () => {
-    expect(table.TableName).toBe('clv-test');
+    expect(table.TableName).toBe(tableName);
     expect(table.TableStatus).toBe('ACTIVE');
     expect(table.KeySchema).toEqual([
       { AttributeName: 'pk', KeyType: 'HASH' },
