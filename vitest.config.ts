@@ -6,10 +6,11 @@ const DYNAMODB_LOCAL = {
   globalSetup: ['test/setup/dynamodb.ts'],
   setupFiles: ['test/setup/table-per-file.ts'],
 };
-const IN_PROCESS = { globalSetup: [], setupFiles: [] };
+// `unit`, `cli`, `local` and `ci` do not store through the run's DynamoDB Local (`local` starts its own).
+const WITHOUT_DYNAMODB_LOCAL = { globalSetup: [], setupFiles: [] };
 
 /** A project of the folder `test/<name>`, with the root's env and timeouts (extends: true). */
-function folder(name: string, setup: typeof DYNAMODB_LOCAL = IN_PROCESS) {
+function folder(name: string, setup: typeof DYNAMODB_LOCAL = WITHOUT_DYNAMODB_LOCAL) {
   return { extends: true as const, test: { name, include: [`test/${name}/**/*.test.ts`], ...setup } };
 }
 
